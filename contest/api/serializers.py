@@ -1,0 +1,142 @@
+"""JSON shapes of the API (documented in openapi.py); never an answer key before grading."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from contest.domain.rounds import Allowance
+from contest.extensions import db
+from contest.models import Answer, Attempt, AttemptState, Choice, Contest, Question, User
+from contest.quiz.services import answer_key
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, to the millisecond."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def user_json(user: User | None) -> dict | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return {
+        "id": user.id,
+        "full_name": user.full_name,
+        "username": user.username,
+        "phone": user.phone,
+        "unit": unit_json(user.unit),
+        "roles": sorted(role.value for role in user.roles),
+    }
+
+
+def unit_json(unit) -> dict | None:
+    if unit is None:
+        return None
+    return {"id": unit.id, "code": unit.code, "name": unit.name}
+
+
+def contest_json(
+    contest: Contest, now: datetime, allowance: Allowance | None, active_attempt_id: int | None
+) -> dict:
+    return {
+        "id": contest.id,
+        "name": contest.name,
+        "server_time": iso(now),
+        "quiz": {
+            "opens_at": iso(contest.quiz_opens_at),
+            "closes_at": iso(contest.quiz_closes_at),
+            "is_open": contest.quiz_is_open(now),
+        },
+        "video": {
+            "opens_at": iso(contest.video_opens_at),
+            "closes_at": iso(contest.video_closes_at),
+        },
+        "results_publish_at": iso(contest.results_publish_at),
+        "questions_per_round": contest.questions_per_round,
+        "round_time_limit_seconds": contest.round_time_limit_seconds,
+        "submission_grace_seconds": contest.submission_grace_seconds,
+        "attempts": None
+        if allowance is None
+        else {
+            "max_total": contest.max_attempts_total,
+            "max_per_day": contest.max_attempts_per_day,
+            "used_total": allowance.used_total,
+            "used_today": allowance.used_today,
+            "left": allowance.left,
+        },
+        "active_attempt_id": active_attempt_id,
+    }
+
+
+def attempt_json(attempt: Attempt, now: datetime, reveal_key: bool) -> dict:
+    """A round: its questions and saved answers; its grade once graded (and the key if allowed)."""
+    graded = attempt.state is not AttemptState.ACTIVE
+    body = {
+        "id": attempt.id,
+        "state": attempt.state.value,
+        "server_time": iso(now),
+        "started_at": iso(attempt.started_at),
+        "deadline_at": iso(attempt.deadline_at),
+        "finished_at": iso(attempt.finished_at),
+        "question_count": attempt.question_count,
+        "questions": _questions(attempt),
+        "answers": _answers(attempt),
+        "result": None,
+    }
+    if graded:
+        body["result"] = {
+            "correct_count": attempt.correct_count,
+            "question_count": attempt.question_count,
+            "duration_ms": attempt.duration_ms,
+            "submitted_automatically": attempt.state is AttemptState.EXPIRED,
+            "correct_choices": {str(qid): cid for qid, cid in answer_key(attempt).items()}
+            if reveal_key
+            else None,
+        }
+    return body
+
+
+def _questions(attempt: Attempt) -> list[dict]:
+    served = attempt.served
+    question_ids = [item.question_id for item in served]
+    texts = dict(
+        db.session.execute(
+            select(Question.id, Question.text).where(Question.id.in_(question_ids))
+        ).all()
+    )
+    choice_texts = dict(
+        db.session.execute(
+            select(Choice.id, Choice.text).where(Choice.question_id.in_(question_ids))
+        ).all()
+    )
+    return [
+        {
+            "id": item.question_id,
+            "position": item.position,
+            "text": texts[item.question_id],
+            "choices": [
+                {"id": choice_id, "text": choice_texts[choice_id]} for choice_id in item.choice_ids
+            ],
+        }
+        for item in served
+    ]
+
+
+def _answers(attempt: Attempt) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Answer.question_id, Answer.choice_id).where(Answer.attempt_id == attempt.id)
+    )
+    return {str(question_id): choice_id for question_id, choice_id in rows}
+
+
+def leaderboard_line_json(line) -> dict:
+    return {
+        "rank": line.rank,
+        "participant_id": line.participant_id,
+        "full_name": line.full_name,
+        "unit": line.unit_name,
+        "correct_count": line.correct_count,
+        "duration_ms": line.duration_ms,
+        "finished_at": iso(line.finished_at),
+    }

@@ -1,0 +1,177 @@
+"""The JSON API: the round page's only path to the server, and a mobile app's or a load test's."""
+
+import random
+
+from flask import abort, current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from contest import clock
+from contest.api import bp
+from contest.api.openapi import openapi_document
+from contest.api.serializers import (
+    attempt_json,
+    contest_json,
+    iso,
+    leaderboard_line_json,
+    user_json,
+)
+from contest.auth import services as auth_services
+from contest.auth.limits import login_per_account, login_per_address
+from contest.extensions import db, limiter
+from contest.models import Attempt, Contest
+from contest.quiz import services as quiz
+from contest.results.services import individual_leaderboard
+from contest.setup import api_error
+
+QUIZ_ERROR_STATUS = {
+    quiz.QuizClosed: 403,
+    quiz.NoAttemptsLeft: 429,
+    quiz.RoundInProgress: 409,
+    quiz.RoundClosed: 409,
+    quiz.QuestionNotInRound: 422,
+    quiz.InvalidChoice: 422,
+    quiz.BankTooSmall: 503,
+}
+
+quiz_rate_limit = limiter.limit(lambda: current_app.config["QUIZ_API_RATE_LIMIT"])
+
+
+@bp.errorhandler(quiz.QuizError)
+def quiz_error(error: quiz.QuizError):
+    extra = {"attempt_id": error.attempt_id} if error.attempt_id is not None else {}
+    return api_error(error.code, str(error.message), QUIZ_ERROR_STATUS[type(error)], **extra)
+
+
+def _json_object() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(api_error("invalid_json", _("Send a JSON object."), 400))
+    return body
+
+
+def _current_contest() -> Contest:
+    contest = Contest.current()
+    if contest is None:
+        abort(api_error("no_contest", _("No contest has been set up yet."), 404))
+    return contest
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or not attempt.belongs_to(current_user):
+        abort(api_error("not_found", _("This round does not exist."), 404))
+    return attempt
+
+
+@bp.get("/session")
+def get_session():
+    return jsonify(user=user_json(current_user), csrf_token=generate_csrf())
+
+
+@bp.post("/session")
+@login_per_account
+@login_per_address
+def create_session():
+    body = _json_object()
+    user = auth_services.authenticate(str(body.get("login", "")), str(body.get("password", "")))
+    if user is None:
+        return api_error("invalid_credentials", _("Wrong phone number, username or password."), 401)
+    login_user(user)
+    return jsonify(user=user_json(user), csrf_token=generate_csrf())
+
+
+@bp.delete("/session")
+def delete_session():
+    logout_user()
+    return jsonify(user=None, csrf_token=generate_csrf())
+
+
+@bp.get("/contest")
+@quiz_rate_limit
+def get_contest():
+    contest = _current_contest()
+    now = clock.utc_now()
+    allowance = active_id = None
+    if current_user.is_authenticated:
+        running = quiz.active_attempt(contest, current_user)
+        if running is not None and quiz.grade_if_overdue(running, now):
+            db.session.commit()
+            running = None
+        allowance = quiz.allowance(contest, current_user, now, clock.local_zone())
+        active_id = running.id if running else None
+    return jsonify(contest_json(contest, now, allowance, active_id))
+
+
+@bp.post("/attempts")
+@login_required
+@quiz_rate_limit
+def start_attempt():
+    contest = _current_contest()
+    now = clock.utc_now()
+    attempt = quiz.start_attempt(
+        contest, current_user, now, clock.local_zone(), random.SystemRandom()
+    )
+    db.session.commit()
+    return jsonify(attempt_json(attempt, now, reveal_key=False)), 201
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+@quiz_rate_limit
+def get_attempt(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    now = clock.utc_now()
+    if quiz.grade_if_overdue(attempt, now):
+        db.session.commit()
+    reveal = not attempt.is_active and attempt.contest.answers_are_reviewable(now)
+    return jsonify(attempt_json(attempt, now, reveal_key=reveal))
+
+
+@bp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
+@login_required
+@quiz_rate_limit
+def save_answer(attempt_id: int, question_id: int):
+    attempt = _own_attempt(attempt_id)
+    choice_id = _json_object().get("choice_id")
+    if not isinstance(choice_id, int) or isinstance(choice_id, bool):
+        return api_error("invalid_choice", _("choice_id must be a whole number."), 422)
+    now = clock.utc_now()
+    try:
+        answer = quiz.save_answer(attempt, question_id, choice_id, now)
+    except quiz.RoundClosed:
+        db.session.commit()  # keep the grading of an overdue round
+        raise
+    db.session.commit()
+    return jsonify(
+        question_id=question_id, choice_id=answer.choice_id, saved_at=iso(answer.saved_at)
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+@quiz_rate_limit
+def submit_attempt(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    now = clock.utc_now()
+    quiz.submit_attempt(attempt, now)
+    db.session.commit()
+    reveal = attempt.contest.answers_are_reviewable(now)
+    return jsonify(attempt_json(attempt, now, reveal_key=reveal))
+
+
+@bp.get("/leaderboard")
+def leaderboard():
+    contest = _current_contest()
+    limit = request.args.get("limit", default=100, type=int)
+    offset = request.args.get("offset", default=0, type=int)
+    if not 1 <= limit <= 1000 or offset < 0:
+        return api_error("invalid_limit", _("limit must be 1 to 1000, offset 0 or more."), 422)
+    lines = individual_leaderboard(contest, limit=limit, offset=offset)
+    return jsonify(contest_id=contest.id, lines=[leaderboard_line_json(line) for line in lines])
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

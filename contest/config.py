@@ -1,0 +1,80 @@
+"""Settings read from the environment, with the documented defaults (see README, Configuration)."""
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a platform that can start safely."""
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    """Read a boolean environment variable: 1/true/yes/on are true."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def invoked_as_demo_command() -> bool:
+    """Whether this process is `flask ... demo`: the app is built before the command runs."""
+    return Path(sys.argv[0]).name == "flask" and "demo" in sys.argv[1:]
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the configuration mapping from environment variables."""
+    instance = Path(instance_path)
+    demo = env_flag("DEMO") or invoked_as_demo_command()
+    return {
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance / 'contest.db'}"
+        ),
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "DEMO": demo,
+        "RUN_SCHEDULER": env_flag("RUN_SCHEDULER", default=demo),
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env_flag("SESSION_COOKIE_SECURE"),
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_RATE_LIMIT_PER_ADDRESS": os.environ.get(
+            "LOGIN_RATE_LIMIT_PER_ADDRESS", "600 per minute"
+        ),
+        "QUIZ_API_RATE_LIMIT": os.environ.get("QUIZ_API_RATE_LIMIT", "240 per minute"),
+        "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", default=True),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
+    }
+
+
+def resolve_secret_key(config: dict, instance_path: str, debug: bool) -> str:
+    """Return the secret key, generating one into instance/ outside production."""
+    if config.get("SECRET_KEY"):
+        return config["SECRET_KEY"]
+    if not (config.get("DEMO") or config.get("TESTING") or debug):
+        raise ConfigurationError(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
+            "string (for example: python -c 'import secrets; print(secrets.token_hex(32))'), "
+            "or start the demo with `make demo`."
+        )
+    key_file = Path(instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def env_int(name: str, default: int) -> int:
+    """Read an integer environment variable."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {value!r}") from None

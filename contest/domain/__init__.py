@@ -1,0 +1,1 @@
+"""The contest's rules as plain Python: no Flask, no database."""

@@ -1,0 +1,93 @@
+"""Languages and local formats: Vietnamese first, English the other."""
+
+from datetime import datetime
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from contest.clock import local_zone
+
+LOCALES = ("vi", "en")
+TRANSLATIONS = Path(__file__).parent / "translations"
+LOGIN_REQUIRED_MESSAGE = _l("Please log in to open this page.")
+
+_HTTP_ERRORS = {
+    400: ("bad_request", _l("The request is malformed.")),
+    401: ("not_authenticated", _l("Please log in first.")),
+    403: ("forbidden", _l("You are not allowed to do this.")),
+    404: ("not_found", _l("This page or item does not exist.")),
+    405: ("method_not_allowed", _l("This action is not allowed here.")),
+    409: ("conflict", _l("This conflicts with the current state; reload and retry.")),
+    413: ("too_large", _l("What you sent is too large.")),
+    415: ("unsupported_media_type", _l("Send JSON with Content-Type: application/json.")),
+    422: ("invalid", _l("What you sent is not valid.")),
+    429: ("rate_limited", _l("Too many requests. Wait a moment and try again.")),
+    500: ("server_error", _l("Something went wrong on our side. Please try again.")),
+}
+
+
+def select_locale() -> str:
+    """?lang= (remembered), else the browser's preference among ours, else Vietnamese."""
+    asked = request.args.get("lang")
+    if asked in LOCALES:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in LOCALES:
+        return session["lang"]
+    return request.accept_languages.best_match(LOCALES, default="vi") or "vi"
+
+
+def current_locale_code() -> str:
+    """The language of the current request, as 'vi' or 'en'."""
+    return str(get_locale() or "vi")
+
+
+def compile_catalogs() -> None:
+    """Compile each .po catalog whose .mo is missing or older (the .mo files are not tracked)."""
+    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        temporary = mo_path.with_suffix(".mo.tmp")
+        with temporary.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        temporary.replace(mo_path)
+
+
+def http_error_code(status: int | None) -> str:
+    """The stable error code of an HTTP status."""
+    return _HTTP_ERRORS.get(status or 500, ("error", ""))[0]
+
+
+def http_error_message(status: int | None) -> str:
+    """A message for an HTTP status, in the user's language."""
+    return str(_HTTP_ERRORS.get(status or 500, _HTTP_ERRORS[500])[1])
+
+
+def format_local_datetime(value: datetime | None) -> str:
+    """dd/mm/yyyy HH:MM in the contest's time zone."""
+    if value is None:
+        return ""
+    return value.astimezone(local_zone()).strftime("%d/%m/%Y %H:%M")
+
+
+def format_money(amount: int | None) -> str:
+    """Vietnamese dong: 10.000.000 đ."""
+    if amount is None:
+        return ""
+    return f"{amount:,}".replace(",", ".") + " đ"
+
+
+def format_duration_ms(milliseconds: int | None) -> str:
+    """A round's duration as m:ss,mmm (minutes, seconds, milliseconds)."""
+    if milliseconds is None:
+        return ""
+    minutes, rest = divmod(milliseconds, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{minutes}:{seconds:02d},{millis:03d}"

@@ -1,0 +1,21 @@
+"""All models, imported here so that Alembic sees every table."""
+
+from contest.models.contest import Contest, ReviewPolicy
+from contest.models.people import Role, Unit, UnitGroup, User, UserRole
+from contest.models.quiz import Answer, Attempt, AttemptState, Choice, Question, ServedQuestion
+
+__all__ = [
+    "Answer",
+    "Attempt",
+    "AttemptState",
+    "Choice",
+    "Contest",
+    "Question",
+    "ReviewPolicy",
+    "Role",
+    "ServedQuestion",
+    "Unit",
+    "UnitGroup",
+    "User",
+    "UserRole",
+]

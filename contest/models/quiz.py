@@ -1,0 +1,139 @@
+"""The question bank and the rounds (attempts) participants play."""
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.extensions import db
+from contest.models.types import UTCDateTime, utcnow, value_enum
+
+if TYPE_CHECKING:
+    from contest.models.contest import Contest
+    from contest.models.people import User
+
+
+class Question(db.Model):
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[str] = mapped_column(String(120), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    citation: Mapped[str | None] = mapped_column(String(500))
+    difficulty: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    choices: Mapped[list["Choice"]] = relationship(
+        back_populates="question", order_by="Choice.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def correct_choice(self) -> "Choice":
+        return next(choice for choice in self.choices if choice.is_correct)
+
+
+class Choice(db.Model):
+    __tablename__ = "choices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    is_correct: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+
+    question: Mapped[Question] = relationship(back_populates="choices")
+
+
+class AttemptState(enum.Enum):
+    ACTIVE = "active"
+    SUBMITTED = "submitted"
+    EXPIRED = "expired"  # graded automatically after its deadline and grace had passed
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempts"
+    __table_args__ = (
+        # At most one running round per participant and contest, even under racing requests.
+        Index(
+            "uq_attempts_one_active",
+            "contest_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("state = 'active'"),
+            postgresql_where=text("state = 'active'"),
+        ),
+        Index("ix_attempts_contest_user", "contest_id", "user_id"),
+        Index("ix_attempts_state_deadline", "state", "deadline_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[AttemptState] = mapped_column(
+        value_enum(AttemptState), default=AttemptState.ACTIVE
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_answer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    question_count: Mapped[int] = mapped_column()
+    correct_count: Mapped[int | None] = mapped_column()
+    duration_ms: Mapped[int | None] = mapped_column()
+
+    served: Mapped[list["ServedQuestion"]] = relationship(
+        back_populates="attempt", order_by="ServedQuestion.position", cascade="all, delete-orphan"
+    )
+    answers: Mapped[list["Answer"]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan"
+    )
+    user: Mapped["User"] = relationship()
+    contest: Mapped["Contest"] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.state is AttemptState.ACTIVE
+
+    def belongs_to(self, user) -> bool:
+        """Whether `user` is the participant who plays this round."""
+        return user is not None and user.is_authenticated and user.id == self.user_id
+
+
+class ServedQuestion(db.Model):
+    """A question as served in one round: its position and the order its choices were shown."""
+
+    __tablename__ = "served_questions"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    choice_order: Mapped[str] = mapped_column(String(200))  # choice ids, comma-separated
+
+    attempt: Mapped[Attempt] = relationship(back_populates="served")
+    question: Mapped[Question] = relationship()
+
+    @property
+    def choice_ids(self) -> list[int]:
+        return [int(part) for part in self.choice_order.split(",")]
+
+
+class Answer(db.Model):
+    """The choice a participant saved for one question of one round, and when."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    choice_id: Mapped[int] = mapped_column(ForeignKey("choices.id"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="answers")

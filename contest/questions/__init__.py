@@ -1,0 +1,1 @@
+"""The question bank: loading files into the database."""

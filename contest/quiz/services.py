@@ -1,0 +1,280 @@
+"""State changes of the quiz: starting, answering, submitting and grading rounds."""
+
+import random
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from contest.domain import rounds
+from contest.domain.drawing import Candidate, NotEnoughQuestions, draw_round
+from contest.extensions import db
+from contest.models import (
+    Answer,
+    Attempt,
+    AttemptState,
+    Choice,
+    Contest,
+    Question,
+    ServedQuestion,
+    User,
+)
+
+
+class QuizError(Exception):
+    """A request the quiz rules refuse; `code` is stable, `message` is for the participant."""
+
+    code = "quiz_error"
+    message = _l("This request cannot be carried out.")
+
+    def __init__(self, attempt_id: int | None = None) -> None:
+        super().__init__(self.code)
+        self.attempt_id = attempt_id
+
+
+class QuizClosed(QuizError):
+    code = "quiz_closed"
+    message = _l("The quiz is not open at this time.")
+
+
+class NoAttemptsLeft(QuizError):
+    code = "no_attempts_left"
+    message = _l("You have used all the rounds you are allowed.")
+
+
+class RoundInProgress(QuizError):
+    code = "round_in_progress"
+    message = _l("You already have a round in progress; finish it first.")
+
+
+class RoundClosed(QuizError):
+    code = "round_closed"
+    message = _l("This round is over: it was submitted or its time ran out.")
+
+
+class QuestionNotInRound(QuizError):
+    code = "question_not_in_round"
+    message = _l("This question is not part of this round.")
+
+
+class InvalidChoice(QuizError):
+    code = "invalid_choice"
+    message = _l("This choice does not belong to this question.")
+
+
+class BankTooSmall(QuizError):
+    code = "bank_too_small"
+    message = _l("The question bank does not hold enough questions for a round yet.")
+
+
+GRADED_STATES = (AttemptState.SUBMITTED, AttemptState.EXPIRED)
+
+
+def active_attempt(contest: Contest, user: User) -> Attempt | None:
+    """The participant's round in progress in this contest, if any."""
+    return db.session.scalars(
+        select(Attempt).where(
+            Attempt.contest_id == contest.id,
+            Attempt.user_id == user.id,
+            Attempt.state == AttemptState.ACTIVE,
+        )
+    ).first()
+
+
+def allowance(contest: Contest, user: User, now: datetime, timezone: ZoneInfo) -> rounds.Allowance:
+    """How many rounds the participant has started, today and in all, and how many are left."""
+    day_start, day_end = rounds.local_day_bounds(now, timezone)
+    started_today = func.sum(
+        case((and_(Attempt.started_at >= day_start, Attempt.started_at < day_end), 1), else_=0)
+    )
+    used_total, used_today = db.session.execute(
+        select(func.count(Attempt.id), func.coalesce(started_today, 0)).where(
+            Attempt.contest_id == contest.id, Attempt.user_id == user.id
+        )
+    ).one()
+    return rounds.attempt_allowance(
+        used_total, used_today, contest.max_attempts_total, contest.max_attempts_per_day
+    )
+
+
+def start_attempt(
+    contest: Contest, user: User, now: datetime, timezone: ZoneInfo, rng: random.Random
+) -> Attempt:
+    """Start a round: check the window and the limits, draw the questions, stamp the clock."""
+    if not contest.quiz_is_open(now):
+        raise QuizClosed()
+    running = active_attempt(contest, user)
+    if running is not None and not grade_if_overdue(running, now):
+        raise RoundInProgress(running.id)
+    if allowance(contest, user, now, timezone).exhausted:
+        raise NoAttemptsLeft()
+    try:
+        drawn = draw_round(
+            _candidates(), _seen_question_ids(user), contest.questions_per_round, rng
+        )
+    except NotEnoughQuestions as error:
+        raise BankTooSmall() from error
+    attempt = Attempt(
+        contest_id=contest.id,
+        user_id=user.id,
+        state=AttemptState.ACTIVE,
+        started_at=now,
+        deadline_at=rounds.round_deadline(now, contest.round_time_limit_seconds),
+        question_count=len(drawn),
+        served=[
+            ServedQuestion(
+                question_id=item.question_id,
+                position=item.position,
+                choice_order=",".join(str(choice_id) for choice_id in item.choice_ids),
+            )
+            for item in drawn
+        ],
+    )
+    db.session.add(attempt)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A parallel request of the same participant started a round first.
+        db.session.rollback()
+        running = active_attempt(contest, user)
+        raise RoundInProgress(running.id if running else None) from None
+    return attempt
+
+
+def _candidates() -> list[Candidate]:
+    rows = db.session.execute(
+        select(Choice.question_id, Choice.id)
+        .join(Question, Question.id == Choice.question_id)
+        .where(Question.active.is_(True))
+        .order_by(Choice.question_id, Choice.position, Choice.id)
+    )
+    choices: dict[int, list[int]] = {}
+    for question_id, choice_id in rows:
+        choices.setdefault(question_id, []).append(choice_id)
+    return [Candidate(qid, tuple(ids)) for qid, ids in choices.items()]
+
+
+def _seen_question_ids(user: User) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(ServedQuestion.question_id)
+            .join(Attempt, Attempt.id == ServedQuestion.attempt_id)
+            .where(Attempt.user_id == user.id)
+        )
+    )
+
+
+def save_answer(attempt: Attempt, question_id: int, choice_id: int, now: datetime) -> Answer:
+    """Save (or change) the answer to one question of a running round."""
+    grade_if_overdue(attempt, now)
+    if not attempt.is_active or not rounds.accepts_answers(attempt.deadline_at, now):
+        raise RoundClosed(attempt.id)
+    choice_order = db.session.scalar(
+        select(ServedQuestion.choice_order).where(
+            ServedQuestion.attempt_id == attempt.id, ServedQuestion.question_id == question_id
+        )
+    )
+    if choice_order is None:
+        raise QuestionNotInRound(attempt.id)
+    if str(choice_id) not in choice_order.split(","):
+        raise InvalidChoice(attempt.id)
+    # Writing the round's row first takes its lock: a save and a submit never interleave.
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == AttemptState.ACTIVE)
+        .values(last_answer_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        raise RoundClosed(attempt.id)
+    answer = db.session.scalars(
+        select(Answer).where(Answer.attempt_id == attempt.id, Answer.question_id == question_id)
+    ).first()
+    if answer is None:
+        answer = Answer(attempt_id=attempt.id, question_id=question_id)
+        db.session.add(answer)
+    answer.choice_id = choice_id
+    answer.saved_at = now
+    db.session.flush()
+    return answer
+
+
+def submit_attempt(attempt: Attempt, now: datetime) -> Attempt:
+    """Grade a round at the participant's request; a second call changes nothing."""
+    if not attempt.is_active:
+        return attempt
+    overdue = rounds.is_overdue(attempt.deadline_at, attempt.contest.submission_grace_seconds, now)
+    return _grade(attempt, now, AttemptState.EXPIRED if overdue else AttemptState.SUBMITTED)
+
+
+def grade_if_overdue(attempt: Attempt, now: datetime) -> bool:
+    """Grade a round whose deadline and grace have passed; True when it is (now) graded."""
+    if not attempt.is_active:
+        return True
+    if not rounds.is_overdue(attempt.deadline_at, attempt.contest.submission_grace_seconds, now):
+        return False
+    _grade(attempt, now, AttemptState.EXPIRED)
+    return True
+
+
+def expire_overdue_attempts(now: datetime, batch_size: int = 500) -> int:
+    """Grade every running round whose deadline and grace have passed; return how many."""
+    overdue = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.state == AttemptState.ACTIVE, Attempt.deadline_at < now)
+        .order_by(Attempt.deadline_at)
+        .limit(batch_size)
+    ).all()
+    return sum(1 for attempt in overdue if grade_if_overdue(attempt, now))
+
+
+def _grade(attempt: Attempt, now: datetime, state: AttemptState) -> Attempt:
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == AttemptState.ACTIVE)
+        .values(state=state, submitted_at=now if state is AttemptState.SUBMITTED else None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(attempt)
+    if not claimed:
+        return attempt  # graded by a concurrent request; its result stands
+    saved = {
+        question_id: rounds.SavedAnswer(choice_id, saved_at)
+        for question_id, choice_id, saved_at in db.session.execute(
+            select(Answer.question_id, Answer.choice_id, Answer.saved_at).where(
+                Answer.attempt_id == attempt.id
+            )
+        )
+    }
+    grade = rounds.grade_round(
+        attempt.started_at, attempt.deadline_at, now, answer_key(attempt), saved
+    )
+    attempt.correct_count = grade.correct_count
+    attempt.finished_at = grade.finished_at
+    attempt.duration_ms = grade.duration_ms
+    db.session.flush()
+    return attempt
+
+
+def answer_key(attempt: Attempt) -> dict[int, int]:
+    """The correct choice of each question served in the round."""
+    return dict(
+        db.session.execute(
+            select(ServedQuestion.question_id, Choice.id)
+            .join(Choice, Choice.question_id == ServedQuestion.question_id)
+            .where(ServedQuestion.attempt_id == attempt.id, Choice.is_correct.is_(True))
+        ).all()
+    )
+
+
+def attempts_of(contest: Contest, user: User) -> list[Attempt]:
+    """The participant's rounds in this contest, newest first."""
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.contest_id == contest.id, Attempt.user_id == user.id)
+            .order_by(Attempt.started_at.desc())
+        )
+    )

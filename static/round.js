@@ -1,0 +1,339 @@
+// The round page: everything goes through the JSON API; the server's clock decides.
+(function () {
+  "use strict";
+
+  const app = document.getElementById("round-app");
+  if (!app) return;
+  const API = app.dataset.api.replace(/\/$/, "");
+  const T = JSON.parse(document.getElementById("round-messages").textContent);
+  const $ = (id) => document.getElementById(id);
+  const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key]);
+
+  let csrfToken = null;
+  let attempt = null;
+  let clockOffsetMs = 0; // server time minus this device's time
+  let timer = null;
+  let submitting = false;
+  let retryDelayMs = 1000;
+  let retryTimer = null;
+  const statuses = {}; // question id -> "saving" | "saved" | "retrying" | "failed"
+  const inFlight = {}; // question id -> choice id being sent
+
+  function queueKey() {
+    return "round-queue-" + attempt.id;
+  }
+  function loadQueue() {
+    try {
+      return JSON.parse(localStorage.getItem(queueKey())) || {};
+    } catch (error) {
+      return {};
+    }
+  }
+  function storeQueue(queue) {
+    try {
+      localStorage.setItem(queueKey(), JSON.stringify(queue));
+    } catch (error) {
+      /* private mode: the in-memory queue still works */
+    }
+  }
+  let queue = {}; // question id -> choice id not yet acknowledged by the server
+
+  async function api(method, path, body) {
+    const headers = { Accept: "application/json" };
+    if (method !== "GET") headers["X-CSRFToken"] = csrfToken;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(API + path, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (error) {
+      data = null;
+    }
+    return { status: response.status, data };
+  }
+
+  function show(id) {
+    for (const section of ["round-loading", "round-start", "round-play"]) {
+      $(section).classList.toggle("hidden", section !== id);
+    }
+  }
+
+  function serverNow() {
+    return Date.now() + clockOffsetMs;
+  }
+  function syncClock(serverTime) {
+    if (serverTime) clockOffsetMs = Date.parse(serverTime) - Date.now();
+  }
+
+  async function init() {
+    try {
+      const session = await api("GET", "/session");
+      csrfToken = session.data.csrf_token;
+      if (!session.data.user) {
+        window.location.href = app.dataset.login;
+        return;
+      }
+      const contest = await api("GET", "/contest");
+      syncClock(contest.data.server_time);
+      if (contest.data.active_attempt_id) {
+        await openAttempt(contest.data.active_attempt_id);
+      } else {
+        showStart(contest.data);
+      }
+    } catch (error) {
+      $("round-loading").textContent = T.networkError;
+      setTimeout(init, 3000);
+    }
+  }
+
+  function showStart(contest) {
+    const attempts = contest.attempts;
+    const info = [
+      fmt(T.roundInfo, {
+        count: contest.questions_per_round,
+        minutes: Math.round(contest.round_time_limit_seconds / 60),
+      }),
+    ];
+    if (attempts) {
+      info.push(attempts.left === null ? T.unlimited : fmt(T.attemptsLeft, { count: attempts.left }));
+    }
+    $("start-info").textContent = info.join(" ");
+    show("round-start");
+  }
+
+  async function startRound() {
+    $("start-button").disabled = true;
+    $("start-error").textContent = "";
+    try {
+      const reply = await api("POST", "/attempts");
+      if (reply.status === 201) {
+        begin(reply.data);
+      } else if (reply.status === 409 && reply.data.attempt_id) {
+        await openAttempt(reply.data.attempt_id);
+      } else {
+        $("start-error").textContent = reply.data ? reply.data.message : T.networkError;
+        $("start-button").disabled = false;
+      }
+    } catch (error) {
+      $("start-error").textContent = T.networkError;
+      $("start-button").disabled = false;
+    }
+  }
+
+  async function openAttempt(id) {
+    const reply = await api("GET", "/attempts/" + id);
+    if (reply.status !== 200) {
+      window.location.href = app.dataset.home;
+      return;
+    }
+    if (reply.data.state !== "active") {
+      window.location.href = app.dataset.result + reply.data.id;
+      return;
+    }
+    begin(reply.data);
+  }
+
+  function begin(data) {
+    attempt = data;
+    syncClock(data.server_time);
+    queue = loadQueue();
+    for (const [questionId, choiceId] of Object.entries(data.answers)) {
+      if (queue[questionId] === undefined) statuses[questionId] = "saved";
+      else if (queue[questionId] === choiceId) delete queue[questionId];
+    }
+    storeQueue(queue);
+    renderQuestions(data);
+    show("round-play");
+    tick();
+    timer = setInterval(tick, 250);
+    flush();
+  }
+
+  function renderQuestions(data) {
+    const list = $("questions");
+    list.replaceChildren();
+    for (const question of data.questions) {
+      const chosen = queue[question.id] !== undefined ? queue[question.id] : data.answers[question.id];
+      if (queue[question.id] !== undefined) statuses[question.id] = "saving";
+      const item = document.createElement("li");
+      item.className = "question";
+      item.dataset.questionId = question.id;
+      const fieldset = document.createElement("fieldset");
+      const legend = document.createElement("legend");
+      const number = document.createElement("span");
+      number.className = "question-number";
+      number.textContent = fmt(T.question, { n: question.position });
+      const text = document.createElement("span");
+      text.className = "question-text";
+      text.textContent = question.text;
+      legend.append(number, text);
+      fieldset.append(legend);
+      for (const choice of question.choices) {
+        const label = document.createElement("label");
+        label.className = "choice";
+        const input = document.createElement("input");
+        input.type = "radio";
+        input.name = "q" + question.id;
+        input.value = choice.id;
+        input.checked = chosen === choice.id;
+        input.addEventListener("change", () => choose(question.id, choice.id));
+        const span = document.createElement("span");
+        span.textContent = choice.text;
+        label.append(input, span);
+        fieldset.append(label);
+      }
+      const status = document.createElement("p");
+      status.className = "save-status";
+      status.setAttribute("aria-live", "polite");
+      status.dataset.testid = "save-status";
+      fieldset.append(status);
+      item.append(fieldset);
+      list.append(item);
+      paintStatus(question.id);
+    }
+    paintProgress();
+  }
+
+  function paintStatus(questionId) {
+    const item = document.querySelector('li[data-question-id="' + questionId + '"]');
+    if (!item) return;
+    const status = statuses[questionId];
+    const node = item.querySelector(".save-status");
+    node.textContent = status ? T[status] : "";
+    node.className = "save-status" + (status ? " status-" + status : "");
+  }
+
+  function answeredCount() {
+    return attempt.questions.filter(
+      (question) => queue[question.id] !== undefined || attempt.answers[question.id] !== undefined
+    ).length;
+  }
+
+  function paintProgress() {
+    const done = answeredCount();
+    const total = attempt.questions.length;
+    $("progress-fill").style.width = (100 * done) / total + "%";
+    $("progress-text").textContent = done + "/" + total + " " + T.answered;
+  }
+
+  function choose(questionId, choiceId) {
+    if (submitting) return;
+    queue[questionId] = choiceId;
+    storeQueue(queue);
+    statuses[questionId] = "saving";
+    paintStatus(questionId);
+    paintProgress();
+    flush();
+  }
+
+  async function flush() {
+    clearTimeout(retryTimer);
+    // One request per question at a time, so that an older choice never lands after a newer one.
+    const pending = Object.entries(queue).filter(([questionId]) => inFlight[questionId] === undefined);
+    let networkFailed = false;
+    let changedMeanwhile = false;
+    await Promise.all(
+      pending.map(async ([questionId, choiceId]) => {
+        inFlight[questionId] = choiceId;
+        try {
+          const reply = await api("PUT", "/attempts/" + attempt.id + "/answers/" + questionId, {
+            choice_id: choiceId,
+          });
+          if (reply.status === 200) {
+            attempt.answers[questionId] = choiceId;
+            if (queue[questionId] === choiceId) {
+              delete queue[questionId];
+              statuses[questionId] = "saved";
+            }
+          } else if (reply.status === 409) {
+            delete queue[questionId];
+            statuses[questionId] = "failed";
+            if (!submitting) finish();
+          } else if (reply.status === 422 || reply.status === 404) {
+            delete queue[questionId];
+            statuses[questionId] = "failed";
+          } else {
+            networkFailed = true;
+            statuses[questionId] = "retrying";
+          }
+        } catch (error) {
+          networkFailed = true;
+          statuses[questionId] = "retrying";
+        } finally {
+          delete inFlight[questionId];
+          if (queue[questionId] !== undefined && queue[questionId] !== choiceId) changedMeanwhile = true;
+          storeQueue(queue);
+          paintStatus(questionId);
+        }
+      })
+    );
+    $("offline-banner").classList.toggle("hidden", !networkFailed);
+    if (networkFailed) {
+      retryTimer = setTimeout(flush, retryDelayMs);
+      retryDelayMs = Math.min(retryDelayMs * 2, 10000);
+    } else {
+      retryDelayMs = 1000;
+      if (changedMeanwhile) flush();
+    }
+    paintProgress();
+  }
+
+  async function settle(maxWaitMs) {
+    const until = Date.now() + maxWaitMs;
+    await flush();
+    while ((Object.keys(inFlight).length || Object.keys(queue).length) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!Object.keys(inFlight).length && Object.keys(queue).length) await flush();
+    }
+  }
+
+  function tick() {
+    const leftMs = Date.parse(attempt.deadline_at) - serverNow();
+    const seconds = Math.max(0, Math.ceil(leftMs / 1000));
+    const text = String(Math.floor(seconds / 60)).padStart(2, "0") + ":" + String(seconds % 60).padStart(2, "0");
+    const countdown = $("countdown");
+    countdown.textContent = text;
+    countdown.classList.toggle("urgent", seconds <= 30);
+    if (leftMs <= 0 && !submitting) {
+      $("submit-error").textContent = T.timeUp;
+      finish();
+    }
+  }
+
+  async function finish() {
+    if (submitting) return;
+    submitting = true;
+    clearInterval(timer);
+    for (const input of document.querySelectorAll("#questions input")) input.disabled = true;
+    $("submit-button").disabled = true;
+    $("submit-button").textContent = T.submitting;
+    await settle(5000);
+    while (true) {
+      try {
+        const reply = await api("POST", "/attempts/" + attempt.id + "/submit");
+        if (reply.status === 200) {
+          localStorage.removeItem(queueKey());
+          window.location.href = app.dataset.result + attempt.id;
+          return;
+        }
+        $("submit-error").textContent = reply.data ? reply.data.message : T.networkError;
+      } catch (error) {
+        $("submit-error").textContent = T.networkError;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  }
+
+  $("start-button").addEventListener("click", startRound);
+  $("submit-button").addEventListener("click", () => {
+    if (answeredCount() < attempt.questions.length && !window.confirm(T.confirmSubmit)) return;
+    finish();
+  });
+  window.addEventListener("online", () => attempt && flush());
+  init();
+})();

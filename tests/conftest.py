@@ -1,0 +1,131 @@
+"""One app per session; each test runs in a transaction that is rolled back afterwards.
+
+Set TEST_DATABASE_URL (postgresql+psycopg://...) to run the database tests on PostgreSQL.
+"""
+
+import os
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from contest import clock, create_app
+from contest.extensions import db, limiter
+from tests.helpers import ApiClient
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that use the database are marked `db`, so they can be run again on PostgreSQL."""
+    for item in items:
+        if {"app", "db_session", "client", "api"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _reset_postgres(app) -> None:
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "TIMEZONE": "Asia/Ho_Chi_Minh",
+            "SERVER_NAME": "localhost",
+        }
+    )
+    if database_url.startswith("postgresql"):
+        _reset_postgres(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _enable_sqlite_savepoints(db.engine)
+        upgrade()
+    return app
+
+
+def _enable_sqlite_savepoints(engine) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself."""
+
+    @event.listens_for(engine, "connect")
+    def do_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def do_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    """The test's session: commits become savepoints in one transaction rolled back at the end."""
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        # A plain Session: Flask-SQLAlchemy's own get_bind would ignore the connection.
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    yield
+    if "app" in request.fixturenames:
+        limiter.reset()
+
+
+class FrozenClock:
+    """A settable clock for view tests (domain and service tests pass `now` instead)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch) -> FrozenClock:
+    frozen = FrozenClock(datetime.now(UTC).replace(microsecond=0))
+    monkeypatch.setattr(clock, "utc_now", frozen)
+    return frozen
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+@pytest.fixture
+def api(client) -> ApiClient:
+    return ApiClient(client)

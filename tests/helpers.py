@@ -1,0 +1,111 @@
+"""Test helpers: data factories and an API client that carries the CSRF token."""
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+from contest.extensions import db
+from contest.models import Choice, Contest, Question, ReviewPolicy, Role, Unit, UnitGroup, User
+
+_sequence = itertools.count(1)
+PASSWORD = "secret-pass"
+
+
+class ApiClient:
+    """Flask's test client speaking the JSON API the way the round page does."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.csrf_token = None
+
+    def refresh_token(self) -> str:
+        self.csrf_token = self.client.get("/api/v1/session").get_json()["csrf_token"]
+        return self.csrf_token
+
+    def _headers(self, headers: dict | None) -> dict:
+        if self.csrf_token is None:
+            self.refresh_token()
+        return {"X-CSRFToken": self.csrf_token, **(headers or {})}
+
+    def get(self, path: str, **kwargs):
+        return self.client.get("/api/v1" + path, **kwargs)
+
+    def post(self, path: str, json=None, headers=None):
+        return self.client.post("/api/v1" + path, json=json, headers=self._headers(headers))
+
+    def put(self, path: str, json=None, headers=None):
+        return self.client.put("/api/v1" + path, json=json, headers=self._headers(headers))
+
+    def delete(self, path: str, headers=None):
+        return self.client.delete("/api/v1" + path, headers=self._headers(headers))
+
+    def login(self, user: User, password: str = PASSWORD):
+        response = self.post("/session", json={"login": user.phone, "password": password})
+        assert response.status_code == 200, response.get_json()
+        self.csrf_token = response.get_json()["csrf_token"]
+        return response
+
+
+def make_unit(code: str | None = None, headcount: int = 50) -> Unit:
+    n = next(_sequence)
+    group = UnitGroup(code=f"G{n}", name=f"Nhóm {n}", position=n)
+    unit = Unit(code=code or f"U{n}", name=f"Đơn vị {n}", group=group, headcount=headcount)
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def make_user(
+    *roles: Role, unit: Unit | None = None, password: str = PASSWORD, full_name: str | None = None
+) -> User:
+    n = next(_sequence)
+    user = User(
+        full_name=full_name or f"Người dự thi {n}",
+        phone=f"09{n:08d}",
+        unit=unit,
+        password_hash="",
+    )
+    user.set_password(password)
+    for role in roles or (Role.PARTICIPANT,):
+        user.grant(role)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_contest(now: datetime | None = None, **overrides) -> Contest:
+    now = now or datetime.now(UTC)
+    n = next(_sequence)
+    values = {
+        "slug": f"contest-{n}",
+        "name": f"Hội thi {n}",
+        "quiz_opens_at": now - timedelta(days=1),
+        "quiz_closes_at": now + timedelta(days=30),
+        "questions_per_round": 10,
+        "round_time_limit_seconds": 600,
+        "submission_grace_seconds": 5,
+        "review_policy": ReviewPolicy.AFTER_CLOSE,
+    }
+    values.update(overrides)
+    contest = Contest(**values)
+    db.session.add(contest)
+    db.session.flush()
+    return contest
+
+
+def make_questions(count: int, choices: int = 4, topic: str = "Chủ đề thử") -> list[Question]:
+    questions = []
+    for _ in range(count):
+        n = next(_sequence)
+        question = Question(
+            topic=topic,
+            text=f"Câu hỏi số {n}?",
+            citation="Văn bản thử, Điều 1",
+            choices=[
+                Choice(text=f"Phương án {k} của câu {n}", is_correct=k == 0, position=k)
+                for k in range(choices)
+            ],
+        )
+        db.session.add(question)
+        questions.append(question)
+    db.session.flush()
+    return questions
