@@ -3,6 +3,7 @@
 import click
 from flask import Flask
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 from contest import clock
 from contest.demo import DEMO_PASSWORD, load_demo
@@ -37,7 +38,8 @@ def register(app: Flask) -> None:
         scheduler.start()
         click.echo(f"Open http://{host}:{port}/")
         try:
-            app.run(host=host, port=port, threaded=True, use_reloader=False)
+            # app.run() refuses to serve from inside a flask command; run_simple does not.
+            run_simple(host, port, app, threaded=True, use_reloader=False)
         finally:
             scheduler.shutdown(wait=False)
 

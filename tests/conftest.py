@@ -7,6 +7,8 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import g
+from flask_babel import refresh as refresh_babel
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -50,6 +52,8 @@ def app(database_url, tmp_path_factory):
             "SERVER_NAME": "localhost",
         }
     )
+    # Tests hold an app context, so requests share `g`: forget its per-request caches.
+    app.before_request(_forget_request_caches)
     if database_url.startswith("postgresql"):
         _reset_postgres(app)
     with app.app_context():
@@ -57,6 +61,11 @@ def app(database_url, tmp_path_factory):
             _enable_sqlite_savepoints(db.engine)
         upgrade()
     return app
+
+
+def _forget_request_caches() -> None:
+    refresh_babel()
+    g.pop("_login_user", None)
 
 
 def _enable_sqlite_savepoints(engine) -> None:

@@ -1,0 +1,1 @@
+"""Load benchmarks of the platform (see bench/quiz_load.py)."""

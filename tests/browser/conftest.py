@@ -1,0 +1,89 @@
+"""A live server on a real database file, and Debian's Chromium driven by Playwright."""
+
+import shutil
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from contest import create_app
+from contest.extensions import db
+from tests.helpers import make_contest, make_questions, make_unit
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """A second app with its own database file: the browser needs committed data."""
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "browser-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        upgrade()
+        make_unit(code="SNV")
+        make_unit(code="STP")
+        make_questions(30)
+        make_contest(datetime.now(UTC), max_attempts_per_day=5)
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which("chromium") and not shutil.os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is not installed (make test installs it where it may)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, tmp_path_factory):
+    """A phone-sized page in Vietnamese; a screenshot is kept in test-artifacts/ on the way out."""
+    context = browser.new_context(
+        base_url=live_server,
+        locale="vi-VN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

@@ -1,0 +1,70 @@
+"""A civil servant on a phone: register, play a round through a reload and a lost connection."""
+
+import re
+from pathlib import Path
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def answer(page, index: int) -> None:
+    """Choose the first choice of the index-th question and wait until the server has it."""
+    question = page.locator("li.question").nth(index)
+    question.locator("label.choice").first.click()
+    question.locator(".save-status.status-saved").wait_for()
+
+
+def test_register_play_reload_lose_connection_submit_and_rank(page):
+    page.goto("/auth/register")
+    page.fill("#full_name", "Trần Thị Thu Hà")
+    page.fill("#phone", "0912 345 678")
+    page.select_option("#unit_id", index=1)
+    page.fill("#position", "Chuyên viên")
+    page.fill("#password", "mat-khau-1")
+    page.fill("#confirm", "mat-khau-1")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/quiz/$"))
+
+    page.locator("a.button.primary[href$='/quiz/round']").click()
+    page.locator("#start-button").click()
+    page.locator("li.question").first.wait_for()
+    assert page.locator("li.question").count() == 10
+    assert re.fullmatch(r"\d\d:\d\d", page.locator("#countdown").inner_text())
+
+    for index in range(3):
+        answer(page, index)
+    shot(page, "round-three-answers")
+
+    page.reload()
+    page.locator("li.question").first.wait_for()
+    for index in range(3):
+        assert page.locator("li.question").nth(index).locator("input:checked").count() == 1
+    assert page.locator("li.question").nth(3).locator("input:checked").count() == 0
+    assert page.locator("#progress-text").inner_text().startswith("3/10")
+
+    page.context.set_offline(True)
+    offline_question = page.locator("li.question").nth(3)
+    offline_question.locator("label.choice").first.click()
+    offline_question.locator(".save-status.status-retrying").wait_for()
+    assert page.locator("#offline-banner").is_visible()
+    shot(page, "round-offline")
+    page.context.set_offline(False)
+    offline_question.locator(".save-status.status-saved").wait_for(timeout=20_000)
+
+    for index in range(4, 10):
+        answer(page, index)
+    page.locator("#submit-button").click()
+    page.wait_for_url(re.compile(r"/quiz/attempts/\d+$"))
+    score = page.get_by_test_id("score").inner_text()
+    assert re.search(r"\d+ ?/ ?10|\d+ trên 10|\d+ of 10", score), score
+    shot(page, "round-result")
+
+    page.goto("/results/leaderboard")
+    board = page.get_by_test_id("leaderboard")
+    assert "Trần Thị Thu Hà" in board.inner_text()
+    assert board.locator("tr.me").count() == 1
+    shot(page, "leaderboard")

@@ -1,0 +1,148 @@
+"""Racing requests on PostgreSQL: real commits, several connections, one barrier to start them.
+
+Run with TEST_DATABASE_URL set (make test does it in CI); SQLite serialises writers anyway.
+"""
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select, text
+
+from contest.extensions import db
+from contest.models import Answer, Attempt, AttemptState
+from tests.conftest import TEST_DATABASE_URL
+from tests.helpers import PASSWORD, ApiClient, make_contest, make_questions, make_unit, make_user
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not (TEST_DATABASE_URL or "").startswith("postgresql"),
+        reason="needs PostgreSQL: set TEST_DATABASE_URL",
+    ),
+]
+
+
+@pytest.fixture
+def committed(app):
+    """Committed data for racing requests, wiped afterwards."""
+    with app.app_context():
+        make_questions(20)
+        make_contest()
+        user = make_user(unit=make_unit())
+        db.session.commit()
+        phone = user.phone
+    yield phone
+    with app.app_context():
+        tables = ", ".join(table.name for table in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+
+
+def logged_in_clients(app, phone: str, count: int) -> list[ApiClient]:
+    """Several clients of one participant (one login, its session cookie copied)."""
+    first = ApiClient(app.test_client())
+    response = first.post("/session", json={"login": phone, "password": PASSWORD})
+    assert response.status_code == 200
+    first.csrf_token = response.get_json()["csrf_token"]
+    cookie = first.client.get_cookie("session")
+    clients = [first]
+    for _ in range(count - 1):
+        other = ApiClient(app.test_client())
+        other.client.set_cookie("session", cookie.value, domain=cookie.domain)
+        other.csrf_token = first.csrf_token
+        clients.append(other)
+    return clients
+
+
+def race(calls: list[Callable[[], object]]) -> list:
+    """Run the calls in threads released together; return their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        results[index] = calls[index]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def correct_choices(app, attempt_id: int) -> dict[int, int]:
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        return {sq.question_id: sq.question.correct_choice.id for sq in attempt.served}
+
+
+def test_two_simultaneous_starts_open_one_round(app, committed):
+    for _ in range(3):
+        first, second = logged_in_clients(app, committed, 2)
+        responses = race(
+            [lambda c=first: c.post("/attempts"), lambda c=second: c.post("/attempts")]
+        )
+        statuses = sorted(response.status_code for response in responses)
+        assert statuses == [201, 409]
+        with app.app_context():
+            active = db.session.scalars(
+                select(Attempt).where(Attempt.state == AttemptState.ACTIVE)
+            ).all()
+            assert len(active) == 1
+        conflict = next(r for r in responses if r.status_code == 409).get_json()
+        assert conflict["attempt_id"] == active[0].id
+        assert first.post(f"/attempts/{active[0].id}/submit").status_code == 200
+
+
+def test_two_simultaneous_submits_grade_once(app, committed):
+    for _ in range(3):
+        first, second = logged_in_clients(app, committed, 2)
+        attempt = first.post("/attempts").get_json()
+        key = correct_choices(app, attempt["id"])
+        for question in attempt["questions"][:6]:
+            first.put(
+                f"/attempts/{attempt['id']}/answers/{question['id']}",
+                json={"choice_id": key[question["id"]]},
+            )
+        path = f"/attempts/{attempt['id']}/submit"
+        responses = race([lambda c=first: c.post(path), lambda c=second: c.post(path)])
+        assert [r.status_code for r in responses] == [200, 200]
+        results = [r.get_json()["result"] for r in responses]
+        assert results[0] == results[1]
+        assert results[0]["correct_count"] == 6
+        with app.app_context():
+            graded = db.session.get(Attempt, attempt["id"])
+            assert graded.state is AttemptState.SUBMITTED
+            assert graded.correct_count == 6
+
+
+def test_saves_racing_the_submission_are_either_counted_or_refused(app, committed):
+    """No acknowledged answer is lost: every 200 is graded, every refused save left no row."""
+    for _ in range(3):
+        clients = logged_in_clients(app, committed, 11)
+        attempt = clients[0].post("/attempts").get_json()
+        key = correct_choices(app, attempt["id"])
+        base = f"/attempts/{attempt['id']}"
+        saves = [
+            lambda c=client, q=question: c.put(
+                f"{base}/answers/{q['id']}", json={"choice_id": key[q["id"]]}
+            )
+            for client, question in zip(clients[1:], attempt["questions"], strict=True)
+        ]
+        responses = race([*saves, lambda: clients[0].post(f"{base}/submit")])
+        save_statuses = [r.status_code for r in responses[:-1]]
+        assert set(save_statuses) <= {200, 409}
+        acknowledged = {
+            q["id"]
+            for q, status in zip(attempt["questions"], save_statuses, strict=True)
+            if status == 200
+        }
+        with app.app_context():
+            graded = db.session.get(Attempt, attempt["id"])
+            stored = set(
+                db.session.scalars(select(Answer.question_id).where(Answer.attempt_id == graded.id))
+            )
+            assert stored == acknowledged
+            assert graded.correct_count == len(acknowledged)

@@ -1,0 +1,78 @@
+"""The OpenAPI document stays true: every route is described, every response fits its schema."""
+
+import re
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from contest.api.openapi import openapi_document
+from tests.helpers import make_contest, make_questions, make_unit, make_user
+
+DOCUMENT = openapi_document()
+
+
+def documented_operations() -> set[tuple[str, str]]:
+    return {
+        (path, method.upper())
+        for path, operations in DOCUMENT["paths"].items()
+        for method in operations
+    }
+
+
+def test_every_api_route_is_documented_and_nothing_else(app):
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+        routes |= {(path, method) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == documented_operations()
+
+
+def check(response, path: str, method: str) -> None:
+    """The response's status is documented for this operation and its body fits the schema."""
+    operation = DOCUMENT["paths"][path][method]
+    documented = operation["responses"]
+    assert str(response.status_code) in documented, (path, method, response.status_code)
+    content = documented[str(response.status_code)].get("content")
+    if content:
+        schema = content["application/json"]["schema"]
+        validator = Draft202012Validator({**schema, "components": DOCUMENT["components"]})
+        errors = list(validator.iter_errors(response.get_json()))
+        assert not errors, [error.message for error in errors]
+
+
+@pytest.fixture
+def world(db_session):
+    make_questions(12)
+    return make_contest(), make_user(unit=make_unit())
+
+
+def test_responses_match_the_document(api, world):
+    contest, user = world
+    check(api.get("/session"), "/session", "get")
+    check(api.post("/session", json={"login": user.phone, "password": "sai"}), "/session", "post")
+    check(api.get("/contest"), "/contest", "get")
+    check(api.post("/attempts"), "/attempts", "post")
+    check(api.login(user), "/session", "post")
+    check(api.get("/contest"), "/contest", "get")
+    started = api.post("/attempts")
+    check(started, "/attempts", "post")
+    check(api.post("/attempts"), "/attempts", "post")
+    attempt = started.get_json()
+    question = attempt["questions"][0]
+    one = "/attempts/{attempt_id}"
+    answer = "/attempts/{attempt_id}/answers/{question_id}"
+    base = f"/attempts/{attempt['id']}"
+    check(api.get(base), one, "get")
+    check(api.get("/attempts/987654"), one, "get")
+    choice = {"choice_id": question["choices"][0]["id"]}
+    check(api.put(f"{base}/answers/{question['id']}", json=choice), answer, "put")
+    check(api.put(f"{base}/answers/{question['id']}", json={"choice_id": "x"}), answer, "put")
+    check(api.post(f"{base}/submit"), "/attempts/{attempt_id}/submit", "post")
+    check(api.put(f"{base}/answers/{question['id']}", json=choice), answer, "put")
+    check(api.get(base), one, "get")
+    check(api.get("/leaderboard?limit=5"), "/leaderboard", "get")
+    check(api.get("/leaderboard?limit=0"), "/leaderboard", "get")
+    check(api.delete("/session"), "/session", "delete")
+    assert api.get("/openapi.json").get_json() == DOCUMENT
