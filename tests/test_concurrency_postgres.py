@@ -118,31 +118,35 @@ def test_two_simultaneous_submits_grade_once(app, committed):
             assert graded.correct_count == 6
 
 
+def race_saves_against_submit(app, phone: str) -> None:
+    clients = logged_in_clients(app, phone, 11)
+    attempt = clients[0].post("/attempts").get_json()
+    key = correct_choices(app, attempt["id"])
+    base = f"/attempts/{attempt['id']}"
+    saves = [
+        lambda c=client, q=question: c.put(
+            f"{base}/answers/{q['id']}", json={"choice_id": key[q["id"]]}
+        )
+        for client, question in zip(clients[1:], attempt["questions"], strict=True)
+    ]
+    responses = race([*saves, lambda: clients[0].post(f"{base}/submit")])
+    save_statuses = [r.status_code for r in responses[:-1]]
+    assert set(save_statuses) <= {200, 409}
+    acknowledged = {
+        q["id"]
+        for q, status in zip(attempt["questions"], save_statuses, strict=True)
+        if status == 200
+    }
+    with app.app_context():
+        graded = db.session.get(Attempt, attempt["id"])
+        stored = set(
+            db.session.scalars(select(Answer.question_id).where(Answer.attempt_id == graded.id))
+        )
+        assert stored == acknowledged
+        assert graded.correct_count == len(acknowledged)
+
+
 def test_saves_racing_the_submission_are_either_counted_or_refused(app, committed):
     """No acknowledged answer is lost: every 200 is graded, every refused save left no row."""
     for _ in range(3):
-        clients = logged_in_clients(app, committed, 11)
-        attempt = clients[0].post("/attempts").get_json()
-        key = correct_choices(app, attempt["id"])
-        base = f"/attempts/{attempt['id']}"
-        saves = [
-            lambda c=client, q=question: c.put(
-                f"{base}/answers/{q['id']}", json={"choice_id": key[q["id"]]}
-            )
-            for client, question in zip(clients[1:], attempt["questions"], strict=True)
-        ]
-        responses = race([*saves, lambda: clients[0].post(f"{base}/submit")])
-        save_statuses = [r.status_code for r in responses[:-1]]
-        assert set(save_statuses) <= {200, 409}
-        acknowledged = {
-            q["id"]
-            for q, status in zip(attempt["questions"], save_statuses, strict=True)
-            if status == 200
-        }
-        with app.app_context():
-            graded = db.session.get(Attempt, attempt["id"])
-            stored = set(
-                db.session.scalars(select(Answer.question_id).where(Answer.attempt_id == graded.id))
-            )
-            assert stored == acknowledged
-            assert graded.correct_count == len(acknowledged)
+        race_saves_against_submit(app, committed)
