@@ -60,7 +60,9 @@ def app(database_url, tmp_path_factory):
         if db.engine.dialect.name == "sqlite":
             _enable_sqlite_savepoints(db.engine)
         upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections before the interpreter collects them
 
 
 def _forget_request_caches() -> None:

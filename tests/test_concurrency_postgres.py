@@ -107,7 +107,7 @@ def test_two_simultaneous_submits_grade_once(app, committed):
                 json={"choice_id": key[question["id"]]},
             )
         path = f"/attempts/{attempt['id']}/submit"
-        responses = race([lambda c=first: c.post(path), lambda c=second: c.post(path)])
+        responses = race([lambda c=first, p=path: c.post(p), lambda c=second, p=path: c.post(p)])
         assert [r.status_code for r in responses] == [200, 200]
         results = [r.get_json()["result"] for r in responses]
         assert results[0] == results[1]
