@@ -40,15 +40,20 @@ CHOICES_PER_QUESTION = 4
 ROUND_TIME_LIMIT_SECONDS = 3600
 
 
-def participant_phone(number: int) -> str:
+def participant_phone(number: int, prefix: str = PHONE_PREFIX) -> str:
     """The phone number participant `number` logs in with (a valid Vietnamese number)."""
-    return f"{PHONE_PREFIX}{number:07d}"
+    return f"{prefix}{number:07d}"
 
 
-def seed(participants: int, now: datetime) -> dict[str, int]:
+def seed(
+    participants: int,
+    now: datetime,
+    password: str = BENCH_PASSWORD,
+    phone_prefix: str = PHONE_PREFIX,
+) -> dict[str, int]:
     """Add everything the benchmark needs to the current app's database; return counts."""
     units = _units()
-    _participants(participants, units)
+    _participants(participants, units, password, phone_prefix)
     questions = _questions()
     contest = _contest(now)
     db.session.flush()
@@ -73,13 +78,13 @@ def _units() -> list[int]:
     return unit_ids
 
 
-def _participants(count: int, unit_ids: list[int]) -> None:
+def _participants(count: int, unit_ids: list[int], password: str, prefix: str) -> None:
     """Bulk inserts with one password hash: scrypt is slow on purpose, once is enough."""
-    password_hash = generate_password_hash(BENCH_PASSWORD)
+    password_hash = generate_password_hash(password)
     rows = [
         {
             "full_name": demo_name(n),
-            "phone": participant_phone(n),
+            "phone": participant_phone(n, prefix),
             "username": None,
             "position": POSITIONS[n % len(POSITIONS)],
             "unit_id": unit_ids[(n - 1) % len(unit_ids)],
@@ -91,7 +96,7 @@ def _participants(count: int, unit_ids: list[int]) -> None:
     for start in range(0, len(rows), 1000):
         db.session.execute(insert(User), rows[start : start + 1000])
     user_ids = db.session.scalars(
-        select(User.id).where(User.phone.like(f"{PHONE_PREFIX}%")).order_by(User.id)
+        select(User.id).where(User.phone.like(f"{prefix}%")).order_by(User.id)
     ).all()
     roles = [{"user_id": user_id, "role": Role.PARTICIPANT} for user_id in user_ids]
     for start in range(0, len(roles), 1000):
@@ -144,11 +149,13 @@ def _contest(now: datetime) -> Contest:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=2000)
+    parser.add_argument("--password", default=BENCH_PASSWORD)
+    parser.add_argument("--phone-prefix", default=PHONE_PREFIX)
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(16)})
     with app.app_context():
-        counts = seed(args.participants, datetime.now(UTC))
+        counts = seed(args.participants, datetime.now(UTC), args.password, args.phone_prefix)
         db.session.commit()
         db.engine.dispose()
     ceiling_app.create_table(url)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from contest.models import Attempt, AttemptState, ReviewPolicy
+from contest.models import Attempt, AttemptState, ReviewPolicy, Role
 from tests.helpers import make_contest, make_questions, make_unit, make_user
 
 
@@ -347,3 +347,11 @@ def test_state_of_attempt_rows_after_submit(playing, db_session):
     assert attempt.state is AttemptState.SUBMITTED
     assert attempt.submitted_at is not None
     assert attempt.finished_at == attempt.submitted_at
+
+
+@pytest.mark.parametrize("role", [Role.ORGANIZER, Role.JUDGE])
+def test_only_participants_start_rounds(api, contest, role):
+    api.login(make_user(role))
+    response = api.post("/attempts")
+    assert response.status_code == 403
+    assert response.get_json()["error"] == "not_a_participant"

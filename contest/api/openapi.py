@@ -214,7 +214,7 @@ def _errors(*statuses: int) -> dict:
     texts = {
         400: "malformed JSON or missing CSRF token",
         401: "not logged in, or wrong credentials",
-        403: "outside the quiz window",
+        403: "outside the quiz window, or not a participant",
         404: "no such round for this participant",
         409: "a round already in progress, or the round is over",
         422: "invalid input",

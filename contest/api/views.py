@@ -26,6 +26,7 @@ from contest.results.services import individual_leaderboard
 from contest.setup import api_error
 
 QUIZ_ERROR_STATUS = {
+    quiz.NotAParticipant: 403,
     quiz.QuizClosed: 403,
     quiz.NoAttemptsLeft: 429,
     quiz.RoundInProgress: 409,

@@ -11,7 +11,16 @@ from contest.auth import bp, services
 from contest.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from contest.auth.limits import login_per_account, login_per_address
 from contest.extensions import db
-from contest.models import Unit, UnitGroup
+from contest.models import Role, Unit, UnitGroup
+
+
+def landing_page(user) -> str:
+    """Where a user goes after logging in: organizers to their overview, others to the quiz."""
+    if user.has_role(Role.ORGANIZER):
+        return url_for("organizer.dashboard")
+    if user.has_role(Role.PARTICIPANT):
+        return url_for("quiz.home")
+    return url_for("public.home")
 
 
 def _safe_next(default: str) -> str:
@@ -26,13 +35,13 @@ def _safe_next(default: str) -> str:
 @login_per_address
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("quiz.home"))
+        return redirect(landing_page(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.login.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(url_for("quiz.home")))
+            return redirect(_safe_next(landing_page(user)))
         form.login.errors.append(_("Wrong phone number, username or password."))
     return render_template("auth/login.html", form=form)
 

@@ -18,6 +18,7 @@ from contest.models import (
     Choice,
     Contest,
     Question,
+    Role,
     ServedQuestion,
     User,
 )
@@ -32,6 +33,11 @@ class QuizError(Exception):
     def __init__(self, attempt_id: int | None = None) -> None:
         super().__init__(self.code)
         self.attempt_id = attempt_id
+
+
+class NotAParticipant(QuizError):
+    code = "not_a_participant"
+    message = _l("Only participants can play rounds.")
 
 
 class QuizClosed(QuizError):
@@ -103,6 +109,8 @@ def start_attempt(
     contest: Contest, user: User, now: datetime, timezone: ZoneInfo, rng: random.Random
 ) -> Attempt:
     """Start a round: check the window and the limits, draw the questions, stamp the clock."""
+    if not user.has_role(Role.PARTICIPANT):
+        raise NotAParticipant()
     if not contest.quiz_is_open(now):
         raise QuizClosed()
     running = active_attempt(contest, user)
