@@ -140,14 +140,12 @@ def save_answer(attempt_id: int, question_id: int):
         return api_error("invalid_choice", _("choice_id must be a whole number."), 422)
     now = clock.utc_now()
     try:
-        answer = quiz.save_answer(attempt, question_id, choice_id, now)
+        quiz.save_answer(attempt, question_id, choice_id, now)
     except quiz.RoundClosed:
         db.session.commit()  # keep the grading of an overdue round
         raise
     db.session.commit()
-    return jsonify(
-        question_id=question_id, choice_id=answer.choice_id, saved_at=iso(answer.saved_at)
-    )
+    return jsonify(question_id=question_id, choice_id=choice_id, saved_at=iso(now))
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")

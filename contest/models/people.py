@@ -59,7 +59,7 @@ class User(UserMixin, db.Model):
 
     unit: Mapped[Unit | None] = relationship()
     role_rows: Mapped[list["UserRole"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     @property

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from contest.domain import rounds
@@ -174,10 +175,10 @@ def _seen_question_ids(user: User) -> set[int]:
     )
 
 
-def save_answer(attempt: Attempt, question_id: int, choice_id: int, now: datetime) -> Answer:
+def save_answer(attempt: Attempt, question_id: int, choice_id: int, now: datetime) -> None:
     """Save (or change) the answer to one question of a running round."""
-    grade_if_overdue(attempt, now)
     if not attempt.is_active or not rounds.accepts_answers(attempt.deadline_at, now):
+        grade_if_overdue(attempt, now)
         raise RoundClosed(attempt.id)
     choice_order = db.session.scalar(
         select(ServedQuestion.choice_order).where(
@@ -197,16 +198,21 @@ def save_answer(attempt: Attempt, question_id: int, choice_id: int, now: datetim
     ).rowcount
     if not claimed:
         raise RoundClosed(attempt.id)
-    answer = db.session.scalars(
-        select(Answer).where(Answer.attempt_id == attempt.id, Answer.question_id == question_id)
-    ).first()
-    if answer is None:
-        answer = Answer(attempt_id=attempt.id, question_id=question_id)
-        db.session.add(answer)
-    answer.choice_id = choice_id
-    answer.saved_at = now
-    db.session.flush()
-    return answer
+    upsert = _insert_for_dialect()(Answer).values(
+        attempt_id=attempt.id, question_id=question_id, choice_id=choice_id, saved_at=now
+    )
+    db.session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[Answer.attempt_id, Answer.question_id],
+            set_={"choice_id": upsert.excluded.choice_id, "saved_at": upsert.excluded.saved_at},
+        )
+    )
+
+
+def _insert_for_dialect():
+    """INSERT with ON CONFLICT for the database in use (both SQLite and PostgreSQL have it)."""
+    name = db.session.get_bind().dialect.name
+    return postgresql.insert if name == "postgresql" else sqlite.insert
 
 
 def submit_attempt(attempt: Attempt, now: datetime) -> Attempt:
