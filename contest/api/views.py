@@ -96,10 +96,8 @@ def get_contest():
     now = clock.utc_now()
     allowance = active_id = None
     if current_user.is_authenticated:
-        running = quiz.active_attempt(contest, current_user)
-        if running is not None and quiz.grade_if_overdue(running, now):
-            db.session.commit()
-            running = None
+        running = quiz.running_attempt(contest, current_user, now)
+        db.session.commit()  # keeps the grading of a round whose time ran out
         allowance = quiz.allowance(contest, current_user, now, clock.local_zone())
         active_id = running.id if running else None
     return jsonify(contest_json(contest, now, allowance, active_id))
@@ -124,10 +122,9 @@ def start_attempt():
 def get_attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     now = clock.utc_now()
-    if quiz.grade_if_overdue(attempt, now):
-        db.session.commit()
-    reveal = not attempt.is_active and attempt.contest.answers_are_reviewable(now)
-    return jsonify(attempt_json(attempt, now, reveal_key=reveal))
+    quiz.grade_if_overdue(attempt, now)
+    db.session.commit()
+    return jsonify(attempt_json(attempt, now, reveal_key=attempt.answer_key_visible(now)))
 
 
 @bp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
@@ -156,8 +153,7 @@ def submit_attempt(attempt_id: int):
     now = clock.utc_now()
     quiz.submit_attempt(attempt, now)
     db.session.commit()
-    reveal = attempt.contest.answers_are_reviewable(now)
-    return jsonify(attempt_json(attempt, now, reveal_key=reveal))
+    return jsonify(attempt_json(attempt, now, reveal_key=attempt.answer_key_visible(now)))
 
 
 @bp.get("/leaderboard")

@@ -99,6 +99,10 @@ class Attempt(db.Model):
     def is_active(self) -> bool:
         return self.state is AttemptState.ACTIVE
 
+    def answer_key_visible(self, now: datetime) -> bool:
+        """Whether the participant may see the correct answers of this round at `now`."""
+        return not self.is_active and self.contest.answers_are_reviewable(now)
+
     def belongs_to(self, user) -> bool:
         """Whether `user` is the participant who plays this round."""
         return user is not None and user.is_authenticated and user.id == self.user_id

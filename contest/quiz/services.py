@@ -90,6 +90,14 @@ def active_attempt(contest: Contest, user: User) -> Attempt | None:
     ).first()
 
 
+def running_attempt(contest: Contest, user: User, now: datetime) -> Attempt | None:
+    """The participant's round in progress, grading it first if its time has run out."""
+    running = active_attempt(contest, user)
+    if running is not None and grade_if_overdue(running, now):
+        return None
+    return running
+
+
 def allowance(contest: Contest, user: User, now: datetime, timezone: ZoneInfo) -> rounds.Allowance:
     """How many rounds the participant has started, today and in all, and how many are left."""
     day_start, day_end = rounds.local_day_bounds(now, timezone)
@@ -114,8 +122,8 @@ def start_attempt(
         raise NotAParticipant()
     if not contest.quiz_is_open(now):
         raise QuizClosed()
-    running = active_attempt(contest, user)
-    if running is not None and not grade_if_overdue(running, now):
+    running = running_attempt(contest, user, now)
+    if running is not None:
         raise RoundInProgress(running.id)
     if allowance(contest, user, now, timezone).exhausted:
         raise NoAttemptsLeft()

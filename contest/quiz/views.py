@@ -17,10 +17,8 @@ def home():
     if contest is None:
         abort(404)
     now = clock.utc_now()
-    running = quiz.active_attempt(contest, current_user)
-    if running is not None and quiz.grade_if_overdue(running, now):
-        db.session.commit()
-        running = None
+    running = quiz.running_attempt(contest, current_user, now)
+    db.session.commit()  # keeps the grading of a round whose time ran out
     return render_template(
         "quiz/home.html",
         contest=contest,
@@ -44,12 +42,11 @@ def result(attempt_id: int):
     if attempt is None or not attempt.belongs_to(current_user):
         abort(404)
     now = clock.utc_now()
-    if quiz.grade_if_overdue(attempt, now):
-        db.session.commit()
-    reveal = not attempt.is_active and attempt.contest.answers_are_reviewable(now)
+    quiz.grade_if_overdue(attempt, now)
+    db.session.commit()
     return render_template(
         "quiz/result.html",
         attempt=attempt,
-        answer_key=quiz.answer_key(attempt) if reveal else None,
+        answer_key=quiz.answer_key(attempt) if attempt.answer_key_visible(now) else None,
         chosen={answer.question_id: answer.choice_id for answer in attempt.answers},
     )
