@@ -7,9 +7,10 @@ gate. When the last user is ready the statistics are reset (the warm-up's "login
 --measure-seconds begins, and at its end the run stops itself; -t only bounds a run whose
 users never all got ready. What happened in the window (every line's count, failures and
 response-time histogram, and the CPU used by locust, the server and PostgreSQL) is written
-as JSON to --window-report.
+as JSON to --window-report; --gate-file, if given, is created when the window opens.
 
-Users wait for nothing between requests (closed loop): N users are N concurrent clients.
+Users wait for nothing between requests (closed loop: N users are N requests always in
+flight), unless --think-time gives JourneyUser a pause before each request.
 """
 
 import itertools
@@ -40,6 +41,27 @@ def _options(parser) -> None:
     group.add_argument("--password", default="")
     group.add_argument("--window-report", default="")
     group.add_argument("--server-pid", type=int, default=0)
+    group.add_argument("--gate-file", default="", help="created when the window opens")
+    group.add_argument(
+        "--think-time", type=float, default=0.0, help="JourneyUser: mean pause between requests"
+    )
+    group.add_argument(
+        "--max-requests", type=int, default=2_000_000, help="safety bound: stop the run past it"
+    )
+
+
+@events.request.add_listener
+def _count_request(**_kwargs) -> None:
+    """Bound the number of requests too: past --max-requests the run stops (never in practice)."""
+    _state["requests"] = _state.get("requests", 0) + 1
+    environment = _state.get("environment")
+    if environment and _state["requests"] == environment.parsed_options.max_requests:
+        gevent.spawn(environment.runner.quit)
+
+
+@events.init.add_listener
+def _keep_environment(environment, **_kwargs) -> None:
+    _state["environment"] = environment
 
 
 def _phone(prefix: str, number: int) -> str:
@@ -76,6 +98,9 @@ def _open_gate(environment) -> None:
     _state["start"] = time.time()
     _state["cpu_start"] = _cpu(environment)
     gevent.spawn_later(environment.parsed_options.measure_seconds, _close_window, environment)
+    if environment.parsed_options.gate_file:
+        with open(environment.parsed_options.gate_file, "w", encoding="utf-8") as file:
+            file.write(str(_state["start"]))
     _gate.set()
 
 
@@ -87,7 +112,7 @@ def _close_window(environment) -> None:
         "window_seconds": end - _state["start"],
         "users": environment.parsed_options.num_users,
         "warm_up_failures": _state["warm_up_failures"],
-        "cpu_seconds": {key: cpu_end[key] - _state["cpu_start"][key] for key in cpu_end},
+        "cpu_seconds": _cpu_used(_state["cpu_start"], cpu_end),
         "lines": [
             {
                 "name": entry.name,
@@ -111,19 +136,30 @@ def _close_window(environment) -> None:
     environment.runner.quit()
 
 
-def _cpu(environment) -> dict[str, float]:
-    """CPU seconds used so far: the machine (busy), this process, the server, PostgreSQL."""
+def _cpu(environment) -> dict:
+    """CPU seconds used so far: the machine (busy), this process, the server's and PostgreSQL's
+    processes (per process id, so that processes ending or starting in between do not count)."""
     machine = psutil.cpu_times()
     own = psutil.Process().cpu_times()
+    postgres = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
     return {
         "machine_busy": sum(machine) - machine.idle - getattr(machine, "iowait", 0.0),
         "machine_wall": time.time() * psutil.cpu_count(),
         "locust": own.user + own.system,
         "server": _tree_cpu(environment.parsed_options.server_pid),
-        "postgres": sum(
-            _process_cpu(p) for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"
-        ),
+        "postgres": {p.pid: _process_cpu(p) for p in postgres},
     }
+
+
+def _cpu_used(start: dict, end: dict) -> dict[str, float]:
+    used = {key: end[key] - start[key] for key in end if key not in ("server", "postgres")}
+    for key in ("server", "postgres"):
+        used[key] = sum(
+            seconds - start[key].get(pid, 0.0)
+            for pid, seconds in end[key].items()
+            if seconds >= start[key].get(pid, 0.0)
+        )
+    return used
 
 
 def _process_cpu(process: psutil.Process) -> float:
@@ -134,14 +170,14 @@ def _process_cpu(process: psutil.Process) -> float:
     return times.user + times.system
 
 
-def _tree_cpu(pid: int) -> float:
+def _tree_cpu(pid: int) -> dict[int, float]:
     if not pid:
-        return 0.0
+        return {}
     try:
         root = psutil.Process(pid)
-        return sum(_process_cpu(p) for p in [root, *root.children(recursive=True)])
+        return {p.pid: _process_cpu(p) for p in [root, *root.children(recursive=True)]}
     except psutil.Error:
-        return 0.0
+        return {}
 
 
 class Participant(FastHttpUser):
@@ -241,23 +277,37 @@ class Participant(FastHttpUser):
 
 
 class JourneyUser(Participant):
-    """Logged in once; then round after round: contest, start, 10 answers, submit."""
+    """Logged in once; then round after round: contest, start, 10 answers, submit.
+
+    With --think-time T the participant pauses 0.5 T to 1.5 T before each request (reading
+    the question); without it (the default) every user is one request always in flight.
+    """
+
+    def think(self) -> None:
+        mean = self.environment.parsed_options.think_time
+        if mean > 0:
+            gevent.sleep(random.uniform(0.5 * mean, 1.5 * mean))
 
     @task
     def play_round(self) -> None:
         if self.token is None and not self.log_in():
             gevent.sleep(1.0)  # the server refuses: do not spin
             return
+        self.think()
         self.read_contest()
+        self.think()
         attempt = self.start_round()
         if attempt is None:
             gevent.sleep(0.1)
             return
         for question in attempt["questions"]:
+            self.think()
             self.save(attempt["id"], question)
+        self.think()
         self.submit(attempt["id"])
         self.rounds += 1
         if self.rounds % LEADERBOARD_EVERY == 0:
+            self.think()
             self.read_leaderboard()
 
 

@@ -1,6 +1,6 @@
 """Load benchmark of the quiz API under gunicorn, on SQLite and on PostgreSQL.
 
-Run from the repository root (about 3.5 minutes per database with the defaults):
+Run from the repository root (about 7 minutes for both databases with the defaults):
 
     .venv/bin/python bench/quiz_load.py [--database sqlite|postgres|both] [--clients 64]
                                         [--duration 60] [--participants N]
@@ -22,20 +22,31 @@ once every client is ready (the warm-up, when clients log in, is not in the wind
             clients: a minimal Flask endpoint that inserts one row and commits. The ratio
             save / ceiling tells how much of the possible write throughput the app reaches.
 
-Clients wait for nothing between requests: --clients is the number of concurrent requests.
+Clients wait for nothing between requests: --clients is the number of requests always in
+flight (--think-time T adds pauses to the journey, to see latencies below saturation).
 Rate limits are raised (not disabled) so that the limiter's cost, in Redis when it answers on
 127.0.0.1:6379 (--redis-url), stays in the measurement. An error is any response other than
 the expected one (login 200, start 201, save 200, submit 200 with a result, reads 200).
+The CPU used in each window by gunicorn, locust, PostgreSQL and other processes is printed:
+the machine has 2 cores, and other work on it lowers the figures. --py-spy samples the
+workers in the save and ceiling phases and prints where their CPU time goes.
+
+gunicorn settings (the same for the platform and the ceiling): gthread, 2 workers (one per
+core) x 4 threads, backlog 2048, no access log. On this 2-core machine, 2 x 4 gthread gave
+the best save and ceiling throughput on PostgreSQL (threads overlap database round trips)
+and was within noise of the best on SQLite; sync workers (2, 4 or 6) and 2 x 8 or 4 x 2
+gthread were slower or had longer tails. Try others with --worker-class/--workers/--threads.
 
 Everything it starts is stopped and the PostgreSQL database dropped at the end, on error and
 on Ctrl+C. Results (locust CSV files and a JSON summary) go to bench/results/RUN/, unless
---no-save. Needs locust (bench/requirements.txt), which is installed into the running
+--no-save. Needs locust and py-spy (bench/requirements.txt), installed into the running
 virtualenv when missing. bench/profile_requests.py shows where a request's time goes.
 """
 
 import argparse
 import contextlib
 import ctypes
+import hashlib
 import http.client
 import json
 import os
@@ -64,8 +75,31 @@ WORKER_CLASS = "gthread"
 WORKERS = 2
 THREADS = 4
 RAISED_LIMIT = "100000 per minute"
+QUIET_BUSY_PERCENT = 15  # the machine counts as quiet below this (other work would skew figures)
 
 JOURNEY_LINES = ["login", "start", "save answer", "submit", "contest", "leaderboard"]
+WARM_UP_LINES = ["login", "csrf token"]  # requests of the warm-up only (see locustfile.py)
+
+# The layers of a save-answer request: (label, file path ending, function name). Used for
+# py-spy's samples here (--py-spy) and for cProfile's in bench/profile_requests.py.
+LAYERS = [
+    ("whole request (Flask wsgi_app)", "flask/app.py", "wsgi_app"),
+    ("  session cookie: open", "flask/sessions.py", "open_session"),
+    ("  session cookie: save", "flask/sessions.py", "save_session"),
+    ("  CSRF check", "flask_wtf/csrf.py", "protect"),
+    ("  Flask-Login: load user", "flask_login/login_manager.py", "_load_user"),
+    ("  Flask-Limiter: checks", "flask_limiter/_extension.py", "_check_request_limit"),
+    ("  view: save_answer", "contest/api/views.py", "save_answer"),
+    ("    _own_attempt (load round)", "contest/api/views.py", "_own_attempt"),
+    ("    quiz.save_answer", "contest/quiz/services.py", "save_answer"),
+    ("    session.commit", "sqlalchemy/orm/session.py", "commit"),
+    ("    jsonify", "flask/json/__init__.py", "jsonify"),
+    ("  teardown: session.remove", "sqlalchemy/orm/scoping.py", "remove"),
+    ("SQLAlchemy ORM: execute (all)", "sqlalchemy/orm/session.py", "_execute_internal"),
+    ("SQLAlchemy Core: execute (all)", "sqlalchemy/engine/base.py", "_execute_context"),
+    ("psycopg: cursor.execute", "psycopg/cursor.py", "execute"),
+    ("Redis client (rate limits)", "redis/client.py", "execute_command"),
+]
 
 
 class BenchError(RuntimeError):
@@ -87,7 +121,17 @@ def parse_args() -> argparse.Namespace:
         "--phases", default="journey,save,ceiling", help="comma-separated subset to run"
     )
     parser.add_argument(
-        "--spawn-rate", type=float, default=16, help="clients started per second (warm-up)"
+        "--spawn-rate",
+        type=float,
+        default=8,
+        help="clients started (logging in) per second during the warm-up; a login hashes the"
+        " password with scrypt (~0.1 s of CPU), so faster starts only queue logins",
+    )
+    parser.add_argument(
+        "--think-time",
+        type=float,
+        default=0,
+        help="journey phase only: mean seconds a participant pauses before each request",
     )
     parser.add_argument("--worker-class", default=WORKER_CLASS, choices=["gthread", "sync"])
     parser.add_argument("--workers", type=int, default=WORKERS)
@@ -101,6 +145,17 @@ def parse_args() -> argparse.Namespace:
         "--redis-url",
         default="redis://127.0.0.1:6379/15",
         help="rate-limit storage; '' for per-worker memory",
+    )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=20,
+        help="before each phase, wait up to this many seconds for other processes to calm down",
+    )
+    parser.add_argument(
+        "--py-spy",
+        action="store_true",
+        help="sample the workers with py-spy in the save and ceiling phases (needs ptrace rights)",
     )
     parser.add_argument("--no-save", action="store_true", help="write nothing to bench/results")
     args = parser.parse_args()
@@ -117,11 +172,11 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def ensure_locust() -> None:
-    """Install bench/requirements.txt into this virtualenv when locust is missing."""
-    if (BIN / "locust").exists():
+def ensure_tools() -> None:
+    """Install bench/requirements.txt into this virtualenv when locust or py-spy is missing."""
+    if (BIN / "locust").exists() and (BIN / "py-spy").exists():
         return
-    print("locust is missing: installing bench/requirements.txt ...", flush=True)
+    print("locust or py-spy is missing: installing bench/requirements.txt ...", flush=True)
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "-r", str(ROOT / "bench/requirements.txt")],
         check=True,
@@ -174,6 +229,31 @@ def http_status(port: int, path: str) -> int | None:
         connection.close()
 
 
+def machine_busy_percent(seconds: float = 1.0) -> float | None:
+    """How busy all cores are over `seconds` (from /proc/stat): anything else running?"""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat", encoding="ascii") as stat:
+            values = [int(v) for v in stat.readline().split()[1:]]
+        return sum(values), values[3] + values[4]  # total, idle + iowait
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(seconds)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return 100 * (1 - (idle1 - idle0) / (total1 - total0)) if total1 > total0 else None
+
+
+def code_fingerprint() -> str:
+    """A digest of the platform's code, to tell which version a result was measured on."""
+    digest = hashlib.sha256()
+    for path in sorted([*ROOT.glob("contest/**/*.py"), ROOT / "wsgi.py"]):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def percentile(histogram: dict[int, int], total: int, fraction: float) -> int | None:
     """Nearest-rank percentile of locust's response-time histogram (ms -> count)."""
     if not total:
@@ -216,6 +296,9 @@ def summarize_window(report: dict) -> dict:
             "locust_of_one_core": 100 * cpu["locust"] / wall,
             "gunicorn_of_one_core": 100 * cpu["server"] / wall,
             "postgres_of_one_core": 100 * cpu["postgres"] / wall,
+            "others_of_one_core": 100
+            * (cpu["machine_busy"] - cpu["server"] - cpu["locust"] - cpu["postgres"])
+            / wall,
         },
     }
 
@@ -278,9 +361,12 @@ class Bench:
 
         name = f"bench_quiz_{os.getpid()}"
         admin = self.args.postgres_url
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            connection.execute(f"CREATE DATABASE {name}")
+        try:
+            with psycopg.connect(admin, autocommit=True) as connection:
+                connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                connection.execute(f"CREATE DATABASE {name}")
+        except psycopg.Error as error:
+            raise BenchError(f"cannot create the PostgreSQL database {name}: {error}") from None
         self.stack.callback(self.drop_postgres, admin, name)
         parts = urlsplit(admin)
         return f"postgresql+psycopg://{parts.netloc}/{name}"
@@ -325,7 +411,7 @@ class Bench:
     def start_server(self, target: str, database_url: str, label: str, health: str) -> tuple:
         """gunicorn TARGET on a free port of 127.0.0.1; returns (process, port) once it answers."""
         port = free_port()
-        log = self.tmp / f"gunicorn-{label}.log"
+        log = self.out / f"{label}-gunicorn.log"
         command = [str(BIN / "gunicorn"), target, "--bind", f"127.0.0.1:{port}"]
         command += self.gunicorn_settings() + ["--error-logfile", str(log), "--chdir", str(ROOT)]
         with log.open("ab") as log_file:
@@ -348,9 +434,26 @@ class Bench:
             time.sleep(0.25)
         raise BenchError(f"gunicorn did not answer within 60 s:\n{_tail(log)}")
 
-    def run_locust(self, user_class: str, port: int, server_pid: int, label: str, first: int):
-        """One measured phase; returns the summarized window."""
+    def wait_until_quiet(self) -> float | None:
+        """Wait (bounded) until the machine is quiet; return how busy it was at the end."""
+        deadline = time.monotonic() + self.args.wait_quiet
+        while True:
+            busy = machine_busy_percent()
+            if busy is None or busy < QUIET_BUSY_PERCENT or time.monotonic() >= deadline:
+                return busy
+
+    def run_locust(
+        self,
+        user_class: str,
+        port: int,
+        server_pid: int,
+        label: str,
+        first: int,
+        profile: bool = False,
+    ) -> dict:
+        """One measured phase; returns the summarized window (and py-spy's, with `profile`)."""
         args = self.args
+        busy_before = self.wait_until_quiet()
         report_path = self.tmp / f"{label}-window.json"
         warm_up_limit = 30 + 3 * args.clients / args.spawn_rate
         hard_limit = int(warm_up_limit + args.duration + 5)
@@ -384,6 +487,12 @@ class Bench:
             str(report_path),
             "--server-pid",
             str(server_pid),
+            "--gate-file",
+            str(self.tmp / f"{label}.gate"),
+            "--think-time",
+            str(args.think_time),
+            "--max-requests",
+            str(int(20_000 * hard_limit)),  # far above what 2 cores serve: only a safety bound
             user_class,
         ]
         log = self.out / f"{label}-locust.log"
@@ -396,18 +505,52 @@ class Bench:
                 start_new_session=True,
                 preexec_fn=_die_with_parent,
             )
+            spy = None
             try:
+                if profile:
+                    spy = self.start_py_spy(process, server_pid, label, hard_limit)
                 process.wait(timeout=hard_limit + 60)
             except subprocess.TimeoutExpired:
                 pass
             finally:
                 stop_process(process, timeout=10)
+                if spy is not None:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        spy.wait(timeout=30)
+                    stop_process(spy)
         if not report_path.exists():
             raise BenchError(
-                f"locust measured nothing (not every client got ready in {warm_up_limit:.0f} s)"
+                f"locust wrote no report: not every client got ready in {warm_up_limit:.0f} s,"
+                " or the run hit its request bound"
                 f":\n{_tail(log)}"
             )
-        return summarize_window(json.loads(report_path.read_text()))
+        summary = summarize_window(json.loads(report_path.read_text()))
+        summary["machine_busy_before_percent"] = busy_before
+        if profile:
+            summary["py_spy"] = summarize_py_spy(self.out / f"{label}.pyspy.txt")
+        return summary
+
+    def start_py_spy(self, locust, server_pid: int, label: str, limit: float):
+        """Once the window opens, sample the server's workers (CPU: GIL holders) for its length."""
+        gate, deadline = self.tmp / f"{label}.gate", time.monotonic() + limit
+        while not gate.exists():
+            if locust.poll() is not None or time.monotonic() > deadline:
+                return None
+            time.sleep(0.1)
+        command = [str(BIN / "py-spy"), "record", "--pid", str(server_pid), "--subprocesses"]
+        command += ["--gil", "--nonblocking", "--rate", "100", "--format", "raw", "--nolineno"]
+        command += ["--full-filenames", "--duration", str(max(1, int(self.args.duration) - 1))]
+        command += ["--output", str(self.out / f"{label}.pyspy.txt")]
+        with (self.out / f"{label}.pyspy.log").open("wb") as log_file:
+            spy = subprocess.Popen(
+                command,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+        self.stack.callback(stop_process, spy)
+        return spy
 
     # -- one database -----------------------------------------------------------------------
 
@@ -425,8 +568,9 @@ class Bench:
             for offset, phase in enumerate(app_phases):
                 user_class = "JourneyUser" if phase == "journey" else "SaveAnswerUser"
                 first = 1 + offset * args.clients  # fresh accounts for every phase
+                profile = args.py_spy and phase == "save"
                 phases[phase] = self.run_locust(
-                    user_class, port, server.pid, f"{kind}-{phase}", first
+                    user_class, port, server.pid, f"{kind}-{phase}", first, profile
                 )
                 print_phase(kind, phase, phases[phase])
             stop_process(server)
@@ -435,11 +579,61 @@ class Bench:
                 "bench.ceiling_app:create_app()", url, f"{kind}-ceiling", "/health"
             )
             phases["ceiling"] = self.run_locust(
-                "CeilingUser", port, server.pid, f"{kind}-ceiling", 1
+                "CeilingUser", port, server.pid, f"{kind}-ceiling", 1, args.py_spy
             )
             print_phase(kind, "ceiling", phases["ceiling"])
             stop_process(server)
-        return {"database": kind, "phases": phases, **derived(phases)}
+        return {
+            "database": kind,
+            "code_fingerprint": code_fingerprint(),
+            "phases": phases,
+            **derived(phases),
+        }
+
+
+def summarize_py_spy(path: Path) -> dict:
+    """Share of py-spy's samples (CPU time while holding the GIL) per layer and leaf function."""
+    total, layers, leaves = 0, dict.fromkeys((label for label, _, _ in LAYERS), 0), {}
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return {"samples": 0}
+    for line in text.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        samples = int(count)
+        total += samples
+        frames = [_frame(frame) for frame in stack.split(";")]
+        for label, path_end, name in LAYERS:
+            if any(_is(frame, path_end, name) for frame in frames):
+                layers[label] += samples
+        leaf = f"{frames[-1][0]} ({_short(frames[-1][1])})"
+        leaves[leaf] = leaves.get(leaf, 0) + samples
+    if not total:
+        return {"samples": 0}
+    top = sorted(leaves.items(), key=lambda item: -item[1])[:15]
+    return {
+        "samples": total,
+        "layers_percent": {label: 100 * n / total for label, n in layers.items()},
+        "top_leaf_functions_percent": {name: 100 * n / total for name, n in top},
+    }
+
+
+def _is(frame: tuple[str, str], path_end: str, name: str) -> bool:
+    function, filename = frame
+    return filename.endswith(path_end) and (function == name or function.endswith("." + name))
+
+
+def _frame(frame: str) -> tuple[str, str]:
+    """py-spy's 'function (file)' as (function, file)."""
+    name, _, rest = frame.partition(" (")
+    return name, rest.rstrip(")")
+
+
+def _short(filename: str) -> str:
+    marker = "site-packages/"
+    return filename.split(marker, 1)[1] if marker in filename else filename.replace(f"{ROOT}/", "")
 
 
 def _tail(path: Path, lines: int = 30) -> str:
@@ -459,6 +653,9 @@ def derived(phases: dict) -> dict:
         submits = journey["lines"].get("submit", {})
         result["rounds_per_second"] = (submits.get("count", 0) - submits.get("failures", 0)) / (
             journey["window_seconds"]
+        )
+        result["journey_rps"] = sum(
+            line["rps"] for name, line in journey["lines"].items() if name not in WARM_UP_LINES
         )
     if save:
         result["save_only_rps"] = save["lines"].get("save answer", {}).get("rps", 0.0)
@@ -484,22 +681,36 @@ def print_phase(kind: str, phase: str, summary: dict) -> None:
     columns = ("count", 8), ("req/s", 9), ("p50", 7), ("p95", 7), ("p99", 7), ("max", 7)
     print(f"  {'request':<14}" + "".join(f"{n:>{w}}" for n, w in columns) + f"{'err':>6}")
     for name, line in sorted(summary["lines"].items()):
+        if not line["count"] and not line["failures"]:
+            continue
         print(
             f"  {name:<14}{line['count']:>8}{line['rps']:>9.1f}{_ms(line['p50']):>7}"
             f"{_ms(line['p95']):>7}{_ms(line['p99']):>7}{_ms(line['max']):>7}"
             f"{line['failures']:>6}"
         )
-    cpu = summary["cpu_percent"]
+    cpu, busy = summary["cpu_percent"], summary.get("machine_busy_before_percent")
+    if busy is not None:
+        note = " (other processes were running: figures may be low)" if busy >= 15 else ""
+        print(f"  machine busy just before the phase: {busy:.0f}% of 2 cores{note}")
     print(
         f"  CPU: machine {cpu['machine_busy_of_all_cores']:.0f}% of 2 cores busy; of one core:"
         f" gunicorn {cpu['gunicorn_of_one_core']:.0f}%, locust {cpu['locust_of_one_core']:.0f}%,"
-        f" postgres {cpu['postgres_of_one_core']:.0f}%"
+        f" postgres {cpu['postgres_of_one_core']:.0f}%, other processes"
+        f" {cpu['others_of_one_core']:.0f}%"
     )
     if summary["warm_up_failures"]:
         print(f"  warm-up failures: {summary['warm_up_failures']}")
     for error in summary["errors"][:5]:
         what = f"{error['method']} {error['name']}: {error['error'][:160]}"
         print(f"  error x{error['count']}: {what}")
+    spy = summary.get("py_spy")
+    if spy and spy["samples"]:
+        print(f"  py-spy: {spy['samples']} samples of the workers holding the GIL (CPU time)")
+        for label, share in spy["layers_percent"].items():
+            print(f"    {label:<36}{share:5.1f}%")
+        print("  py-spy: top leaf functions (self time)")
+        for name, share in spy["top_leaf_functions_percent"].items():
+            print(f"    {share:5.1f}%  {name}")
     if phase == "journey" and "login" in summary["lines"]:
         print("  (login: measured during the warm-up, clients arriving at the spawn rate)")
 
@@ -508,12 +719,16 @@ def print_summary(bench: Bench, results: list[dict]) -> None:
     args = bench.args
     print(f"\n=== Summary: {args.clients} clients, {args.duration:g} s windows ===")
     print(f"{bench.describe_settings()}")
+    columns = ("rounds/s", 9), ("journey req/s", 14), ("save/s", 9), ("ceiling/s", 11)
     print(
-        f"\n{'database':<10}{'rounds/s':>9}{'save/s':>9}{'ceiling/s':>11}{'ratio':>7}{'errors':>8}"
+        f"\n{'database':<10}"
+        + "".join(f"{name:>{width}}" for name, width in columns)
+        + f"{'ratio':>7}{'errors':>8}"
     )
     for result in results:
         print(
             f"{result['database']:<10}{result.get('rounds_per_second', 0):>9.1f}"
+            f"{result.get('journey_rps', 0):>14.1f}"
             f"{result.get('save_only_rps', 0):>9.1f}{result.get('ceiling_rps', 0):>11.1f}"
             f"{result.get('ratio', 0):>7.2f}{result['errors']:>8}"
         )
@@ -526,6 +741,8 @@ def print_summary(bench: Bench, results: list[dict]) -> None:
         cells.append(result["phases"].get("save", {}).get("lines", {}).get("save answer"))
         row = "".join(f"{_percentiles(cell):>17}" for cell in cells)
         print(f"{result['database']:<10}{row}")
+    if len({result["code_fingerprint"] for result in results}) > 1:
+        print("\nNote: the platform's code changed during the run (code_fingerprint differs).")
     print("\nTargets: save/ceiling >= 0.70, every request type p99 <= 150 ms")
     for result in results:
         verdicts = []
@@ -541,19 +758,36 @@ def print_summary(bench: Bench, results: list[dict]) -> None:
         if journey:
             verdicts.append("p99 met" if not slow else "p99 MISSED: " + ", ".join(slow))
         print(f"  {result['database']}: " + "; ".join(verdicts))
+        if result.get("journey_rps") and not args.think_time:
+            print(
+                f"    (closed loop: {args.clients} requests always in flight at"
+                f" {result['journey_rps']:.0f} req/s make a mean latency of"
+                f" {1000 * args.clients / result['journey_rps']:.0f} ms (Little's law); a p99 of"
+                f" 150 ms needs well over {args.clients / 0.15:.0f} req/s)"
+            )
+
+
+def _interrupted(signum, frame) -> None:
+    """Ctrl+C or SIGTERM: unwind (the cleanup runs), and let nothing interrupt the cleanup."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
 
 
 def main() -> int:
     args = parse_args()
-    ensure_locust()
-    # SIGTERM unwinds like Ctrl+C, so that the cleanup below runs.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    ensure_tools()
+    signal.signal(signal.SIGINT, _interrupted)
+    signal.signal(signal.SIGTERM, _interrupted)
     results: list[dict] = []
+    started = time.monotonic()
     with contextlib.ExitStack() as stack:
         bench = Bench(args, stack)
         print(f"Settings: {bench.describe_settings()}")
+        print(f"Platform code fingerprint: {code_fingerprint()} (sha256 of contest/*.py, wsgi.py)")
+        pause = f"{args.think_time:g} s think time in the journey" if args.think_time else "none"
         print(
-            f"Load: locust {args.clients} FastHttpUser clients, no think time, spawn rate "
+            f"Load: locust, {args.clients} FastHttpUser clients (pauses: {pause}), spawn rate "
             f"{args.spawn_rate:g}/s; {args.participants} participants seeded"
         )
         kinds = ["sqlite", "postgres"] if args.database == "both" else [args.database]
@@ -573,11 +807,14 @@ def main() -> int:
                     summary = {
                         "run": bench.run_id,
                         "settings": bench.describe_settings(),
+                        "code_fingerprint": code_fingerprint(),
+                        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
                         "arguments": dict(vars(args)),
                         "results": results,
                     }
                     (bench.out / "summary.json").write_text(json.dumps(summary, indent=2))
                     print(f"\nResults: {bench.out.relative_to(ROOT)}/")
+            print(f"Total time: {time.monotonic() - started:.0f} s")
     return 0
 
 

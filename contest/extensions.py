@@ -1,9 +1,9 @@
 """Unbound extension instances; create_app binds them to the application."""
 
-from flask import request
+from flask import request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -26,13 +26,16 @@ class Base(DeclarativeBase):
 
 
 def user_or_address() -> str:
-    """Rate-limit key: the logged-in user, else the client address (a unit shares one NAT)."""
-    if current_user and current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return f"addr:{request.remote_addr}"
+    """Rate-limit key: the logged-in user, else the client address (a unit shares one NAT).
+
+    Read from the session, not current_user, so that limiting a request loads no user.
+    """
+    user_id = session.get("_user_id")
+    return f"user:{user_id}" if user_id else f"addr:{request.remote_addr}"
 
 
-db = SQLAlchemy(model_class=Base)
+# Each request commits once at its end; reloading every object after that would be waste.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

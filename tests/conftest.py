@@ -93,7 +93,11 @@ def db_session(app):
         original = db.session
         # A plain Session: Flask-SQLAlchemy's own get_bind would ignore the connection.
         db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+            sessionmaker(
+                bind=connection,
+                join_transaction_mode="create_savepoint",
+                expire_on_commit=False,  # as the app's session
+            )
         )
         try:
             yield db.session

@@ -81,7 +81,6 @@ class Attempt(db.Model):
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_answer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     question_count: Mapped[int] = mapped_column()
     correct_count: Mapped[int | None] = mapped_column()
     duration_ms: Mapped[int | None] = mapped_column()

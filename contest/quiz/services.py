@@ -5,8 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, bindparam, case, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from contest.domain import rounds
@@ -23,6 +22,7 @@ from contest.models import (
     ServedQuestion,
     User,
 )
+from contest.models.types import UTCDateTime
 
 
 class QuizError(Exception):
@@ -183,8 +183,55 @@ def _seen_question_ids(user: User) -> set[int]:
     )
 
 
-def save_answer(attempt: Attempt, question_id: int, choice_id: int, now: datetime) -> None:
-    """Save (or change) the answer to one question of a running round."""
+_SAVE_ANSWER_SQL = """
+INSERT INTO answers (attempt_id, question_id, choice_id, saved_at)
+SELECT a.id, sq.question_id, :choice_id, :now
+FROM attempts a
+JOIN served_questions sq ON sq.attempt_id = a.id AND sq.question_id = :question_id
+JOIN users u ON u.id = a.user_id
+WHERE a.id = :attempt_id AND a.user_id = :user_id AND u.is_active_account
+  AND a.state = 'active' AND a.deadline_at >= :now
+  AND ',' || sq.choice_order || ',' LIKE :choice_pattern
+{lock}
+ON CONFLICT (attempt_id, question_id)
+DO UPDATE SET choice_id = excluded.choice_id, saved_at = excluded.saved_at
+"""
+# PostgreSQL: the share lock waits for a submission grading this round, then sees it graded;
+# a submission waits for the saves that hold it. SQLite serialises every writer anyway.
+_SAVE_ANSWER = {
+    dialect: text(_SAVE_ANSWER_SQL.format(lock=lock)).bindparams(
+        bindparam("now", type_=UTCDateTime())
+    )
+    for dialect, lock in (("postgresql", "FOR SHARE OF a"), ("sqlite", ""))
+}
+
+
+def save_answer(
+    attempt_id: int, user_id: int, question_id: int, choice_id: int, now: datetime
+) -> bool:
+    """Save (or change) one answer of the participant's running round in one statement.
+
+    True when saved; False when the round, the question or the choice does not allow it
+    (explain_refused_save then tells why). This is the hottest path of a contest: it loads
+    nothing and checks ownership, the clock and the choice in the database.
+    """
+    statement = _SAVE_ANSWER[db.session.get_bind().dialect.name]
+    saved = db.session.execute(
+        statement,
+        {
+            "attempt_id": attempt_id,
+            "user_id": user_id,
+            "question_id": question_id,
+            "choice_id": choice_id,
+            "now": now,
+            "choice_pattern": f"%,{choice_id},%",
+        },
+    ).rowcount
+    return saved == 1
+
+
+def explain_refused_save(attempt: Attempt, question_id: int, choice_id: int, now: datetime):
+    """Raise the QuizError that says why save_answer refused (grading an overdue round)."""
     if not attempt.is_active or not rounds.accepts_answers(attempt.deadline_at, now):
         grade_if_overdue(attempt, now)
         raise RoundClosed(attempt.id)
@@ -197,30 +244,7 @@ def save_answer(attempt: Attempt, question_id: int, choice_id: int, now: datetim
         raise QuestionNotInRound(attempt.id)
     if str(choice_id) not in choice_order.split(","):
         raise InvalidChoice(attempt.id)
-    # Writing the round's row first takes its lock: a save and a submit never interleave.
-    claimed = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.state == AttemptState.ACTIVE)
-        .values(last_answer_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not claimed:
-        raise RoundClosed(attempt.id)
-    upsert = _insert_for_dialect()(Answer).values(
-        attempt_id=attempt.id, question_id=question_id, choice_id=choice_id, saved_at=now
-    )
-    db.session.execute(
-        upsert.on_conflict_do_update(
-            index_elements=[Answer.attempt_id, Answer.question_id],
-            set_={"choice_id": upsert.excluded.choice_id, "saved_at": upsert.excluded.saved_at},
-        )
-    )
-
-
-def _insert_for_dialect():
-    """INSERT with ON CONFLICT for the database in use (both SQLite and PostgreSQL have it)."""
-    name = db.session.get_bind().dialect.name
-    return postgresql.insert if name == "postgresql" else sqlite.insert
+    raise RoundClosed(attempt.id)  # graded by a concurrent request in the meantime
 
 
 def submit_attempt(attempt: Attempt, now: datetime) -> Attempt:
@@ -253,15 +277,18 @@ def expire_overdue_attempts(now: datetime, batch_size: int = 500) -> int:
 
 
 def _grade(attempt: Attempt, now: datetime, state: AttemptState) -> Attempt:
+    # Claiming the round in one guarded UPDATE takes its lock before the answers are read.
+    submitted_at = now if state is AttemptState.SUBMITTED else None
     claimed = db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.state == AttemptState.ACTIVE)
-        .values(state=state, submitted_at=now if state is AttemptState.SUBMITTED else None)
+        .values(state=state, submitted_at=submitted_at)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(attempt)
     if not claimed:
+        db.session.refresh(attempt)
         return attempt  # graded by a concurrent request; its result stands
+    attempt.state, attempt.submitted_at = state, submitted_at
     saved = {
         question_id: rounds.SavedAnswer(choice_id, saved_at)
         for question_id, choice_id, saved_at in db.session.execute(

@@ -115,7 +115,6 @@ def upgrade():
     sa.Column('deadline_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('last_answer_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('question_count', sa.Integer(), nullable=False),
     sa.Column('correct_count', sa.Integer(), nullable=True),
     sa.Column('duration_ms', sa.Integer(), nullable=True),
