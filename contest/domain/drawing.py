@@ -31,26 +31,31 @@ class DrawnQuestion:
     choice_ids: tuple[int, ...]
 
 
-def draw_round(
-    candidates: Sequence[Candidate],
+def pick_questions(
+    question_ids: Collection[int],
     seen_question_ids: Collection[int],
     count: int,
     rng: random.Random,
-) -> list[DrawnQuestion]:
-    """Draw `count` distinct questions, unseen ones first, with choices shuffled per round.
+) -> list[int]:
+    """Pick `count` distinct questions in random order, unseen ones first.
 
     Questions the participant has never been served are taken first, at random; when there are
     not enough of them, the rest is drawn at random from the ones already seen.
     """
-    unique = {candidate.question_id: candidate for candidate in candidates}
+    unique = sorted(set(question_ids))
     if len(unique) < count:
         raise NotEnoughQuestions(count, len(unique))
     seen = set(seen_question_ids)
-    unseen = [c for qid, c in unique.items() if qid not in seen]
-    already_seen = [c for qid, c in unique.items() if qid in seen]
+    unseen = [qid for qid in unique if qid not in seen]
+    already_seen = [qid for qid in unique if qid in seen]
     picked = rng.sample(unseen, min(count, len(unseen)))
     picked += rng.sample(already_seen, count - len(picked))
     rng.shuffle(picked)
+    return picked
+
+
+def serve_round(picked: Sequence[Candidate], rng: random.Random) -> list[DrawnQuestion]:
+    """Number the picked questions in order and shuffle each one's choices."""
     return [
         DrawnQuestion(
             question_id=candidate.question_id,
@@ -59,3 +64,15 @@ def draw_round(
         )
         for position, candidate in enumerate(picked, start=1)
     ]
+
+
+def draw_round(
+    candidates: Sequence[Candidate],
+    seen_question_ids: Collection[int],
+    count: int,
+    rng: random.Random,
+) -> list[DrawnQuestion]:
+    """Draw a whole round from candidates: pick_questions, then serve_round."""
+    by_id = {candidate.question_id: candidate for candidate in candidates}
+    picked = pick_questions(by_id, seen_question_ids, count, rng)
+    return serve_round([by_id[question_id] for question_id in picked], rng)

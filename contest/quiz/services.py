@@ -9,7 +9,7 @@ from sqlalchemy import and_, bindparam, case, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from contest.domain import rounds
-from contest.domain.drawing import Candidate, NotEnoughQuestions, draw_round
+from contest.domain.drawing import Candidate, NotEnoughQuestions, pick_questions, serve_round
 from contest.extensions import db
 from contest.models import (
     Answer,
@@ -128,11 +128,12 @@ def start_attempt(
     if allowance(contest, user, now, timezone).exhausted:
         raise NoAttemptsLeft()
     try:
-        drawn = draw_round(
-            _candidates(), _seen_question_ids(user), contest.questions_per_round, rng
+        picked = pick_questions(
+            _active_question_ids(), _seen_question_ids(user), contest.questions_per_round, rng
         )
     except NotEnoughQuestions as error:
         raise BankTooSmall() from error
+    drawn = serve_round(_with_choices(picked), rng)
     attempt = Attempt(
         contest_id=contest.id,
         user_id=user.id,
@@ -160,17 +161,21 @@ def start_attempt(
     return attempt
 
 
-def _candidates() -> list[Candidate]:
+def _active_question_ids() -> list[int]:
+    return list(db.session.scalars(select(Question.id).where(Question.active.is_(True))))
+
+
+def _with_choices(question_ids: list[int]) -> list[Candidate]:
+    """The picked questions with their choice ids, in the order they were picked."""
     rows = db.session.execute(
         select(Choice.question_id, Choice.id)
-        .join(Question, Question.id == Choice.question_id)
-        .where(Question.active.is_(True))
+        .where(Choice.question_id.in_(question_ids))
         .order_by(Choice.question_id, Choice.position, Choice.id)
     )
-    choices: dict[int, list[int]] = {}
+    choices: dict[int, list[int]] = {question_id: [] for question_id in question_ids}
     for question_id, choice_id in rows:
-        choices.setdefault(question_id, []).append(choice_id)
-    return [Candidate(qid, tuple(ids)) for qid, ids in choices.items()]
+        choices[question_id].append(choice_id)
+    return [Candidate(question_id, tuple(choices[question_id])) for question_id in question_ids]
 
 
 def _seen_question_ids(user: User) -> set[int]:
