@@ -51,5 +51,7 @@ translations: $(VENV)/.installed-dev
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o /tmp/contest-messages.pot .
 	$(VENV)/bin/pybabel update -i /tmp/contest-messages.pot -d contest/translations --no-fuzzy-matching
 
+# The quiz load benchmark (about 7 minutes; see bench/quiz_load.py for its options).
 bench-quiz: $(VENV)/.installed-dev
+	$(PY) -m pip install -q -r bench/requirements.txt
 	$(PY) bench/quiz_load.py
