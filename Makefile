@@ -29,7 +29,7 @@ chromium:
 
 # Every test on SQLite; with TEST_DATABASE_URL set, the database tests again on PostgreSQL.
 test: $(VENV)/.installed-dev chromium
-	$(PY) -m pytest
+	env -u TEST_DATABASE_URL $(PY) -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== database tests again on PostgreSQL =="; \
 	  $(PY) -m pytest -m "db or postgres"; \

@@ -46,6 +46,7 @@ def load_config(instance_path: str) -> dict:
         ),
         "QUIZ_API_RATE_LIMIT": os.environ.get("QUIZ_API_RATE_LIMIT", "240 per minute"),
         "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", default=True),
+        "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
     }

@@ -355,3 +355,25 @@ def test_only_participants_start_rounds(api, contest, role):
     response = api.post("/attempts")
     assert response.status_code == 403
     assert response.get_json()["error"] == "not_a_participant"
+
+
+def test_a_huge_body_is_refused_with_413_and_saves_nothing(playing, app, db_session):
+    body = start(playing)
+    question = body["questions"][0]
+    response = playing.client.put(
+        f"/api/v1/attempts/{body['id']}/answers/{question['id']}",
+        data=b'{"choice_id": 1, "padding": "' + b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1),
+        headers={"X-CSRFToken": playing.csrf_token, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "too_large"
+    assert playing.get(f"/attempts/{body['id']}").get_json()["answers"] == {}
+
+
+def test_unknown_api_path_and_method_are_json_errors(api, contest):
+    missing = api.get("/nothing-here")
+    assert missing.status_code == 404
+    assert missing.get_json()["error"] == "not_found"
+    wrong_method = api.delete("/contest")
+    assert wrong_method.status_code == 405
+    assert wrong_method.get_json()["error"] == "method_not_allowed"

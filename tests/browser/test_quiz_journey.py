@@ -3,6 +3,12 @@
 import re
 from pathlib import Path
 
+from sqlalchemy import select
+
+from contest.extensions import db
+from contest.models import Contest, Unit
+from tests.helpers import PASSWORD, make_user
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -68,3 +74,28 @@ def test_register_play_reload_lose_connection_submit_and_rank(page):
     assert "Trần Thị Thu Hà" in board.inner_text()
     assert board.locator("tr.me").count() == 1
     shot(page, "leaderboard")
+
+
+def test_round_submits_itself_when_the_time_runs_out(page, live_app):
+    with live_app.app_context():
+        contest = Contest.current()
+        user = make_user(unit=db.session.scalars(select(Unit)).first())
+        limit, contest.round_time_limit_seconds = contest.round_time_limit_seconds, 4
+        phone = user.phone
+        db.session.commit()
+    try:
+        page.goto("/auth/login")
+        page.fill("#login", phone)
+        page.fill("#password", PASSWORD)
+        page.locator("form button[type=submit]").click()
+        page.goto("/quiz/round")
+        page.locator("#start-button").click()
+        page.locator("li.question").first.wait_for()
+        answer(page, 0)
+        page.wait_for_url(re.compile(r"/quiz/attempts/\d+$"), timeout=20_000)
+        assert page.get_by_test_id("score").is_visible()
+        assert "0:04,000" in page.content()  # the duration stops at the deadline
+    finally:
+        with live_app.app_context():
+            Contest.current().round_time_limit_seconds = limit
+            db.session.commit()
