@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from flask import Flask, jsonify, request
 from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, Table, create_engine, event
 
+from contest.setup import tune_sqlite_connection
+
 metadata = MetaData()
 hits = Table(
     "bench_ceiling_hits",
@@ -27,21 +29,11 @@ hits = Table(
 )
 
 
-def _tune_sqlite(dbapi_connection, connection_record) -> None:
-    """The PRAGMAs contest/setup.py sets on every SQLite connection of the platform."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
 def make_engine(url: str) -> Engine:
     """An engine configured as the platform's (contest/setup.py) for the same URL."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _tune_sqlite)
+        event.listen(engine, "connect", tune_sqlite_connection)
         return engine
     return create_engine(url)
 
