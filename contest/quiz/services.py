@@ -220,9 +220,10 @@ def save_answer(
     (explain_refused_save then tells why). This is the hottest path of a contest: it loads
     nothing and checks ownership, the clock and the choice in the database.
     """
-    statement = _SAVE_ANSWER[db.session.get_bind().dialect.name]
-    saved = db.session.execute(
-        statement,
+    # Core on the session's own connection and transaction: the ORM has nothing to add here.
+    connection = db.session.connection()
+    saved = connection.execute(
+        _SAVE_ANSWER[connection.dialect.name],
         {
             "attempt_id": attempt_id,
             "user_id": user_id,
