@@ -20,7 +20,9 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 def invoked_as_demo_command() -> bool:
     """Whether this process is `flask ... demo`: the app is built before the command runs."""
-    return Path(sys.argv[0]).name == "flask" and "demo" in sys.argv[1:]
+    program = Path(sys.argv[0])
+    is_flask = program.name == "flask" or program.parent.name == "flask"  # or python -m flask
+    return is_flask and "demo" in sys.argv[1:]
 
 
 def load_config(instance_path: str) -> dict:
