@@ -37,7 +37,6 @@ def load_config(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
         "DEMO": demo,
-        "RUN_SCHEDULER": env_flag("RUN_SCHEDULER", default=demo),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env_flag("SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
