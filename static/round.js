@@ -254,6 +254,8 @@
             delete queue[questionId];
             statuses[questionId] = "failed";
             if (!submitting) finish();
+          } else if (reply.status === 401) {
+            window.location.href = app.dataset.login; // the queue waits in localStorage
           } else if (reply.status === 422 || reply.status === 404) {
             delete queue[questionId];
             statuses[questionId] = "failed";
@@ -319,6 +321,10 @@
         if (reply.status === 200) {
           localStorage.removeItem(queueKey());
           window.location.href = app.dataset.result + attempt.id;
+          return;
+        }
+        if (reply.status === 401) {
+          window.location.href = app.dataset.login; // the server grades the round anyway
           return;
         }
         $("submit-error").textContent = reply.data ? reply.data.message : T.networkError;
