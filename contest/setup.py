@@ -63,7 +63,8 @@ def init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> "models.User | None":
-        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None  # disabled: logged out
 
     @login_manager.unauthorized_handler
     def unauthorized():

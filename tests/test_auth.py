@@ -208,3 +208,13 @@ def test_organizer_page_is_for_organizers(api, client, db_session, roles, status
     if roles is not None:
         api.login(make_user(*roles))
     assert client.get("/organizer/").status_code == status
+
+
+def test_an_account_disabled_mid_session_is_logged_out(api, db_session):
+    make_contest()
+    user = make_user()
+    api.login(user)
+    user.is_active_account = False
+    db_session.flush()
+    assert api.get("/session").get_json()["user"] is None
+    assert api.post("/attempts").status_code == 401
