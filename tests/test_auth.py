@@ -6,7 +6,7 @@ import pytest
 
 from contest.auth.services import normalize_phone
 from contest.models import Role, User
-from tests.helpers import PASSWORD, make_contest, make_unit, make_user
+from tests.helpers import PASSWORD, make_contest, make_questions, make_unit, make_user
 
 
 def form_token(client, path: str) -> str:
@@ -212,9 +212,17 @@ def test_organizer_page_is_for_organizers(api, client, db_session, roles, status
 
 def test_an_account_disabled_mid_session_is_logged_out(api, db_session):
     make_contest()
+    make_questions(10)
     user = make_user()
     api.login(user)
+    attempt = api.post("/attempts").get_json()
+    question = attempt["questions"][0]
     user.is_active_account = False
     db_session.flush()
     assert api.get("/session").get_json()["user"] is None
     assert api.post("/attempts").status_code == 401
+    save = api.put(
+        f"/attempts/{attempt['id']}/answers/{question['id']}",
+        json={"choice_id": question["choices"][0]["id"]},
+    )
+    assert save.status_code == 401

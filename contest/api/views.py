@@ -142,6 +142,8 @@ def save_answer(attempt_id: int, question_id: int):
     if quiz.save_answer(attempt_id, user_id, question_id, choice_id, now):
         db.session.commit()
         return jsonify(question_id=question_id, choice_id=choice_id, saved_at=iso(now))
+    if not current_user.is_authenticated:  # the session names an account disabled since
+        return api_error("not_authenticated", _("Please log in first."), 401)
     attempt = _own_attempt(attempt_id)
     try:
         quiz.explain_refused_save(attempt, question_id, choice_id, now)
