@@ -1,14 +1,40 @@
 """The platform's `flask` commands."""
 
+import csv
+from pathlib import Path
+
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from contest import clock
+from contest.auth import services as auth_services
 from contest.demo import DEMO_PASSWORD, load_demo
+from contest.domain.accounts_file import read_accounts_file
 from contest.extensions import db
 from contest.scheduler import build_scheduler, grade_overdue_rounds
+
+
+def write_credentials(target: Path, accounts) -> None:
+    """A CSV of the generated passwords, readable by its owner only (they are secrets)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.touch(mode=0o600)
+    target.chmod(0o600)
+    with target.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["line", "full_name", "phone", "username", "password"])
+        for account in accounts:
+            writer.writerow(
+                [
+                    account.line,
+                    account.full_name,
+                    account.phone,
+                    account.username or "",
+                    account.generated_password,
+                ]
+            )
 
 
 def register(app: Flask) -> None:
@@ -48,6 +74,37 @@ def register(app: Flask) -> None:
         """Run the scheduler in this process (run exactly one per deployment)."""
         click.echo("Scheduler running; Ctrl+C to stop.")
         build_scheduler(app, blocking=True).start()
+
+    accounts = AppGroup("accounts", help="Participants, judges and admins.")
+    app.cli.add_command(accounts)
+
+    @accounts.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option(
+        "--credentials",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Where to write the generated passwords (CSV); default: instance/.",
+    )
+    @click.option("--dry-run", is_flag=True, help="Check the file against the database only.")
+    def import_accounts(path: Path, credentials: Path | None, dry_run: bool) -> None:
+        """Create the accounts of a CSV file, all or none; exit code 1 on any problem."""
+        result = auth_services.import_accounts(read_accounts_file(path.read_bytes()))
+        for problem in result.problems:
+            click.echo(f"{path.name}, {auth_services.describe_problem(problem)}", err=True)
+        if result.problems:
+            db.session.rollback()
+            raise SystemExit(1)
+        if dry_run:
+            db.session.rollback()
+            click.echo(f"{len(result.created)} accounts can be imported.")
+            return
+        db.session.commit()
+        click.echo(f"Imported {len(result.created)} accounts.")
+        generated = [account for account in result.created if account.generated_password]
+        if generated:
+            target = credentials or Path(app.instance_path) / f"credentials-{path.stem}.csv"
+            write_credentials(target, generated)
+            click.echo(f"Generated passwords for {len(generated)} accounts: {target}")
 
     @app.cli.command("grade-overdue")
     def grade_overdue() -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -32,6 +32,8 @@ _HTTP_ERRORS = {
 
 def select_locale() -> str:
     """?lang= (remembered), else the browser's preference among ours, else Vietnamese."""
+    if not has_request_context():
+        return "vi"  # commands and jobs speak to Vietnamese organizers
     asked = request.args.get("lang")
     if asked in LOCALES:
         session["lang"] = asked

@@ -1,25 +1,16 @@
 """Accounts: finding, authenticating, registering and changing passwords."""
 
-import re
+import secrets
+from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from contest.domain.accounts_file import AccountsFile, RowProblem, normalize_phone
 from contest.extensions import db
-from contest.models import Role, User
-
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
-_PHONE = re.compile(r"0\d{9,10}")
-
-
-def normalize_phone(raw: str) -> str | None:
-    """A Vietnamese phone number as 0xxxxxxxxx, or None when it is not one."""
-    digits = _PHONE_SEPARATORS.sub("", raw or "")
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) in (11, 12):
-        digits = "0" + digits[2:]
-    return digits if _PHONE.fullmatch(digits) else None
+from contest.models import Role, Unit, User
 
 
 def login_key(login: str) -> str:
@@ -85,3 +76,95 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     user.set_password(new_password)
     db.session.flush()
     return True
+
+
+ACCOUNT_PROBLEMS = {
+    "not_utf8": _l("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."),
+    "empty_file": _l("The file is empty."),
+    "no_rows": _l("The file has a header but no accounts."),
+    "missing_column": _l("The header lacks this column."),
+    "bad_full_name": _l("The full name must have 2 to 120 characters."),
+    "bad_phone": _l("Not a Vietnamese phone number."),
+    "duplicate_phone": _l("This phone number is already on an earlier line."),
+    "missing_unit": _l("The unit code is missing."),
+    "unknown_unit": _l("No unit has this code."),
+    "bad_email": _l("Not an email address."),
+    "bad_username": _l("A username has 2 to 40 letters, digits, dots, dashes or underscores."),
+    "duplicate_username": _l("This username is already on an earlier line."),
+    "unknown_role": _l("Unknown role (use participant, unit_admin, judge, organizer)."),
+    "short_password": _l("The password is shorter than 6 characters."),
+    "phone_taken": _l("An account already uses this phone number."),
+    "username_taken": _l("An account already uses this username."),
+}
+
+_READABLE_CHARACTERS = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read over the phone
+
+
+@dataclass(frozen=True)
+class CreatedAccount:
+    line: int
+    full_name: str
+    phone: str
+    username: str | None
+    generated_password: str | None
+
+
+@dataclass(frozen=True)
+class AccountsImport:
+    """All or nothing: either `created` or `problems` is empty."""
+
+    created: tuple[CreatedAccount, ...]
+    problems: tuple[RowProblem, ...]
+
+
+def import_accounts(accounts: AccountsFile) -> AccountsImport:
+    """Create every account of a checked file, or none when any row has a problem."""
+    problems = list(accounts.problems)
+    units = dict(db.session.execute(select(Unit.code, Unit.id)).all())
+    phones = {row.phone for row in accounts.rows}
+    usernames = {row.username for row in accounts.rows if row.username}
+    taken_phones = set(db.session.scalars(select(User.phone).where(User.phone.in_(phones))))
+    taken_usernames = set(
+        db.session.scalars(select(User.username).where(User.username.in_(usernames)))
+    )
+    for row in accounts.rows:
+        if row.unit_code not in units:
+            problems.append(RowProblem(row.line, "unit_code", "unknown_unit", row.unit_code))
+        if row.phone in taken_phones:
+            problems.append(RowProblem(row.line, "phone", "phone_taken", row.phone))
+        if row.username in taken_usernames:
+            problems.append(RowProblem(row.line, "username", "username_taken", row.username))
+    if problems:
+        return AccountsImport((), tuple(sorted(problems, key=lambda p: p.line)))
+    created = []
+    for row in accounts.rows:
+        generated = None if row.password else _new_password()
+        user = User(
+            full_name=row.full_name,
+            phone=row.phone,
+            username=row.username,
+            unit_id=units[row.unit_code],
+            position=row.position,
+            email=row.email,
+        )
+        user.set_password(row.password or generated)
+        for role in row.roles:
+            user.grant(Role(role))
+        db.session.add(user)
+        created.append(CreatedAccount(row.line, row.full_name, row.phone, row.username, generated))
+    db.session.flush()
+    return AccountsImport(tuple(created), ())
+
+
+def _new_password(length: int = 10) -> str:
+    return "".join(secrets.choice(_READABLE_CHARACTERS) for _ in range(length))
+
+
+def describe_problem(problem: RowProblem) -> str:
+    """One line for people: where, what, and the value at fault."""
+    if problem.column is None:
+        where = _("line %(line)s", line=problem.line)
+    else:
+        where = _("line %(line)s, column %(column)s", line=problem.line, column=problem.column)
+    text = f"{where}: {ACCOUNT_PROBLEMS[problem.code]}"
+    return f"{text} ({problem.value})" if problem.value else text
