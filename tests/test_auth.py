@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from contest.auth.services import normalize_phone
+from contest.domain.text import normalize_phone
 from contest.models import Role, User
 from tests.helpers import PASSWORD, make_contest, make_questions, make_unit, make_user
 

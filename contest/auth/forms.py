@@ -12,7 +12,7 @@ from wtforms.validators import (
 )
 from wtforms.validators import Email as EmailValidator
 
-from contest.auth.services import normalize_phone
+from contest.domain.text import normalize_phone
 
 
 class LoginForm(FlaskForm):

@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from contest.domain.accounts_file import AccountsFile, RowProblem, normalize_phone
+from contest.domain.accounts_file import AccountsFile, RowProblem
+from contest.domain.text import normalize_phone
 from contest.extensions import db
 from contest.models import Role, Unit, User
 

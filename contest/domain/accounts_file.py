@@ -9,28 +9,17 @@ UTF-8 with or without BOM; comma or semicolon separated.
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from contest.domain.text import clean_text, normalize_phone
 
 REQUIRED_COLUMNS = ("full_name", "phone", "unit_code")
 OPTIONAL_COLUMNS = ("position", "email", "username", "roles", "password")
 ROLES = ("participant", "unit_admin", "judge", "organizer")
 MIN_PASSWORD_LENGTH = 6
 
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
-_PHONE = re.compile(r"0\d{9,10}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
-
-
-def normalize_phone(raw: str) -> str | None:
-    """A Vietnamese phone number as 0xxxxxxxxx, or None when it is not one."""
-    digits = _PHONE_SEPARATORS.sub("", raw or "")
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) in (11, 12):
-        digits = "0" + digits[2:]
-    return digits if _PHONE.fullmatch(digits) else None
 
 
 @dataclass(frozen=True)
@@ -62,10 +51,6 @@ class RowProblem:
 class AccountsFile:
     rows: tuple[AccountRow, ...]
     problems: tuple[RowProblem, ...]
-
-
-def _clean(value: str | None) -> str:
-    return unicodedata.normalize("NFC", " ".join((value or "").split()))
 
 
 def read_accounts_file(content: bytes) -> AccountsFile:
@@ -102,7 +87,9 @@ def read_accounts_file(content: bytes) -> AccountsFile:
 def _check_row(
     line: int, record: dict, seen: dict[str, dict[str, int]]
 ) -> tuple[AccountRow | None, list[RowProblem]]:
-    value = {column: _clean(record.get(column)) for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
+    value = {
+        column: clean_text(record.get(column)) for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+    }
     if not any(value.values()):
         return None, []  # a blank line
     problems = []
@@ -127,12 +114,8 @@ def _check_row(
             problems.append(RowProblem(line, "username", "duplicate_username", username))
         else:
             seen["username"][username] = line
-    roles = tuple(
-        dict.fromkeys(
-            re.split(r"[|,\s]+", value["roles"].lower()) if value["roles"] else ["participant"]
-        )
-    )
-    roles = tuple(role for role in roles if role)
+    named = [role for role in re.split(r"[|,\s]+", value["roles"].lower()) if role]
+    roles = tuple(dict.fromkeys(named or ["participant"]))
     unknown = [role for role in roles if role not in ROLES]
     if unknown:
         problems.append(RowProblem(line, "roles", "unknown_role", ", ".join(unknown)))

@@ -8,6 +8,8 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 
+from contest.domain.text import clean_text
+
 MIN_CHOICES, MAX_CHOICES = 2, 6
 MAX_QUESTION_LENGTH, MAX_CHOICE_LENGTH = 2000, 500
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -32,10 +34,6 @@ class BankQuestion:
     citation: str
 
 
-def _clean(value: str) -> str:
-    return unicodedata.normalize("NFC", " ".join(value.split()))
-
-
 def parse_bank_file(name: str, content: str) -> list[BankQuestion]:
     """Parse and check one topic file; raise BankFileError naming the question at fault."""
     try:
@@ -49,7 +47,7 @@ def parse_bank_file(name: str, content: str) -> list[BankQuestion]:
     if not isinstance(entries, list) or not entries:
         raise BankFileError(name, "no [[questions]]")
     return [
-        _question(f"{name}, question {n}", _clean(topic), entry)
+        _question(f"{name}, question {n}", clean_text(topic), entry)
         for n, entry in enumerate(entries, 1)
     ]
 
@@ -66,7 +64,7 @@ def _question(location: str, topic: str, entry: dict) -> BankQuestion:
         raise BankFileError(location, f"needs {MIN_CHOICES} to {MAX_CHOICES} choices")
     if not all(isinstance(choice, str) and choice.strip() for choice in choices):
         raise BankFileError(location, "empty choice")
-    cleaned = tuple(_clean(choice) for choice in choices)
+    cleaned = tuple(clean_text(choice) for choice in choices)
     if any(len(choice) > MAX_CHOICE_LENGTH for choice in cleaned):
         raise BankFileError(location, f"choice longer than {MAX_CHOICE_LENGTH} characters")
     if len({choice.casefold() for choice in cleaned}) != len(cleaned):
@@ -79,9 +77,9 @@ def _question(location: str, topic: str, entry: dict) -> BankQuestion:
         raise BankFileError(location, f"difficulty must be one of {', '.join(DIFFICULTIES)}")
     return BankQuestion(
         topic=topic,
-        text=unicodedata.normalize("NFC", text.strip()),
+        text=unicodedata.normalize("NFC", text.strip()),  # line breaks kept
         choices=cleaned,
         correct_index=answer - 1,
         difficulty=difficulty,
-        citation=_clean(citation),
+        citation=clean_text(citation),
     )

@@ -1,12 +1,12 @@
 """Adding questions to the bank."""
 
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import select
 
 from contest.domain.bank_files import BankQuestion, parse_bank_file
+from contest.domain.text import fold_text
 from contest.extensions import db
 from contest.models import Choice, Question
 
@@ -21,18 +21,14 @@ def read_bank_dir(directory: Path = BANK_DIR) -> list[BankQuestion]:
     return questions
 
 
-def _fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-
 def add_questions(questions: Iterable[BankQuestion]) -> int:
     """Add the questions the bank does not hold yet (same text, folded); return how many."""
-    known = {_fold(text) for text in db.session.scalars(select(Question.text))}
+    known = {fold_text(text) for text in db.session.scalars(select(Question.text))}
     added = 0
     for item in questions:
-        if _fold(item.text) in known:
+        if fold_text(item.text) in known:
             continue
-        known.add(_fold(item.text))
+        known.add(fold_text(item.text))
         db.session.add(
             Question(
                 topic=item.topic,

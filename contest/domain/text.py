@@ -1,0 +1,27 @@
+"""Normalising what people type or files hold: Vietnamese text and phone numbers."""
+
+import re
+import unicodedata
+
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+_PHONE = re.compile(r"0\d{9,10}")
+
+
+def clean_text(value: str | None) -> str:
+    """NFC (one code point per Vietnamese letter) with runs of whitespace made one space."""
+    return unicodedata.normalize("NFC", " ".join((value or "").split()))
+
+
+def fold_text(value: str | None) -> str:
+    """clean_text without case: two texts that fold alike are the same text."""
+    return clean_text(value).casefold()
+
+
+def normalize_phone(raw: str | None) -> str | None:
+    """A Vietnamese phone number as 0xxxxxxxxx, or None when it is not one."""
+    digits = _PHONE_SEPARATORS.sub("", raw or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    return digits if _PHONE.fullmatch(digits) else None
