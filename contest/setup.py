@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -68,8 +68,6 @@ def init_extensions(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        from flask import flash, redirect, url_for
-
         if request.path.startswith("/api/"):
             return api_error("not_authenticated", _("Please log in first."), 401)
         flash(i18n.LOGIN_REQUIRED_MESSAGE, "warning")

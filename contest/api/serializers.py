@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from contest.domain.rounds import Allowance
 from contest.extensions import db
-from contest.models import Answer, Attempt, AttemptState, Choice, Contest, Question, User
+from contest.models import Answer, Attempt, Choice, Contest, Question, User
 from contest.quiz.services import answer_key
 
 
@@ -71,7 +71,7 @@ def contest_json(
 
 def attempt_json(attempt: Attempt, now: datetime, reveal_key: bool) -> dict:
     """A round: its questions and saved answers; its grade once graded (and the key if allowed)."""
-    graded = attempt.state is not AttemptState.ACTIVE
+    graded = not attempt.is_active
     body = {
         "id": attempt.id,
         "state": attempt.state.value,
@@ -89,7 +89,7 @@ def attempt_json(attempt: Attempt, now: datetime, reveal_key: bool) -> dict:
             "correct_count": attempt.correct_count,
             "question_count": attempt.question_count,
             "duration_ms": attempt.duration_ms,
-            "submitted_automatically": attempt.state is AttemptState.EXPIRED,
+            "submitted_automatically": attempt.submitted_automatically,
             "correct_choices": {str(qid): cid for qid, cid in answer_key(attempt).items()}
             if reveal_key
             else None,

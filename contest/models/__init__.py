@@ -2,9 +2,18 @@
 
 from contest.models.contest import Contest, ReviewPolicy
 from contest.models.people import Role, Unit, UnitGroup, User, UserRole
-from contest.models.quiz import Answer, Attempt, AttemptState, Choice, Question, ServedQuestion
+from contest.models.quiz import (
+    GRADED_STATES,
+    Answer,
+    Attempt,
+    AttemptState,
+    Choice,
+    Question,
+    ServedQuestion,
+)
 
 __all__ = [
+    "GRADED_STATES",
     "Answer",
     "Attempt",
     "AttemptState",

@@ -6,8 +6,9 @@ from datetime import datetime
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from contest.clock import utc_now
 from contest.extensions import db
-from contest.models.types import UTCDateTime, utcnow, value_enum
+from contest.models.types import UTCDateTime, value_enum
 
 
 class ReviewPolicy(enum.Enum):
@@ -39,7 +40,7 @@ class Contest(db.Model):
     review_policy: Mapped[ReviewPolicy] = mapped_column(
         value_enum(ReviewPolicy), default=ReviewPolicy.AFTER_CLOSE
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     @classmethod
     def current(cls) -> "Contest | None":
@@ -51,6 +52,10 @@ class Contest(db.Model):
     def quiz_is_open(self, now: datetime) -> bool:
         """Whether rounds may be started at `now` (computed, never a stored flag)."""
         return self.quiz_opens_at <= now < self.quiz_closes_at
+
+    def quiz_opens_later(self, now: datetime) -> bool:
+        """Whether the quiz window is still to come at `now`."""
+        return now < self.quiz_opens_at
 
     def answers_are_reviewable(self, now: datetime) -> bool:
         """Whether a submitted round may show its correct answers at `now`."""

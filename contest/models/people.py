@@ -8,8 +8,9 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from contest.clock import utc_now
 from contest.extensions import db
-from contest.models.types import UTCDateTime, utcnow, value_enum
+from contest.models.types import UTCDateTime, value_enum
 
 
 class Role(enum.Enum):
@@ -55,7 +56,7 @@ class User(UserMixin, db.Model):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     is_active_account: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     unit: Mapped[Unit | None] = relationship()
     role_rows: Mapped[list["UserRole"]] = relationship(

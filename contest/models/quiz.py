@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from contest.clock import utc_now
 from contest.extensions import db
-from contest.models.types import UTCDateTime, utcnow, value_enum
+from contest.models.types import UTCDateTime, value_enum
 
 if TYPE_CHECKING:
     from contest.models.contest import Contest
@@ -24,7 +25,7 @@ class Question(db.Model):
     citation: Mapped[str | None] = mapped_column(String(500))
     difficulty: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     choices: Mapped[list["Choice"]] = relationship(
         back_populates="question", order_by="Choice.position", cascade="all, delete-orphan"
@@ -53,6 +54,9 @@ class AttemptState(enum.Enum):
     ACTIVE = "active"
     SUBMITTED = "submitted"
     EXPIRED = "expired"  # graded automatically after its deadline and grace had passed
+
+
+GRADED_STATES = (AttemptState.SUBMITTED, AttemptState.EXPIRED)
 
 
 class Attempt(db.Model):
@@ -98,6 +102,11 @@ class Attempt(db.Model):
     def is_active(self) -> bool:
         return self.state is AttemptState.ACTIVE
 
+    @property
+    def submitted_automatically(self) -> bool:
+        """Graded by the server because its time ran out before a submission arrived."""
+        return self.state is AttemptState.EXPIRED
+
     def answer_key_visible(self, now: datetime) -> bool:
         """Whether the participant may see the correct answers of this round at `now`."""
         return not self.is_active and self.contest.answers_are_reviewable(now)
@@ -124,7 +133,12 @@ class ServedQuestion(db.Model):
 
     @property
     def choice_ids(self) -> list[int]:
+        """The choices in the order this round shows them."""
         return [int(part) for part in self.choice_order.split(",")]
+
+    @choice_ids.setter
+    def choice_ids(self, ids) -> None:
+        self.choice_order = ",".join(str(choice_id) for choice_id in ids)
 
 
 class Answer(db.Model):

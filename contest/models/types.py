@@ -6,8 +6,6 @@ from datetime import UTC
 from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
-from contest.clock import utc_now as utcnow  # noqa: F401 (the models' default timestamps)
-
 
 class UTCDateTime(TypeDecorator):
     """Stores aware datetimes as UTC and returns them aware, on SQLite as on PostgreSQL."""

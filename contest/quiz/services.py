@@ -76,9 +76,6 @@ class BankTooSmall(QuizError):
     message = _l("The question bank does not hold enough questions for a round yet.")
 
 
-GRADED_STATES = (AttemptState.SUBMITTED, AttemptState.EXPIRED)
-
-
 def active_attempt(contest: Contest, user: User) -> Attempt | None:
     """The participant's round in progress in this contest, if any."""
     return db.session.scalars(
@@ -145,7 +142,7 @@ def start_attempt(
             ServedQuestion(
                 question_id=item.question_id,
                 position=item.position,
-                choice_order=",".join(str(choice_id) for choice_id in item.choice_ids),
+                choice_ids=item.choice_ids,
             )
             for item in drawn
         ],
@@ -241,14 +238,14 @@ def explain_refused_save(attempt: Attempt, question_id: int, choice_id: int, now
     if not attempt.is_active or not rounds.accepts_answers(attempt.deadline_at, now):
         grade_if_overdue(attempt, now)
         raise RoundClosed(attempt.id)
-    choice_order = db.session.scalar(
-        select(ServedQuestion.choice_order).where(
+    served = db.session.scalars(
+        select(ServedQuestion).where(
             ServedQuestion.attempt_id == attempt.id, ServedQuestion.question_id == question_id
         )
-    )
-    if choice_order is None:
+    ).first()
+    if served is None:
         raise QuestionNotInRound(attempt.id)
-    if str(choice_id) not in choice_order.split(","):
+    if choice_id not in served.choice_ids:
         raise InvalidChoice(attempt.id)
     raise RoundClosed(attempt.id)  # graded by a concurrent request in the meantime
 

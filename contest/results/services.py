@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from contest.extensions import db
-from contest.models import Attempt, AttemptState, Contest, Unit, User
+from contest.models import GRADED_STATES, Attempt, Contest, Unit, User
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,6 @@ def individual_leaderboard(contest: Contest, limit: int, offset: int = 0) -> lis
     Each participant's best graded round, then RANK() over most correct, shortest duration,
     earliest finish; equal lines share a rank and are listed by participant id.
     """
-    graded = (AttemptState.SUBMITTED, AttemptState.EXPIRED)
     best = (
         select(
             Attempt.user_id,
@@ -45,7 +44,7 @@ def individual_leaderboard(contest: Contest, limit: int, offset: int = 0) -> lis
             )
             .label("nth"),
         )
-        .where(Attempt.contest_id == contest.id, Attempt.state.in_(graded))
+        .where(Attempt.contest_id == contest.id, Attempt.state.in_(GRADED_STATES))
         .subquery()
     )
     ranked = (
