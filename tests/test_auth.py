@@ -72,20 +72,26 @@ def test_one_account_per_phone(client, unit, db_session):
 
 
 @pytest.mark.parametrize(
-    "overrides",
+    ("overrides", "message"),
     [
-        {"phone": "12345"},
-        {"unit_id": "999999"},
-        {"confirm": "khac-nhau"},
-        {"password": "123", "confirm": "123"},
-        {"full_name": ""},
+        ({"phone": "12345"}, "Nhập số điện thoại Việt Nam, ví dụ: 0912345678."),
+        ({"unit_id": "999999"}, "Vui lòng chọn đơn vị của bạn trong danh sách."),
+        ({"unit_id": "abc"}, "Vui lòng chọn đơn vị của bạn trong danh sách."),
+        ({"confirm": "khac-nhau"}, "Mật khẩu nhập lại không khớp."),
+        ({"password": "123", "confirm": "123"}, "Mật khẩu phải có từ 6 đến 200 ký tự."),
+        ({"full_name": ""}, "Vui lòng nhập thông tin này."),
+        ({"full_name": "A"}, "Họ và tên phải có từ 2 đến 120 ký tự."),
+        ({"email": "khong-phai-email"}, "Nhập địa chỉ email, ví dụ ten@example.vn."),
     ],
 )
-def test_register_rejects_bad_input_without_creating_anything(client, unit, db_session, overrides):
+def test_register_rejects_bad_input_with_a_vietnamese_message(
+    client, unit, db_session, overrides, message
+):
     before = db_session.query(User).count()
     response = register(client, unit, **overrides)
     assert response.status_code == 200
-    assert 'class="error"' in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert f'<p class="error">{message}</p>' in page
     assert db_session.query(User).count() == before
 
 

@@ -1,24 +1,40 @@
-"""The shape of account forms."""
+"""The shape of account forms; every message is ours, in the user's language.
+
+WTForms ships no Vietnamese catalog, so its built-in messages ("This field is required.")
+would reach Vietnamese users in English: each validator here names its own.
+"""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import (
-    DataRequired,
-    EqualTo,
-    Length,
-    Optional,
-    ValidationError,
-)
-from wtforms.validators import Email as EmailValidator
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from contest.domain.text import normalize_phone
+from contest.extensions import db
+from contest.models import Unit
+
+REQUIRED = _l("Please fill in this field.")
+PASSWORDS_DIFFER = _l("The passwords differ.")
+MIN_PASSWORD = 6
 
 
-class LoginForm(FlaskForm):
-    login = StringField(_l("Phone number or username"), validators=[DataRequired(), Length(max=60)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField(_l("Keep me logged in"))
+def required() -> DataRequired:
+    return DataRequired(message=REQUIRED)
+
+
+def at_most(length: int) -> Length:
+    return Length(max=length, message=_l("At most %(max)s characters.", max=length))
+
+
+def password_rules() -> list:
+    return [
+        required(),
+        Length(
+            min=MIN_PASSWORD,
+            max=200,
+            message=_l("The password needs %(min)s to 200 characters.", min=MIN_PASSWORD),
+        ),
+    ]
 
 
 def _phone_number(form, field) -> None:
@@ -26,25 +42,50 @@ def _phone_number(form, field) -> None:
         raise ValidationError(_l("Enter a Vietnamese phone number, e.g. 0912345678."))
 
 
+def _unit_id(value) -> int:
+    """The posted unit id; anything else becomes 0, which no unit has."""
+    return int(value) if str(value).isdigit() else 0
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Phone number or username"), validators=[required(), at_most(60)])
+    password = PasswordField(_l("Password"), validators=[required(), at_most(200)])
+    remember = BooleanField(_l("Keep me logged in"))
+
+
 class RegisterForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(min=2, max=120)])
-    phone = StringField(_l("Phone number"), validators=[DataRequired(), _phone_number])
-    unit_id = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
-    position = StringField(_l("Position"), validators=[Optional(), Length(max=120)])
-    email = EmailField(_l("Email (optional)"), validators=[Optional(), EmailValidator()])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=6, max=200)])
+    full_name = StringField(
+        _l("Full name"),
+        validators=[
+            required(),
+            Length(min=2, max=120, message=_l("The full name needs 2 to 120 characters.")),
+        ],
+    )
+    phone = StringField(_l("Phone number"), validators=[required(), _phone_number])
+    unit_id = SelectField(_l("Unit"), coerce=_unit_id, validate_choice=False)
+    position = StringField(_l("Position"), validators=[Optional(), at_most(120)])
+    email = EmailField(
+        _l("Email (optional)"),
+        validators=[
+            Optional(),
+            Email(message=_l("Enter an email address such as ten@example.vn.")),
+        ],
+    )
+    password = PasswordField(_l("Password"), validators=password_rules())
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        validators=[required(), EqualTo("password", message=PASSWORDS_DIFFER)],
     )
+
+    def validate_unit_id(self, field) -> None:
+        if db.session.get(Unit, field.data) is None:
+            raise ValidationError(_l("Choose your unit from the list."))
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=6, max=200)]
-    )
+    current_password = PasswordField(_l("Current password"), validators=[required()])
+    new_password = PasswordField(_l("New password"), validators=password_rules())
     confirm = PasswordField(
         _l("Repeat the new password"),
-        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+        validators=[required(), EqualTo("new_password", message=PASSWORDS_DIFFER)],
     )

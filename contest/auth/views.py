@@ -11,7 +11,7 @@ from contest.auth import bp, services
 from contest.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from contest.auth.limits import login_per_account, login_per_address
 from contest.extensions import db
-from contest.models import Role, Unit, UnitGroup
+from contest.models import Role, UnitGroup
 
 
 def landing_page(user) -> str:
@@ -65,25 +65,22 @@ def register():
     form = RegisterForm()
     form.unit_id.choices = _unit_choices()
     if form.validate_on_submit():
-        if db.session.get(Unit, form.unit_id.data) is None:
-            form.unit_id.errors.append(_("Choose your unit from the list."))
+        try:
+            user = services.register_participant(
+                form.full_name.data,
+                form.phone.data,
+                form.unit_id.data,
+                form.position.data or "",
+                form.email.data,
+                form.password.data,
+            )
+        except services.PhoneTaken:
+            form.phone.errors.append(_("An account already uses this phone number."))
         else:
-            try:
-                user = services.register_participant(
-                    form.full_name.data,
-                    form.phone.data,
-                    form.unit_id.data,
-                    form.position.data or "",
-                    form.email.data,
-                    form.password.data,
-                )
-            except services.PhoneTaken:
-                form.phone.errors.append(_("An account already uses this phone number."))
-            else:
-                db.session.commit()
-                login_user(user)
-                flash(_("Welcome! Your account is ready."), "success")
-                return redirect(url_for("quiz.home"))
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(url_for("quiz.home"))
     return render_template("auth/register.html", form=form)
 
 
