@@ -97,11 +97,17 @@ def test_import_is_all_or_nothing_against_the_database(db_session, app):
         + "Nguyễn Văn An,0912345678,SNV,,,,,\n"
         + f"Trần Thị Bé,{existing.phone},SNV,,,,,\n"
         + "Lê Văn Cường,0977000111,NOPE,,,,,\n"
+        + "Võ Thị Dung,0977,NOPE2,,,,,\n"
     )
     before = len(db_session.scalars(select(User)).all())
     result = import_accounts(read_accounts_file(text.encode()))
     assert result.created == ()
-    assert [(p.line, p.code) for p in result.problems] == [(3, "phone_taken"), (4, "unknown_unit")]
+    assert [(p.line, p.code) for p in result.problems] == [
+        (3, "phone_taken"),
+        (4, "unknown_unit"),
+        (5, "bad_phone"),
+        (5, "unknown_unit"),  # reported with the row's other problem, not on the next try
+    ]
     assert len(db_session.scalars(select(User)).all()) == before
     with app.test_request_context(headers={"Accept-Language": "vi"}):
         assert (

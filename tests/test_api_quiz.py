@@ -377,3 +377,10 @@ def test_unknown_api_path_and_method_are_json_errors(api, contest):
     wrong_method = api.delete("/contest")
     assert wrong_method.status_code == 405
     assert wrong_method.get_json()["error"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=1001", "limit=abc", "offset=-1", "offset=x"])
+def test_leaderboard_refuses_bad_paging_with_422(api, contest, query):
+    response = api.get(f"/leaderboard?{query}")
+    assert response.status_code == 422
+    assert response.get_json()["error"] == "invalid_limit"

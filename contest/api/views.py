@@ -165,11 +165,11 @@ def submit_attempt(attempt_id: int):
 @bp.get("/leaderboard")
 def leaderboard():
     contest = _current_contest()
-    limit = request.args.get("limit", default=100, type=int)
-    offset = request.args.get("offset", default=0, type=int)
-    if not 1 <= limit <= 1000 or offset < 0:
+    limit = request.args.get("limit", "100")
+    offset = request.args.get("offset", "0")
+    if not (limit.isdigit() and offset.isdigit() and 1 <= int(limit) <= 1000):
         return api_error("invalid_limit", _("limit must be 1 to 1000, offset 0 or more."), 422)
-    lines = individual_leaderboard(contest, limit=limit, offset=offset)
+    lines = individual_leaderboard(contest, limit=int(limit), offset=int(offset))
     return jsonify(contest_id=contest.id, lines=[leaderboard_line_json(line) for line in lines])
 
 

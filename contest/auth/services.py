@@ -128,9 +128,10 @@ def import_accounts(accounts: AccountsFile) -> AccountsImport:
     taken_usernames = set(
         db.session.scalars(select(User.username).where(User.username.in_(usernames)))
     )
+    for line, unit_code in accounts.unit_codes:
+        if unit_code not in units:
+            problems.append(RowProblem(line, "unit_code", "unknown_unit", unit_code))
     for row in accounts.rows:
-        if row.unit_code not in units:
-            problems.append(RowProblem(row.line, "unit_code", "unknown_unit", row.unit_code))
         if row.phone in taken_phones:
             problems.append(RowProblem(row.line, "phone", "phone_taken", row.phone))
         if row.username in taken_usernames:

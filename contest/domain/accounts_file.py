@@ -51,6 +51,8 @@ class RowProblem:
 class AccountsFile:
     rows: tuple[AccountRow, ...]
     problems: tuple[RowProblem, ...]
+    # (line, code) of every row naming a unit, valid or not: the importer checks them all.
+    unit_codes: tuple[tuple[int, str], ...] = ()
 
 
 def read_accounts_file(content: bytes) -> AccountsFile:
@@ -72,16 +74,19 @@ def read_accounts_file(content: bytes) -> AccountsFile:
     reader.fieldnames = header
     rows: list[AccountRow] = []
     problems: list[RowProblem] = []
+    unit_codes: list[tuple[int, str]] = []
     seen: dict[str, dict[str, int]] = {"phone": {}, "username": {}}
     for record in reader:
         line = reader.line_num
+        if unit_code := clean_text(record.get("unit_code")).upper():
+            unit_codes.append((line, unit_code))
         row, row_problems = _check_row(line, record, seen)
         problems += row_problems
         if row is not None:
             rows.append(row)
     if not rows and not problems:
         problems.append(RowProblem(1, None, "no_rows"))
-    return AccountsFile(tuple(rows), tuple(problems))
+    return AccountsFile(tuple(rows), tuple(problems), tuple(unit_codes))
 
 
 def _check_row(
