@@ -21,7 +21,6 @@ from contest import create_app
 from contest.demo import POSITIONS, UNIT_GROUPS, demo_name
 from contest.extensions import db
 from contest.models import (
-    Choice,
     Contest,
     Question,
     ReviewPolicy,
@@ -31,12 +30,10 @@ from contest.models import (
     User,
     UserRole,
 )
-from contest.questions.services import add_questions, read_bank_dir
+from contest.questions.services import load_platform_bank
 
 BENCH_PASSWORD = "bench-pass"  # noqa: S105 (throwaway accounts of a throwaway database)
 PHONE_PREFIX = "097"
-MIN_QUESTIONS = 60
-CHOICES_PER_QUESTION = 4
 ROUND_TIME_LIMIT_SECONDS = 3600
 
 
@@ -54,7 +51,7 @@ def seed(
     """Add everything the benchmark needs to the current app's database; return counts."""
     units = _units()
     _participants(participants, units, password, phone_prefix)
-    questions = _questions()
+    questions = _questions(now)
     contest = _contest(now)
     db.session.flush()
     return {
@@ -103,23 +100,9 @@ def _participants(count: int, unit_ids: list[int], password: str, prefix: str) -
         db.session.execute(insert(UserRole), roles[start : start + 1000])
 
 
-def _questions() -> int:
-    """The platform's own bank (its 4-choice questions), topped up to MIN_QUESTIONS."""
-    bank = [q for q in read_bank_dir() if len(q.choices) == CHOICES_PER_QUESTION]
-    add_questions(bank)
-    count = db.session.scalar(select(func.count(Question.id)).where(Question.active.is_(True)))
-    for n in range(count + 1, MIN_QUESTIONS + 1):
-        db.session.add(
-            Question(
-                topic="Câu hỏi bổ sung cho bài đo tải",
-                text=f"Câu hỏi bổ sung số {n}: phương án nào đúng?",
-                choices=[
-                    Choice(text=f"Phương án {letter}", is_correct=index == 0, position=index)
-                    for index, letter in enumerate("ABCD")
-                ],
-            )
-        )
-    db.session.flush()
+def _questions(now: datetime) -> int:
+    """The platform's own bank (every question has four choices)."""
+    load_platform_bank(now)
     return db.session.scalar(select(func.count(Question.id)).where(Question.active.is_(True)))
 
 

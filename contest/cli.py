@@ -14,6 +14,8 @@ from contest.auth import services as auth_services
 from contest.demo import DEMO_PASSWORD, load_demo
 from contest.domain.accounts_file import read_accounts_file
 from contest.extensions import db
+from contest.questions import services as question_services
+from contest.questions.messages import describe_location, describe_problem
 from contest.scheduler import build_scheduler, grade_overdue_rounds
 
 
@@ -105,6 +107,64 @@ def register(app: Flask) -> None:
             target = credentials or Path(app.instance_path) / f"credentials-{path.stem}.csv"
             write_credentials(target, generated)
             click.echo(f"Generated passwords for {len(generated)} accounts: {target}")
+
+    questions = AppGroup("questions", help="The question bank: check, import, export files.")
+    app.cli.add_command(questions)
+    question_file = click.argument(
+        "path", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+    )
+    topic_option = click.option("--topic", help="Topic of questions whose file names none.")
+
+    def report_problems(report: question_services.ImportReport) -> None:
+        for problem in report.problems:
+            where = describe_location(problem.location)
+            click.echo(f"{where}: {describe_problem(problem)}", err=True)
+        topics = ", ".join(f"{topic} ({n})" for topic, n in sorted(report.topics.items()))
+        click.echo(
+            f"{report.valid} valid questions, {report.invalid_questions} with problems, "
+            f"{len(report.skipped)} skipped." + (f" Topics: {topics}." if topics else "")
+        )
+
+    @questions.command("validate")
+    @question_file
+    @topic_option
+    def validate_questions(path: Path, topic: str | None) -> None:
+        """Check a question file against the rules and the bank; exit 0 only if it is clean."""
+        with path.open("rb") as stream:
+            report = question_services.validate_file(stream, path.name, topic)
+        report_problems(report)
+        raise SystemExit(0 if report.is_clean else 1)
+
+    @questions.command("import")
+    @question_file
+    @topic_option
+    @click.option("--valid-only", is_flag=True, help="Import the valid questions, skip the rest.")
+    def import_questions(path: Path, topic: str | None, valid_only: bool) -> None:
+        """Import a question file, all or nothing unless --valid-only; exit 0 only if clean."""
+        try:
+            with path.open("rb") as stream:
+                report = question_services.import_file(
+                    stream, path.name, clock.utc_now(), topic, valid_only
+                )
+        except question_services.ImportRefused as refused:
+            db.session.rollback()
+            report_problems(refused.report)
+            click.echo("Nothing imported.", err=True)
+            raise SystemExit(1) from None
+        db.session.commit()
+        report_problems(report)
+        click.echo(f"Imported {report.imported} questions.")
+        raise SystemExit(0 if report.is_clean else 1)
+
+    @questions.command("export")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def export_questions(path: Path) -> None:
+        """Write the bank's active questions to PATH (.xlsx or .gift)."""
+        if path.suffix.lower() not in question_services.EXPORT_FORMATS:
+            raise click.BadParameter("the file name must end in .xlsx or .gift", param_hint="PATH")
+        with path.open("wb") as out:
+            count = question_services.export_bank(out, path.name)
+        click.echo(f"Exported {count} questions to {path}.")
 
     @app.cli.command("grade-overdue")
     def grade_overdue() -> None:

@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from contest.extensions import db
 from contest.models import Contest, ReviewPolicy, Role, Unit, UnitGroup, User
-from contest.questions.services import add_questions, read_bank_dir
+from contest.questions.services import load_platform_bank
 
 DEMO_PASSWORD = "demo"  # noqa: S105 (documented demo credentials)
 PARTICIPANTS = 200
@@ -142,7 +142,7 @@ def load_demo(now: datetime, timezone: ZoneInfo) -> dict[str, int]:
     contest = _contest(now, timezone)
     password_hash = generate_password_hash(DEMO_PASSWORD)  # hashed once: it is slow on purpose
     users = _accounts(units, password_hash)
-    questions = add_questions(read_bank_dir())
+    questions = load_platform_bank(now)
     db.session.flush()
     return {"contest": contest.id, "units": len(units), "accounts": users, "questions": questions}
 

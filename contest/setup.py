@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.auth import bp as auth_bp
     from contest.organizer import bp as organizer_bp
     from contest.public import bp as public_bp
+    from contest.questions import bp as questions_bp
     from contest.quiz import bp as quiz_bp
     from contest.results import bp as results_bp
 
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(quiz_bp, url_prefix="/quiz")
     app.register_blueprint(results_bp, url_prefix="/results")
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
+    app.register_blueprint(questions_bp, url_prefix="/organizer/questions")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

@@ -5,11 +5,13 @@ import unicodedata
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 _PHONE = re.compile(r"0\d{9,10}")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def clean_text(value: str | None) -> str:
-    """NFC (one code point per Vietnamese letter) with runs of whitespace made one space."""
-    return unicodedata.normalize("NFC", " ".join((value or "").split()))
+    """NFC (one code point per Vietnamese letter), whitespace runs made one space, no controls."""
+    spaced = " ".join((value or "").split())
+    return unicodedata.normalize("NFC", _CONTROL_CHARACTERS.sub("", spaced))
 
 
 def fold_text(value: str | None) -> str:

@@ -1,6 +1,6 @@
 """All models, imported here so that Alembic sees every table."""
 
-from contest.models.contest import Contest, ReviewPolicy
+from contest.models.contest import Contest, DrawQuota, ReviewPolicy
 from contest.models.people import Role, Unit, UnitGroup, User, UserRole
 from contest.models.quiz import (
     GRADED_STATES,
@@ -19,6 +19,7 @@ __all__ = [
     "AttemptState",
     "Choice",
     "Contest",
+    "DrawQuota",
     "Question",
     "ReviewPolicy",
     "Role",

@@ -3,10 +3,11 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.clock import utc_now
+from contest.domain.drawing import DrawRules
 from contest.extensions import db
 from contest.models.types import UTCDateTime, value_enum
 
@@ -42,6 +43,12 @@ class Contest(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
+    draw_quotas: Mapped[list["DrawQuota"]] = relationship(
+        back_populates="contest",
+        cascade="all, delete-orphan",
+        order_by="DrawQuota.id",
+    )
+
     @classmethod
     def current(cls) -> "Contest | None":
         """The contest the site is about: the one whose quiz opened (or opens) last."""
@@ -57,8 +64,38 @@ class Contest(db.Model):
         """Whether the quiz window is still to come at `now`."""
         return now < self.quiz_opens_at
 
+    def draw_rules(self) -> DrawRules:
+        """How many questions a round has and the quotas they are drawn under."""
+        return DrawRules(
+            question_count=self.questions_per_round,
+            topic_quotas={q.topic: q.question_count for q in self.draw_quotas if q.topic},
+            difficulty_quotas={
+                q.difficulty: q.question_count for q in self.draw_quotas if q.difficulty
+            },
+        )
+
     def answers_are_reviewable(self, now: datetime) -> bool:
         """Whether a submitted round may show its correct answers at `now`."""
         if self.review_policy is ReviewPolicy.AFTER_SUBMIT:
             return True
         return self.review_policy is ReviewPolicy.AFTER_CLOSE and now >= self.quiz_closes_at
+
+
+class DrawQuota(db.Model):
+    """How many questions of a round must come from one topic, or from one difficulty."""
+
+    __tablename__ = "draw_quotas"
+    __table_args__ = (
+        CheckConstraint("(topic IS NULL) <> (difficulty IS NULL)", name="topic_or_difficulty"),
+        CheckConstraint("question_count > 0", name="positive_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), index=True
+    )
+    topic: Mapped[str | None] = mapped_column(String(120))
+    difficulty: Mapped[str | None] = mapped_column(String(20))
+    question_count: Mapped[int] = mapped_column()
+
+    contest: Mapped[Contest] = relationship(back_populates="draw_quotas")

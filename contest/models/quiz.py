@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.clock import utc_now
+from contest.domain.question_files.validation import fingerprint
 from contest.extensions import db
 from contest.models.types import UTCDateTime, value_enum
 
@@ -17,23 +18,55 @@ if TYPE_CHECKING:
 
 
 class Question(db.Model):
+    """One version of a question. Editing a question already served makes a new version, so
+    past rounds keep the exact text and key they were graded on; only the current version
+    (not superseded) is listed, edited or drawn."""
+
     __tablename__ = "questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic: Mapped[str] = mapped_column(String(120), index=True)
     text: Mapped[str] = mapped_column(Text)
+    # sha1 of the folded text (validation.fingerprint): finds duplicates without reading texts.
+    fingerprint: Mapped[str] = mapped_column(
+        String(40),
+        index=True,
+        default=lambda context: fingerprint(context.current_parameters["text"]),
+    )
     citation: Mapped[str | None] = mapped_column(String(500))
     difficulty: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True, index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"), index=True)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
 
     choices: Mapped[list["Choice"]] = relationship(
         back_populates="question", order_by="Choice.position", cascade="all, delete-orphan"
     )
+    previous_version: Mapped["Question | None"] = relationship(remote_side=[id])
 
     @property
     def correct_choice(self) -> "Choice":
         return next(choice for choice in self.choices if choice.is_correct)
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+    @classmethod
+    def is_current_clause(cls):
+        """SQL for `is_current`: the latest version of each question."""
+        return cls.superseded_at.is_(None)
+
+    @property
+    def correct_index(self) -> int:
+        return next(n for n, choice in enumerate(self.choices) if choice.is_correct)
+
+    @property
+    def choice_texts(self) -> tuple[str, ...]:
+        return tuple(choice.text for choice in self.choices)
 
 
 class Choice(db.Model):

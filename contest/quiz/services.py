@@ -9,7 +9,12 @@ from sqlalchemy import and_, bindparam, case, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from contest.domain import rounds
-from contest.domain.drawing import Candidate, NotEnoughQuestions, pick_questions, serve_round
+from contest.domain.drawing import (
+    Candidate,
+    RulesNotSatisfiable,
+    pick_questions,
+    serve_round,
+)
 from contest.extensions import db
 from contest.models import (
     Answer,
@@ -17,12 +22,12 @@ from contest.models import (
     AttemptState,
     Choice,
     Contest,
-    Question,
     Role,
     ServedQuestion,
     User,
 )
 from contest.models.types import UTCDateTime
+from contest.questions.services import question_pool
 
 
 class QuizError(Exception):
@@ -126,9 +131,9 @@ def start_attempt(
         raise NoAttemptsLeft()
     try:
         picked = pick_questions(
-            _active_question_ids(), _seen_question_ids(user), contest.questions_per_round, rng
+            question_pool(), _seen_question_ids(user), contest.draw_rules(), rng
         )
-    except NotEnoughQuestions as error:
+    except RulesNotSatisfiable as error:
         raise BankTooSmall() from error
     drawn = serve_round(_with_choices(picked), rng)
     attempt = Attempt(
@@ -156,10 +161,6 @@ def start_attempt(
         running = active_attempt(contest, user)
         raise RoundInProgress(running.id if running else None) from None
     return attempt
-
-
-def _active_question_ids() -> list[int]:
-    return list(db.session.scalars(select(Question.id).where(Question.active.is_(True))))
 
 
 def _with_choices(question_ids: list[int]) -> list[Candidate]:

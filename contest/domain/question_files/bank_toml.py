@@ -1,85 +1,64 @@
-"""Reading the platform's own question bank files (question_bank/*.toml).
+"""The platform's own bank files (question_bank/*.toml): one topic a file, readable in review.
 
-A file holds one topic: `topic = "..."` and `[[questions]]` tables with `text`, `choices`
-(2 to 6), `answer` (1-based index of the single correct choice), `difficulty` and `citation`.
+A file holds `topic = "..."` and `[[questions]]` tables with `text`, `choices`, `answer` (the
+1-based number of the single correct choice), `difficulty` and `citation`.
 """
 
 import tomllib
-import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
+from typing import BinaryIO
 
-from contest.domain.text import clean_text
-
-MIN_CHOICES, MAX_CHOICES = 2, 6
-MAX_QUESTION_LENGTH, MAX_CHOICE_LENGTH = 2000, 500
-DIFFICULTIES = ("easy", "medium", "hard")
-
-
-class BankFileError(ValueError):
-    """A bank file that cannot be loaded, with where the problem is."""
-
-    def __init__(self, location: str, problem: str) -> None:
-        super().__init__(f"{location}: {problem}")
-        self.location = location
-        self.problem = problem
+from contest.domain.question_files.records import (
+    Location,
+    Problem,
+    ProblemCode,
+    RawChoice,
+    RawQuestion,
+    ReadItem,
+)
 
 
-@dataclass(frozen=True)
-class BankQuestion:
-    topic: str
-    text: str
-    choices: tuple[str, ...]
-    correct_index: int  # 0-based
-    difficulty: str | None
-    citation: str
-
-
-def parse_bank_file(name: str, content: str) -> list[BankQuestion]:
-    """Parse and check one topic file; raise BankFileError naming the question at fault."""
+def read_bank_toml(stream: BinaryIO, file_name: str) -> Iterator[ReadItem]:
+    """Read one topic file; problems name the question by its number in the file."""
     try:
-        data = tomllib.loads(content)
-    except tomllib.TOMLDecodeError as error:
-        raise BankFileError(name, f"not valid TOML ({error})") from None
-    topic = data.get("topic")
-    if not isinstance(topic, str) or not topic.strip():
-        raise BankFileError(name, "missing topic")
-    entries = data.get("questions")
-    if not isinstance(entries, list) or not entries:
-        raise BankFileError(name, "no [[questions]]")
-    return [
-        _question(f"{name}, question {n}", clean_text(topic), entry)
-        for n, entry in enumerate(entries, 1)
-    ]
+        data = tomllib.load(stream)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        yield Problem(Location(file_name), ProblemCode.UNREADABLE_FILE, {"detail": str(error)})
+        return
+    topic, entries = data.get("topic"), data.get("questions")
+    if not isinstance(topic, str) or not isinstance(entries, list):
+        found = ", ".join(sorted(data)) or "—"
+        yield Problem(
+            Location(file_name),
+            ProblemCode.WRONG_LAYOUT,
+            {"expected": "topic, [[questions]]", "found": found},
+        )
+        return
+    for number, entry in enumerate(entries, 1):
+        yield _question(Location(file_name, entry=number), topic, entry)
 
 
-def _question(location: str, topic: str, entry: dict) -> BankQuestion:
-    text, choices = entry.get("text"), entry.get("choices")
-    answer, citation = entry.get("answer"), entry.get("citation")
-    difficulty = entry.get("difficulty")
-    if not isinstance(text, str) or not text.strip():
-        raise BankFileError(location, "empty question text")
-    if len(text) > MAX_QUESTION_LENGTH:
-        raise BankFileError(location, f"question longer than {MAX_QUESTION_LENGTH} characters")
-    if not isinstance(choices, list) or not MIN_CHOICES <= len(choices) <= MAX_CHOICES:
-        raise BankFileError(location, f"needs {MIN_CHOICES} to {MAX_CHOICES} choices")
-    if not all(isinstance(choice, str) and choice.strip() for choice in choices):
-        raise BankFileError(location, "empty choice")
-    cleaned = tuple(clean_text(choice) for choice in choices)
-    if any(len(choice) > MAX_CHOICE_LENGTH for choice in cleaned):
-        raise BankFileError(location, f"choice longer than {MAX_CHOICE_LENGTH} characters")
-    if len({choice.casefold() for choice in cleaned}) != len(cleaned):
-        raise BankFileError(location, "duplicated choice")
-    if not isinstance(answer, int) or isinstance(answer, bool) or not 1 <= answer <= len(cleaned):
-        raise BankFileError(location, f"answer must be a choice number from 1 to {len(cleaned)}")
-    if not isinstance(citation, str) or not citation.strip():
-        raise BankFileError(location, "missing citation")
-    if difficulty is not None and difficulty not in DIFFICULTIES:
-        raise BankFileError(location, f"difficulty must be one of {', '.join(DIFFICULTIES)}")
-    return BankQuestion(
+def _question(location: Location, topic: str, entry: object) -> ReadItem:
+    if not isinstance(entry, dict):
+        return Problem(location, ProblemCode.MALFORMED_QUESTION, {"detail": "not a table"})
+    choices, answer = entry.get("choices", []), entry.get("answer")
+    if not isinstance(choices, list) or not all(isinstance(choice, str) for choice in choices):
+        return Problem(
+            location, ProblemCode.MALFORMED_QUESTION, {"detail": "choices is not a list of text"}
+        )
+    if answer is not None and (
+        not isinstance(answer, int) or isinstance(answer, bool) or not 1 <= answer <= len(choices)
+    ):
+        return Problem(location, ProblemCode.ANSWER_NOT_A_CHOICE, {"answer": str(answer)})
+    return RawQuestion(
+        location=location,
+        text=str(entry.get("text", "")),
+        choices=tuple(RawChoice(text, n == answer) for n, text in enumerate(choices, 1)),
         topic=topic,
-        text=unicodedata.normalize("NFC", text.strip()),  # line breaks kept
-        choices=cleaned,
-        correct_index=answer - 1,
-        difficulty=difficulty,
-        citation=clean_text(citation),
+        difficulty=_optional_text(entry.get("difficulty")),
+        citation=_optional_text(entry.get("citation")),
     )
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else str(value)

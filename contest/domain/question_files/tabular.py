@@ -1,0 +1,281 @@
+"""The platform's spreadsheet layout, read from XLSX or CSV and written as XLSX.
+
+One question per row under a header row: topic, question, options A to F, the correct
+letter, difficulty and citation. Headers are matched loosely (Vietnamese or English, with or
+without diacritics) so that a sheet typed by hand is still understood.
+"""
+
+import csv
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from typing import BinaryIO, Protocol
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from contest.domain.question_files.encoding import text_stream
+from contest.domain.question_files.records import (
+    Location,
+    Problem,
+    ProblemCode,
+    RawChoice,
+    RawQuestion,
+    ReadItem,
+)
+from contest.domain.question_files.validation import CHOICE_LETTERS, MAX_CHOICES
+
+QUESTION_SHEET = "Câu hỏi"
+INSTRUCTIONS_SHEET = "Hướng dẫn"
+OPTION_LETTERS = CHOICE_LETTERS[:MAX_CHOICES]
+DIFFICULTY_WORDS = {"easy": "Dễ", "medium": "Trung bình", "hard": "Khó"}
+
+HEADERS = {
+    "topic": "Chủ đề",
+    "text": "Câu hỏi",
+    **{letter: f"Phương án {letter}" for letter in OPTION_LETTERS},
+    "answer": "Đáp án đúng",
+    "difficulty": "Mức độ",
+    "citation": "Căn cứ",
+}
+REQUIRED_COLUMNS = ("text", "A", "B", "answer")
+
+# Folded header text (no diacritics, lower case) to column; the written headers come first.
+_ALIASES = {
+    "topic": ("chu de", "topic", "category", "chuyen de"),
+    "text": ("cau hoi", "question", "noi dung", "noi dung cau hoi", "text"),
+    "answer": ("dap an dung", "dap an", "answer", "correct", "correct answer"),
+    "difficulty": ("muc do", "do kho", "difficulty", "level"),
+    "citation": ("can cu", "trich dan", "citation", "nguon", "source"),
+    **{
+        letter: (f"phuong an {letter}", f"lua chon {letter}", f"option {letter}", letter)
+        for letter in OPTION_LETTERS
+    },
+}
+_COLUMN_OF_HEADER = {alias.lower(): column for column, names in _ALIASES.items() for alias in names}
+
+
+class BankEntry(Protocol):
+    topic: str
+    text: str
+    choices: tuple[str, ...]
+    correct_index: int
+    difficulty: str | None
+    citation: str | None
+
+
+def _folded_header(value: object) -> str:
+    decomposed = unicodedata.normalize("NFD", str(value or "").replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.lower().replace(":", " ").split())
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _columns(header: Sequence[object]) -> dict[str, int]:
+    """Which column holds what, from the header row (first match wins)."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        column = _COLUMN_OF_HEADER.get(_folded_header(cell))
+        if column is not None:
+            found.setdefault(column, index)
+    return found
+
+
+def _layout_problem(location: Location, header: Sequence[object]) -> Problem | None:
+    columns = _columns(header)
+    if all(column in columns for column in REQUIRED_COLUMNS):
+        return None
+    return Problem(
+        location,
+        ProblemCode.WRONG_LAYOUT,
+        {
+            "expected": ", ".join(HEADERS[column] for column in REQUIRED_COLUMNS),
+            "found": ", ".join(_cell_text(cell) for cell in header if _cell_text(cell)) or "—",
+        },
+    )
+
+
+def _question(location: Location, row: Sequence[object], columns: dict[str, int]) -> ReadItem:
+    def cell(column: str) -> str:
+        index = columns.get(column)
+        return _cell_text(row[index]).strip() if index is not None and index < len(row) else ""
+
+    options = [cell(letter) for letter in OPTION_LETTERS]
+    while options and not options[-1]:
+        options.pop()
+    answer = cell("answer")
+    correct = _answer_letters(answer)
+    if any(letter not in OPTION_LETTERS[: len(options)] for letter in correct):
+        return Problem(location, ProblemCode.ANSWER_NOT_A_CHOICE, {"answer": answer})
+    return RawQuestion(
+        location=location,
+        text=cell("text"),
+        choices=tuple(
+            RawChoice(text, OPTION_LETTERS[n] in correct) for n, text in enumerate(options)
+        ),
+        topic=cell("topic") or None,
+        difficulty=cell("difficulty") or None,
+        citation=cell("citation") or None,
+    )
+
+
+def _answer_letters(answer: str) -> set[str]:
+    """'B', 'b', '2', 'A, C' or 'AC' to letters; anything else is kept to be reported."""
+    compact = "".join(answer.replace(",", " ").replace(";", " ").split()).upper()
+    if compact.isdigit():
+        number = int(compact)
+        return {OPTION_LETTERS[number - 1] if 1 <= number <= len(OPTION_LETTERS) else compact}
+    if compact.isalpha() and compact.isascii():
+        return set(compact)
+    return {compact} if compact else set()
+
+
+def _is_blank(row: Sequence[object]) -> bool:
+    return not any(_cell_text(value).strip() for value in row)
+
+
+def read_xlsx(stream: BinaryIO, file_name: str) -> Iterator[ReadItem]:
+    """Read the question sheet row by row (openpyxl's read-only mode streams the rows)."""
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
+        yield Problem(Location(file_name), ProblemCode.UNREADABLE_FILE, {"detail": str(error)})
+        return
+    try:
+        sheets = [sheet for sheet in workbook.worksheets if sheet.title != INSTRUCTIONS_SHEET]
+        named = [sheet for sheet in sheets if sheet.title == QUESTION_SHEET]
+        sheet = (named or sheets or [None])[0]
+        if sheet is None:
+            yield Problem(Location(file_name), ProblemCode.EMPTY_FILE)
+            return
+        yield from _read_rows(
+            sheet.iter_rows(values_only=True),
+            lambda n: Location(file_name, sheet=sheet.title, row=n),
+        )
+    finally:
+        workbook.close()
+
+
+def read_csv(stream: BinaryIO, file_name: str) -> Iterator[ReadItem]:
+    """Read a CSV file in the same layout; comma or semicolon, found from the header line."""
+    text = text_stream(stream)
+    try:
+        header_line = text.readline()
+        delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+        text.seek(0)
+        reader = csv.reader(text, delimiter=delimiter)
+        line_of_row: list[int] = []
+
+        def rows() -> Iterator[list[str]]:
+            next_line = 1
+            for row in reader:
+                line_of_row[:] = [next_line]
+                next_line = reader.line_num + 1
+                yield row
+
+        try:
+            yield from _read_rows(rows(), lambda _n: Location(file_name, line=line_of_row[0]))
+        except csv.Error as error:
+            yield Problem(
+                Location(file_name, line=reader.line_num),
+                ProblemCode.UNREADABLE_FILE,
+                {"detail": str(error)},
+            )
+    finally:
+        text.detach()
+
+
+def _read_rows(rows: Iterable[Sequence[object]], location_of) -> Iterator[ReadItem]:
+    columns: dict[str, int] | None = None
+    for number, row in enumerate(rows, 1):
+        if _is_blank(row):
+            continue
+        location = location_of(number)
+        if columns is None:
+            problem = _layout_problem(location, row)
+            if problem is not None:
+                yield problem
+                return
+            columns = _columns(row)
+            continue
+        yield _question(location, row, columns)
+
+
+def write_xlsx(questions: Iterable[BankEntry], stream: BinaryIO) -> None:
+    """Write questions in the template's layout, streaming rows (openpyxl write-only mode)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(QUESTION_SHEET)
+    sheet.append(list(HEADERS.values()))
+    for question in questions:
+        options = list(question.choices) + [None] * (MAX_CHOICES - len(question.choices))
+        sheet.append(
+            [
+                question.topic,
+                question.text,
+                *options,
+                OPTION_LETTERS[question.correct_index],
+                DIFFICULTY_WORDS.get(question.difficulty or ""),
+                question.citation,
+            ]
+        )
+    _add_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET))
+    workbook.save(stream)
+
+
+def write_template(stream: BinaryIO) -> None:
+    """The empty template organizers download: header row, answer lists, instructions."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = QUESTION_SHEET
+    sheet.append(list(HEADERS.values()))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = (28, 60, 30, 30, 30, 30, 30, 30, 14, 14, 40)
+    for letter, width in zip("ABCDEFGHIJK", widths, strict=True):
+        sheet.column_dimensions[letter].width = width
+    answers = DataValidation(type="list", formula1=f'"{",".join(OPTION_LETTERS)}"')
+    difficulties = DataValidation(type="list", formula1=f'"{",".join(DIFFICULTY_WORDS.values())}"')
+    for validation, column in ((answers, "I"), (difficulties, "J")):
+        sheet.add_data_validation(validation)
+        validation.add(f"{column}2:{column}5000")
+    instructions = workbook.create_sheet(INSTRUCTIONS_SHEET)
+    _add_instructions(instructions)
+    instructions.column_dimensions["A"].width = 110
+    for row in instructions.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    workbook.save(stream)
+
+
+INSTRUCTIONS = (
+    "HƯỚNG DẪN NHẬP CÂU HỎI",
+    f"Nhập mỗi câu hỏi trên một dòng của trang «{QUESTION_SHEET}», giữ nguyên dòng tiêu đề.",
+    "Chủ đề: tên chủ đề của câu hỏi (có thể để trống nếu chọn chủ đề chung khi nhập).",
+    "Câu hỏi: nội dung câu hỏi, tối đa 2.000 ký tự; được xuống dòng (Alt+Enter).",
+    "Phương án A đến F: từ 2 đến 6 phương án, điền liên tiếp từ A, không để trống ở giữa,"
+    " không trùng nhau, mỗi phương án tối đa 500 ký tự.",
+    "Đáp án đúng: một chữ cái (A, B, C, D, E hoặc F) ứng với phương án đúng duy nhất.",
+    "Mức độ: Dễ, Trung bình hoặc Khó (có thể để trống).",
+    "Căn cứ: văn bản, điều, khoản làm căn cứ cho đáp án (nên điền).",
+    "Tệp phải dùng font Unicode (không dùng .VnTime hay VNI-Times).",
+    "Câu hỏi trùng nội dung với câu đã có trong ngân hàng (không phân biệt hoa thường,"
+    " khoảng trắng) sẽ bị báo lỗi.",
+    "Ví dụ: Chủ đề «Luật Viên chức», Câu hỏi «Viên chức là công dân Việt Nam được tuyển dụng"
+    " theo vị trí việc làm, làm việc tại đâu?», Phương án A «Cơ quan hành chính nhà nước»,"
+    " Phương án B «Đơn vị sự nghiệp công lập», Đáp án đúng «B», Mức độ «Dễ»,"
+    " Căn cứ «Luật Viên chức 2010, Điều 2».",
+)
+
+
+def _add_instructions(sheet) -> None:
+    for line in INSTRUCTIONS:
+        sheet.append([line])

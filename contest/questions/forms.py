@@ -1,0 +1,111 @@
+"""The shape of the bank's forms; the content rules are those of validation.py."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import NumberRange, Optional
+
+from contest.auth.forms import at_most, required
+from contest.domain.question_files.tabular import OPTION_LETTERS
+from contest.domain.question_files.validation import (
+    MAX_CHOICE_LENGTH,
+    MAX_CITATION_LENGTH,
+    MAX_TEXT_LENGTH,
+    MAX_TOPIC_LENGTH,
+)
+from contest.questions.messages import DIFFICULTY_LABELS
+from contest.questions.services import QuestionDraft
+
+DIFFICULTY_CHOICES = [("", _l("Not set")), *DIFFICULTY_LABELS.items()]
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Question file"), validators=[FileRequired(message=_l("Choose a file to upload."))]
+    )
+    default_topic = StringField(
+        _l("Topic for questions that have none (optional)"),
+        validators=[Optional(), at_most(MAX_TOPIC_LENGTH)],
+    )
+
+
+class ConfirmImportForm(FlaskForm):
+    """Only the CSRF token: which button was pressed says how to import."""
+
+
+class QuestionForm(FlaskForm):
+    topic = StringField(_l("Topic"), validators=[required(), at_most(MAX_TOPIC_LENGTH)])
+    text = TextAreaField(_l("Question"), validators=[required(), at_most(MAX_TEXT_LENGTH)])
+    choice_a = StringField(_l("Choice A"), validators=[at_most(MAX_CHOICE_LENGTH)])
+    choice_b = StringField(_l("Choice B"), validators=[at_most(MAX_CHOICE_LENGTH)])
+    choice_c = StringField(_l("Choice C"), validators=[at_most(MAX_CHOICE_LENGTH)])
+    choice_d = StringField(_l("Choice D"), validators=[at_most(MAX_CHOICE_LENGTH)])
+    choice_e = StringField(_l("Choice E"), validators=[at_most(MAX_CHOICE_LENGTH)])
+    choice_f = StringField(_l("Choice F"), validators=[at_most(MAX_CHOICE_LENGTH)])
+    correct = RadioField(
+        _l("Correct answer"),
+        choices=[(letter, letter) for letter in OPTION_LETTERS],
+        validators=[required()],
+    )
+    difficulty = SelectField(_l("Difficulty"), choices=DIFFICULTY_CHOICES)
+    citation = StringField(
+        _l("Citation (document, article, clause)"), validators=[at_most(MAX_CITATION_LENGTH)]
+    )
+
+    def choice_fields(self) -> list:
+        return [getattr(self, f"choice_{letter.lower()}") for letter in OPTION_LETTERS]
+
+    def fill_from(self, question) -> None:
+        """Show a stored question in the form."""
+        self.topic.data = question.topic
+        self.text.data = question.text
+        for field, text in zip(self.choice_fields(), question.choice_texts, strict=False):
+            field.data = text
+        self.correct.data = OPTION_LETTERS[question.correct_index]
+        self.difficulty.data = question.difficulty or ""
+        self.citation.data = question.citation or ""
+
+    def draft(self) -> QuestionDraft:
+        """The question typed; choices up to the last filled one (a gap is reported)."""
+        choices = [field.data or "" for field in self.choice_fields()]
+        while choices and not choices[-1].strip():
+            choices.pop()
+        return QuestionDraft(
+            topic=self.topic.data or "",
+            text=self.text.data or "",
+            choices=tuple(choices),
+            correct_index=OPTION_LETTERS.index(self.correct.data),
+            difficulty=self.difficulty.data or None,
+            citation=self.citation.data or None,
+        )
+
+
+def quota_field(label: str):
+    return IntegerField(
+        label,
+        default=0,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100, message=_l("Enter a number from 0 to 100.")),
+        ],
+    )
+
+
+def draw_rules_form(topics: list[str], formdata=None, **values) -> FlaskForm:
+    """A form with the round size and one quota field per topic and per difficulty."""
+
+    class DrawRulesForm(FlaskForm):
+        questions_per_round = IntegerField(
+            _l("Questions per round"),
+            validators=[
+                required(),
+                NumberRange(min=1, max=100, message=_l("Enter a number from 1 to 100.")),
+            ],
+        )
+
+    for n, topic in enumerate(topics):
+        setattr(DrawRulesForm, f"topic_{n}", quota_field(topic))
+    for level, label in DIFFICULTY_LABELS.items():
+        setattr(DrawRulesForm, f"difficulty_{level}", quota_field(label))
+    return DrawRulesForm(formdata=formdata, **values)

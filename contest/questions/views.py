@@ -1,0 +1,285 @@
+"""The organizers' pages for the question bank."""
+
+import io
+from pathlib import Path
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from contest import clock
+from contest.auth.decorators import role_required
+from contest.domain.question_files.tabular import write_template
+from contest.domain.question_files.validation import DIFFICULTIES
+from contest.extensions import db
+from contest.models import Contest, Question, Role
+from contest.questions import bp, services, uploads
+from contest.questions.forms import ConfirmImportForm, ImportForm, QuestionForm, draw_rules_form
+from contest.questions.messages import (
+    DIFFICULTY_LABELS,
+    describe_location,
+    describe_problem,
+    describe_rule_problem,
+)
+from contest.questions.statistics import question_statistics
+
+PENDING_IMPORT = "pending_question_import"
+FLAG_LABELS = {
+    "low_facility": _l("Very few answer it right"),
+    "distractor_beats_key": _l("A wrong choice is picked more than the key"),
+    "negative_discrimination": _l("Strong participants miss it more than weak ones"),
+}
+
+
+@bp.context_processor
+def bank_helpers() -> dict:
+    return {
+        "difficulty_label": lambda level: DIFFICULTY_LABELS.get(level, _("Not set")),
+        "location": describe_location,
+        "percent": lambda share: "—" if share is None else f"{share:.0%}",
+        "flag_label": FLAG_LABELS.get,
+    }
+
+
+def _imports_dir() -> Path:
+    return Path(current_app.instance_path) / "imports"
+
+
+@bp.get("/")
+@role_required(Role.ORGANIZER)
+def bank():
+    criteria = services.BankFilter(
+        topic=request.args.get("topic") or None,
+        difficulty=request.args.get("difficulty") or None,
+        search=request.args.get("q") or None,
+        state=request.args.get("state", "active"),
+    )
+    page = services.bank_page(criteria, request.args.get("page", 1, type=int))
+    return render_template(
+        "questions/bank.html",
+        page=page,
+        criteria=criteria,
+        topics=services.bank_topics(),
+        difficulties=DIFFICULTIES,
+        page_args={key: value for key, value in request.args.items() if key != "page"},
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def new_question():
+    form = QuestionForm()
+    if form.validate_on_submit():
+        problems = services.draft_problems(form.draft())
+        if not problems:
+            question = services.add_question(form.draft(), clock.utc_now())
+            db.session.commit()
+            flash(_("The question was added."), "success")
+            return redirect(url_for("questions.edit_question", question_id=question.id))
+        form.text.errors = [describe_problem(problem) for problem in problems]
+    return render_template("questions/edit.html", form=form, question=None, history=[])
+
+
+@bp.route("/<int:question_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def edit_question(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    if not question.is_current:
+        flash(_("This is an old version; here is the current one."), "info")
+        current = services.current_version(question)
+        return redirect(url_for("questions.edit_question", question_id=current.id))
+    form = QuestionForm()
+    if request.method == "GET":
+        form.fill_from(question)
+    elif form.validate_on_submit():
+        problems = services.draft_problems(form.draft(), editing=question)
+        if not problems:
+            current = services.edit_question(question, form.draft(), clock.utc_now())
+            db.session.commit()
+            if current.id != question.id:
+                flash(
+                    _(
+                        "Saved as version %(n)s: rounds already played keep the old text.",
+                        n=current.version,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("The question was saved."), "success")
+            return redirect(url_for("questions.edit_question", question_id=current.id))
+        form.text.errors = [describe_problem(problem) for problem in problems]
+    return render_template(
+        "questions/edit.html",
+        form=form,
+        question=question,
+        history=services.version_history(question),
+        served=services.has_been_served(question),
+    )
+
+
+@bp.post("/<int:question_id>/active")
+@role_required(Role.ORGANIZER)
+def set_active(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    if not ConfirmImportForm().validate_on_submit() or not question.is_current:
+        abort(400)
+    active = request.form.get("active") == "1"
+    services.set_question_active(question, active, clock.utc_now())
+    db.session.commit()
+    flash(
+        _("The question is offered to new rounds again.")
+        if active
+        else _("The question is no longer drawn for new rounds."),
+        "success",
+    )
+    return redirect(request.form.get("next") or url_for("questions.bank"))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def import_upload():
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not uploads.readable_name(upload.filename):
+            form.file.errors = [_("Use an XLSX, CSV, GIFT, Aiken (.txt) or Moodle XML file.")]
+        else:
+            _drop_pending()
+            token = uploads.stash_upload(upload, _imports_dir())
+            session[PENDING_IMPORT] = {
+                "token": token,
+                "name": upload.filename,
+                "topic": form.default_topic.data or "",
+            }
+            return redirect(url_for("questions.import_preview", token=token))
+    return render_template("questions/import.html", form=form)
+
+
+def _pending(token: str) -> tuple[dict, Path]:
+    pending = session.get(PENDING_IMPORT)
+    path = uploads.stashed_file(_imports_dir(), token)
+    if not pending or pending.get("token") != token or path is None:
+        abort(404)
+    return pending, path
+
+
+def _drop_pending() -> None:
+    pending = session.pop(PENDING_IMPORT, None)
+    if pending:
+        uploads.forget_upload(_imports_dir(), pending["token"])
+
+
+@bp.get("/import/<token>")
+@role_required(Role.ORGANIZER)
+def import_preview(token: str):
+    pending, path = _pending(token)
+    with path.open("rb") as stream:
+        report = services.validate_file(stream, pending["name"], pending["topic"] or None)
+    return render_template(
+        "questions/preview.html",
+        report=report,
+        pending=pending,
+        form=ConfirmImportForm(),
+        describe=describe_problem,
+    )
+
+
+@bp.post("/import/<token>")
+@role_required(Role.ORGANIZER)
+def import_confirm(token: str):
+    pending, path = _pending(token)
+    if not ConfirmImportForm().validate_on_submit():
+        abort(400)
+    valid_only = request.form.get("mode") == "valid_only"
+    try:
+        with path.open("rb") as stream:
+            report = services.import_file(
+                stream, pending["name"], clock.utc_now(), pending["topic"] or None, valid_only
+            )
+    except services.ImportRefused:
+        db.session.rollback()
+        flash(
+            _(
+                "Nothing was imported: the file has problems. Fix them or import only the "
+                "valid questions."
+            ),
+            "error",
+        )
+        return redirect(url_for("questions.import_preview", token=token))
+    db.session.commit()
+    _drop_pending()
+    flash(_("%(count)s questions were imported.", count=report.imported), "success")
+    return redirect(url_for("questions.bank", state="active"))
+
+
+@bp.get("/template.xlsx")
+@role_required(Role.ORGANIZER)
+def template():
+    buffer = io.BytesIO()
+    write_template(buffer)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name="mau-ngan-hang-cau-hoi.xlsx")
+
+
+@bp.get("/export.<any(xlsx, gift):extension>")
+@role_required(Role.ORGANIZER)
+def export(extension: str):
+    buffer = io.BytesIO()
+    services.export_bank(buffer, f"bank.{extension}")
+    buffer.seek(0)
+    stamp = clock.utc_now().strftime("%Y%m%d")
+    return send_file(buffer, as_attachment=True, download_name=f"ngan-hang-{stamp}.{extension}")
+
+
+@bp.get("/statistics")
+@role_required(Role.ORGANIZER)
+def statistics():
+    contest = Contest.current()
+    return render_template(
+        "questions/statistics.html",
+        rows=question_statistics(contest.id if contest else None),
+        contest=contest,
+    )
+
+
+@bp.route("/draw-rules", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def draw_rules():
+    contest = Contest.current() or abort(404)
+    rules = contest.draw_rules()
+    topics = sorted({topic for topic, _count in services.bank_topics()} | set(rules.topic_quotas))
+    values = {f"topic_{n}": rules.topic_quotas.get(topic, 0) for n, topic in enumerate(topics)}
+    values |= {f"difficulty_{level}": n for level, n in rules.difficulty_quotas.items()}
+    form = draw_rules_form(topics, questions_per_round=rules.question_count, **values)
+    problems = []
+    if form.validate_on_submit():
+        problems = services.set_draw_rules(
+            contest,
+            form.questions_per_round.data,
+            {topic: form[f"topic_{n}"].data or 0 for n, topic in enumerate(topics)},
+            {level: form[f"difficulty_{level}"].data or 0 for level in DIFFICULTIES},
+        )
+        if not problems:
+            db.session.commit()
+            flash(_("The draw rules were saved."), "success")
+            return redirect(url_for("questions.draw_rules"))
+    elif request.method == "GET":
+        problems = services.draw_rule_problems(contest)
+    return render_template(
+        "questions/draw_rules.html",
+        form=form,
+        contest=contest,
+        topics=topics,
+        counts=dict(services.bank_topics()),
+        problems=[describe_rule_problem(problem) for problem in problems],
+    )
