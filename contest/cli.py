@@ -147,7 +147,6 @@ def register(app: Flask) -> None:
                     stream, path.name, clock.utc_now(), topic, valid_only
                 )
         except question_services.ImportRefused as refused:
-            db.session.rollback()
             report_problems(refused.report)
             click.echo("Nothing imported.", err=True)
             raise SystemExit(1) from None

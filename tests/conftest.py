@@ -68,6 +68,7 @@ def app(database_url, tmp_path_factory):
 def _forget_request_caches() -> None:
     refresh_babel()
     g.pop("_login_user", None)
+    g.pop("csrf_token", None)  # Flask-WTF's per-request token cache, else shared by clients
 
 
 def _enable_sqlite_savepoints(engine) -> None:

@@ -1,6 +1,7 @@
 """Test helpers: data factories and an API client that carries the CSRF token."""
 
 import itertools
+import re
 from datetime import UTC, datetime, timedelta
 
 from contest.extensions import db
@@ -109,3 +110,9 @@ def make_questions(count: int, choices: int = 4, topic: str = "Chủ đề thử
         questions.append(question)
     db.session.flush()
     return questions
+
+
+def form_token(client, path: str) -> str:
+    """The CSRF token a page of the site carries (in its meta tag)."""
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)

@@ -1,17 +1,17 @@
 """Accounts through the forms and the API: register, log in, rate limits, roles."""
 
-import re
-
 import pytest
 
 from contest.domain.text import normalize_phone
 from contest.models import Role, User
-from tests.helpers import PASSWORD, make_contest, make_questions, make_unit, make_user
-
-
-def form_token(client, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+from tests.helpers import (
+    PASSWORD,
+    form_token,
+    make_contest,
+    make_questions,
+    make_unit,
+    make_user,
+)
 
 
 @pytest.mark.parametrize(

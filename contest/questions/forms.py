@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from contest.auth.forms import at_most, required
@@ -17,7 +18,10 @@ from contest.domain.question_files.validation import (
 from contest.questions.messages import DIFFICULTY_LABELS
 from contest.questions.services import QuestionDraft
 
-DIFFICULTY_CHOICES = [("", _l("Not set")), *DIFFICULTY_LABELS.items()]
+DIFFICULTY_CHOICES = [
+    SelectChoice("", _l("Not set")),
+    *(SelectChoice(level, label) for level, label in DIFFICULTY_LABELS.items()),
+]
 
 
 class ImportForm(FlaskForm):
@@ -45,7 +49,7 @@ class QuestionForm(FlaskForm):
     choice_f = StringField(_l("Choice F"), validators=[at_most(MAX_CHOICE_LENGTH)])
     correct = RadioField(
         _l("Correct answer"),
-        choices=[(letter, letter) for letter in OPTION_LETTERS],
+        choices=[SelectChoice(letter, letter) for letter in OPTION_LETTERS],
         validators=[required()],
     )
     difficulty = SelectField(_l("Difficulty"), choices=DIFFICULTY_CHOICES)
@@ -92,7 +96,7 @@ def quota_field(label: str):
     )
 
 
-def draw_rules_form(topics: list[str], formdata=None, **values) -> FlaskForm:
+def draw_rules_form(topics: list[str], **values) -> FlaskForm:
     """A form with the round size and one quota field per topic and per difficulty."""
 
     class DrawRulesForm(FlaskForm):
@@ -108,4 +112,4 @@ def draw_rules_form(topics: list[str], formdata=None, **values) -> FlaskForm:
         setattr(DrawRulesForm, f"topic_{n}", quota_field(topic))
     for level, label in DIFFICULTY_LABELS.items():
         setattr(DrawRulesForm, f"difficulty_{level}", quota_field(label))
-    return DrawRulesForm(formdata=formdata, **values)
+    return DrawRulesForm(**values)

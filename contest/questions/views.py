@@ -207,7 +207,6 @@ def import_confirm(token: str):
                 stream, pending["name"], clock.utc_now(), pending["topic"] or None, valid_only
             )
     except services.ImportRefused:
-        db.session.rollback()
         flash(
             _(
                 "Nothing was imported: the file has problems. Fix them or import only the "

@@ -3,6 +3,7 @@
 import hashlib
 from collections.abc import Container, Iterable, Iterator
 
+from contest.domain.question_files.legacy_vietnamese import legacy_encoding_of_text
 from contest.domain.question_files.records import (
     CheckedQuestion,
     Location,
@@ -98,6 +99,8 @@ def _problems_of(item: RawQuestion, default_topic: str | None) -> Iterator[Probl
         yield problem(ProblemCode.NO_TEXT)
     elif len(text) > MAX_TEXT_LENGTH:
         yield problem(ProblemCode.TEXT_TOO_LONG, limit=MAX_TEXT_LENGTH)
+    elif legacy := legacy_encoding_of_text(text):
+        yield problem(ProblemCode.LEGACY_TEXT, encoding=legacy)
     topic = clean_text(item.topic) or clean_text(default_topic)
     if not topic:
         yield problem(ProblemCode.NO_TOPIC)
