@@ -312,6 +312,9 @@ def test_draw_rules_the_bank_cannot_satisfy_are_refused_with_reasons(
     refused_round = api.post("/attempts")
     assert refused_round.status_code == 503
     assert refused_round.get_json()["error"] == "bank_too_small"
+    api.login(make_user(Role.ORGANIZER))
+    dashboard = client.get("/organizer/").get_data(as_text=True)
+    assert "Chủ đề «Chủ đề A» phải có 2 câu hỏi; ngân hàng chỉ có 0 câu đang dùng." in dashboard
 
 
 def test_statistics_page_lists_suspicious_questions_first(

@@ -7,6 +7,8 @@ from contest.auth.decorators import role_required
 from contest.models import Contest, Role
 from contest.organizer import bp
 from contest.organizer.services import contest_overview
+from contest.questions.messages import describe_rule_problem
+from contest.questions.services import draw_rule_problems
 from contest.results.services import individual_leaderboard
 
 
@@ -22,4 +24,5 @@ def dashboard():
         now=clock.utc_now(),
         overview=contest_overview(contest),
         top=individual_leaderboard(contest, limit=10),
+        rule_problems=[describe_rule_problem(p) for p in draw_rule_problems(contest)],
     )

@@ -1,0 +1,64 @@
+"""An organizer imports an XLSX with two bad rows: preview, valid-only import, find them."""
+
+import re
+
+from contest.extensions import db
+from contest.models import Role
+from tests.browser.test_quiz_journey import shot
+from tests.helpers import PASSWORD, make_user
+from tests.test_question_bank import FIVE_ROWS_TWO_BAD, xlsx_file
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_organizer_previews_a_sheet_with_two_bad_rows_and_imports_the_valid_ones(
+    browser, live_server, live_app
+):
+    with live_app.app_context():
+        organizer = make_user(Role.ORGANIZER, full_name="Ban Tổ chức")
+        phone = organizer.phone
+        db.session.commit()
+    context = browser.new_context(
+        base_url=live_server, locale="vi-VN", viewport={"width": 1200, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto("/auth/login")
+        page.fill("#login", phone)
+        page.fill("#password", PASSWORD)
+        page.locator("form button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/organizer/$"))
+
+        page.goto("/organizer/questions/import")
+        page.set_input_files(
+            "#file",
+            {
+                "name": "câu hỏi đợt 2.xlsx",
+                "mimeType": XLSX,
+                "buffer": xlsx_file(FIVE_ROWS_TWO_BAD).getvalue(),
+            },
+        )
+        page.get_by_role("button", name="Kiểm tra tệp").click()
+        page.wait_for_url(re.compile(r"/organizer/questions/import/[0-9a-f]{32}$"))
+        problems = page.locator("table.problems tbody tr")
+        assert problems.count() == 2
+        assert "câu hỏi đợt 2.xlsx, trang «Câu hỏi», dòng 3" in problems.nth(0).inner_text()
+        assert "dòng 5" in problems.nth(1).inner_text()
+        assert page.locator("#invalid-count").inner_text() == "2"
+        shot(page, "bank-import-preview")
+
+        page.get_by_role("button", name="Chỉ nhập 3 câu hỏi hợp lệ").click()
+        page.wait_for_url(re.compile(r"/organizer/questions/\?state=active$"))
+        assert "Đã nhập 3 câu hỏi." in page.locator(".flash").inner_text()
+
+        page.fill("#q", "viên chức")
+        page.locator("form.filters button[type=submit]").click()
+        items = page.locator("li.bank-item")
+        texts = items.all_inner_texts()
+        assert any("Viên chức làm việc tại đâu?" in text for text in texts)
+        assert any("Viên chức được đánh giá hằng năm không?" in text for text in texts)
+        assert not any("không có đáp án đúng" in text for text in texts)
+        shot(page, "bank-after-import")
+    finally:
+        context.close()
