@@ -281,4 +281,5 @@ def draw_rules():
         topics=topics,
         counts=dict(services.bank_topics()),
         problems=[describe_rule_problem(problem) for problem in problems],
+        refused=request.method == "POST",
     )
