@@ -10,8 +10,8 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 def clean_text(value: str | None) -> str:
     """NFC (one code point per Vietnamese letter), whitespace runs made one space, no controls."""
-    spaced = " ".join((value or "").split())
-    return unicodedata.normalize("NFC", _CONTROL_CHARACTERS.sub("", spaced))
+    visible = _CONTROL_CHARACTERS.sub(lambda m: " " if m[0].isspace() else "", value or "")
+    return unicodedata.normalize("NFC", " ".join(visible.split()))
 
 
 def fold_text(value: str | None) -> str:

@@ -132,9 +132,11 @@ def test_an_aiken_file_with_a_bom_and_crlf_is_still_aiken():
     assert read(data, "cau-hoi.txt") == [question(Location("cau-hoi.txt", line=1))]
 
 
-def test_a_gift_comment_with_a_brace_does_not_make_an_aiken_file_gift():
-    data = "// Mẫu GIFT: Câu hỏi {=Đúng ~Sai}\n" + AIKEN
-    assert read(data, "cau-hoi.txt") == [question(Location("cau-hoi.txt", line=2))]
+def test_a_txt_file_is_gift_when_a_brace_comes_before_any_answer_line():
+    data = f"{TEXT} {{=Hà Nội ~Huế ~Đà Nẵng}}\n\n{AIKEN}"
+    items = read(data, "cau-hoi.txt")
+    assert items[0] == question(Location("cau-hoi.txt", line=1))
+    assert all(isinstance(item, Problem) for item in items[1:])  # Aiken is no GIFT
 
 
 @pytest.mark.parametrize(
@@ -217,9 +219,7 @@ def test_a_file_read_without_any_question_has_no_questions():
 def test_a_file_of_other_question_kinds_only_lists_them_and_has_no_questions():
     items = read("Viết cảm nghĩ của bạn {}\n\nNăm thành lập? {#1945}\n", "cau-hoi.gift")
     assert items == [
-        Problem(
-            Location("cau-hoi.gift", line=1), ProblemCode.UNSUPPORTED_TYPE, {"kind": "essay"}
-        ),
+        Problem(Location("cau-hoi.gift", line=1), ProblemCode.UNSUPPORTED_TYPE, {"kind": "essay"}),
         Problem(
             Location("cau-hoi.gift", line=3), ProblemCode.UNSUPPORTED_TYPE, {"kind": "numerical"}
         ),

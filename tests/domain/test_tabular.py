@@ -535,9 +535,7 @@ def test_the_template_has_the_question_header_and_instructions_and_reads_as_no_q
 VIETNAMESE = "ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
 ALPHABET = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-    " \t.,;:?!-=+*/%()[]{}<>&'\"_#@"
-    + VIETNAMESE
-    + VIETNAMESE.upper()
+    " \t.,;:?!-=+*/%()[]{}<>&'\"_#@" + VIETNAMESE + VIETNAMESE.upper()
 )
 
 

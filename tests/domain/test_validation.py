@@ -159,7 +159,11 @@ PROBLEMS = [
         {"choices": ("Chính phủ", "q" * 501), "answer": "A"},
         [(P.CHOICE_TOO_LONG, {"choice": "B", "limit": 500})],
     ),
-    ("unknown-difficulty", {"difficulty": "Rất khó"}, [(P.UNKNOWN_DIFFICULTY, {"value": "Rất khó"})]),
+    (
+        "unknown-difficulty",
+        {"difficulty": "Rất khó"},
+        [(P.UNKNOWN_DIFFICULTY, {"value": "Rất khó"})],
+    ),
     ("citation-too-long", {"citation": "c" * 501}, [(P.CITATION_TOO_LONG, {"limit": 500})]),
     ("no-topic", {"topic": ""}, [(P.NO_TOPIC, {})]),
     (
@@ -386,7 +390,9 @@ def test_a_control_character_between_spaces_leaves_a_single_space():
 def test_a_control_character_between_spaces_does_not_hide_a_duplicate():
     data = csv_file(row(text="Cơ quan nào lập hiến?"), row(text="Cơ quan \x07 nào lập hiến?"))
     assert check(data, CSV)[1:] == [
-        Problem(Location(CSV, line=3), ProblemCode.DUPLICATE_IN_FILE, {"first": Location(CSV, line=2)})
+        Problem(
+            Location(CSV, line=3), ProblemCode.DUPLICATE_IN_FILE, {"first": Location(CSV, line=2)}
+        )
     ]
 
 

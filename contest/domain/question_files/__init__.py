@@ -31,7 +31,7 @@ FORMATS = {
     ".xml": "moodle xml",
     ".toml": "bank toml",
 }
-_AIKEN_ANSWER = re.compile(r"^ANSWER:\s*[A-Z]\s*$")
+_AIKEN_ANSWER = re.compile(r"ANSWER:\s*[A-Z]")
 
 
 def file_format(file_name: str) -> str | None:
@@ -87,7 +87,7 @@ def _looks_like_aiken(stream: BinaryIO) -> bool:
         for line in text_lines(stream):
             if "{" in line and not line.lstrip().startswith("//"):
                 return False
-            if _AIKEN_ANSWER.match(line):
+            if _AIKEN_ANSWER.match(line.strip()):
                 return True
         return False
     finally:

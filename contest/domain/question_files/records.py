@@ -17,8 +17,8 @@ class ProblemCode(enum.Enum):
     # The whole file is unusable (import refused even for "valid questions only").
     EMPTY_FILE = "empty_file"
     UNKNOWN_FORMAT = "unknown_format"  # params: extension
-    NOT_UTF8 = "not_utf8"  # params: line
-    LEGACY_ENCODING = "legacy_encoding"  # params: line, encoding ("TCVN3 (ABC)", "VNI", ...)
+    NOT_UTF8 = "not_utf8"  # at the line of the first bad byte
+    LEGACY_ENCODING = "legacy_encoding"  # params: encoding ("TCVN3 (ABC)", "VNI", ...)
     UNREADABLE_FILE = "unreadable_file"  # params: detail (a corrupt XLSX or XML)
     WRONG_LAYOUT = "wrong_layout"  # params: expected, found
     NO_QUESTIONS = "no_questions"

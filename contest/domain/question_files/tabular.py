@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO, Protocol
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -129,14 +130,18 @@ def _question(location: Location, row: Sequence[object], columns: dict[str, int]
 
 
 def _answer_letters(answer: str) -> set[str]:
-    """'B', 'b', '2', 'A, C' or 'AC' to letters; anything else is kept to be reported."""
-    compact = "".join(answer.replace(",", " ").replace(";", " ").split()).upper()
-    if compact.isdigit():
-        number = int(compact)
-        return {OPTION_LETTERS[number - 1] if 1 <= number <= len(OPTION_LETTERS) else compact}
-    if compact.isalpha() and compact.isascii():
-        return set(compact)
-    return {compact} if compact else set()
+    """'B', 'b', '2', 'A, C', '1; 3' or 'AC' to letters; anything else is kept to be reported."""
+    letters: set[str] = set()
+    for token in answer.replace(",", " ").replace(";", " ").upper().split():
+        if token.isdigit():
+            number = int(token)
+            in_range = 1 <= number <= len(OPTION_LETTERS)
+            letters.add(OPTION_LETTERS[number - 1] if in_range else token)
+        elif token.isalpha() and token.isascii():
+            letters.update(token)
+        else:
+            letters.add(token)
+    return letters
 
 
 def _is_blank(row: Sequence[object]) -> bool:
@@ -217,18 +222,26 @@ def write_xlsx(questions: Iterable[BankEntry], stream: BinaryIO) -> None:
     sheet.append(list(HEADERS.values()))
     for question in questions:
         options = list(question.choices) + [None] * (MAX_CHOICES - len(question.choices))
-        sheet.append(
-            [
-                question.topic,
-                question.text,
-                *options,
-                OPTION_LETTERS[question.correct_index],
-                DIFFICULTY_WORDS.get(question.difficulty or ""),
-                question.citation,
-            ]
-        )
+        values = [
+            question.topic,
+            question.text,
+            *options,
+            OPTION_LETTERS[question.correct_index],
+            DIFFICULTY_WORDS.get(question.difficulty or ""),
+            question.citation,
+        ]
+        sheet.append([_text_cell(sheet, value) for value in values])
     _add_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET))
     workbook.save(stream)
+
+
+def _text_cell(sheet, value):
+    """A text starting with '=' written as text: openpyxl would store it as a formula."""
+    if not isinstance(value, str) or not value.startswith("="):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def write_template(stream: BinaryIO) -> None:
