@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint format chromium translations bench-quiz
+.PHONY: demo test lint format chromium translations bench-quiz bench-import
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,7 @@ translations: $(VENV)/.installed-dev
 bench-quiz: $(VENV)/.installed-dev
 	$(PY) -m pip install -q -r bench/requirements.txt
 	$(PY) bench/quiz_load.py
+
+# The question-bank import benchmark (a few minutes; see bench/import_bank.py for its options).
+bench-import: $(VENV)/.installed-dev
+	$(PY) -m bench.import_bank
