@@ -56,6 +56,6 @@ bench-quiz: $(VENV)/.installed-dev
 	$(PY) -m pip install -q -r bench/requirements.txt
 	$(PY) bench/quiz_load.py
 
-# The question-bank import benchmark (a few minutes; see bench/import_bank.py for its options).
+# The question-bank import benchmark (about 13 minutes; see bench/import_bank.py for its options).
 bench-import: $(VENV)/.installed-dev
 	$(PY) -m bench.import_bank

@@ -1,14 +1,17 @@
 """Benchmark of the question-bank import: validate and import a large XLSX and GIFT file.
 
-Run from the repository root (about 3 minutes with the defaults; PostgreSQL on 127.0.0.1:5432):
+Run from the repository root (about 13 minutes with the defaults; PostgreSQL on 127.0.0.1:5432):
 
     .venv/bin/python -m bench.import_bank [--questions 20000] [--databases sqlite,postgres]
                                           [--formats xlsx,gift] [--postgres URL] [--keep-files]
+                                          [--wait-quiet 20]
 
 It writes N distinct questions (Vietnamese text of 150-250 characters, four choices of 40-80,
-ten topics, difficulty, citation; the number is in the text) to bench/results/bank-N.xlsx and
-bank-N.gift with the platform's own writers (write_xlsx, write_gift), streaming from a
-generator; and the same at N/4 for the memory growth check.
+ten topics, difficulty, citation; the number is in the text) to bank-N.xlsx and bank-N.gift
+with the platform's own writers (write_xlsx, write_gift), streaming from a generator; and the
+same at N/4 for the memory growth check. The files are written in the run's temporary folder,
+so that two runs at once cannot rewrite or delete each other's files mid-measurement;
+--keep-files moves them to bench/results/ at the end.
 
 For each database (an SQLite file in a temporary folder; a throwaway PostgreSQL database
 bench_import_<pid> on the --postgres server, created and dropped over a psycopg autocommit
@@ -27,21 +30,27 @@ the high-water mark being reset at the baseline. Not getrusage's ru_maxrss: a ch
 ru_maxrss starts at its parent's high-water mark (Linux keeps it across fork and exec), so it
 would show this script's memory rather than the measurement's. Linux only (/proc/self).
 
-Memory growth check: the difference of the peaks between N and N/4 questions, per 1,000
-questions, against the bytes one question takes in the file. An import that streams holds a
-batch of questions and, for the duplicate check, a fingerprint and a location per question
-read; one that holds rows or the file grows like the file. The verdicts are printed, never
-asserted. The results table is printed and written to bench/results/import_bank-<time>.md;
-the bank files are deleted at the end unless --keep-files.
+Memory growth check: the difference of the peaks between N and N/4 questions, per question
+read, against what one question costs in memory as the importer holds it (a CheckedQuestion,
+measured with tracemalloc on the first 1,000 of the file). An import that streams holds one
+batch of questions plus, for the duplicate check, a fingerprint and a location per question
+read; one that keeps the rows or the file grows by at least a question per question. The
+verdicts are printed, never asserted.
+
+Timings are only as good as the machine is quiet: before each measurement it waits (up to
+--wait-quiet seconds) for the CPUs to calm down, and marks the rows measured on a busy machine.
+The results table is printed and written to bench/results/import_bank-<time>.md.
 """
 
 import argparse
 import contextlib
 import ctypes
 import gc
+import itertools
 import json
 import os
 import random
+import resource
 import secrets
 import shutil
 import signal
@@ -56,9 +65,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.quiz_load import code_fingerprint
+from bench.quiz_load import QUIET_BUSY_PERCENT, code_fingerprint, machine_busy_percent
+from contest.domain.question_files import read_question_file
 from contest.domain.question_files.gift import write_gift
 from contest.domain.question_files.tabular import write_xlsx
+from contest.domain.question_files.validation import check_questions
+from contest.questions.services import INSERT_BATCH
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -66,6 +78,7 @@ RESULTS = ROOT / "bench" / "results"
 MIB = 1024 * 1024
 SEED = 20_000  # the same questions on every run, so runs compare
 CHILD_TIMEOUT = 1800  # seconds; far above a measurement (a hung child must not hang the run)
+BUSY_OTHERS_PERCENT = 25  # of one core: more CPU than that used by others marks a row as unsure
 
 TOPICS = (
     "Chương trình tổng thể cải cách hành chính nhà nước giai đoạn 2021-2030",
@@ -192,14 +205,9 @@ def generate_questions(count: int, seed: int = SEED) -> Iterator[BankQuestion]:
         )
 
 
-def bank_file(count: int, file_format: str) -> Path:
-    return RESULTS / f"bank-{count}.{file_format}"
-
-
-def write_bank_file(count: int, file_format: str) -> Path:
+def write_bank_file(folder: Path, count: int, file_format: str) -> Path:
     """Write the generated questions with the platform's writer; return the file's path."""
-    path = bank_file(count, file_format)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = folder / f"bank-{count}.{file_format}"
     if file_format == "xlsx":
         with path.open("wb") as out:
             write_xlsx(generate_questions(count), out)
@@ -207,6 +215,19 @@ def write_bank_file(count: int, file_format: str) -> Path:
         with path.open("w", encoding="utf-8", newline="\n") as out:
             write_gift(generate_questions(count), out)
     return path
+
+
+def held_question_bytes(path: Path, sample: int = 1000) -> float:
+    """What one question costs in memory as the importer yields it (a CheckedQuestion)."""
+    with path.open("rb") as stream:
+        items = check_questions(read_question_file(stream, path.name))
+        tracemalloc.start()
+        held = list(itertools.islice(items, sample))
+        items.close()  # the reader's own state goes: what stays traced is the questions
+        gc.collect()
+        size = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+    return size / len(held)
 
 
 # -- one measurement, in a fresh process -------------------------------------------------------
@@ -291,6 +312,7 @@ class Databases:
     """Empty migrated databases: one migration per kind, then a fresh copy per measurement."""
 
     def __init__(self, args: argparse.Namespace, stack: contextlib.ExitStack, tmp: Path) -> None:
+        """Nothing is created yet: PostgreSQL is only touched when a measurement needs it."""
         self.args, self.stack, self.tmp = args, stack, tmp
         self.name = f"bench_import_{os.getpid()}"
         self.template = f"{self.name}_empty"
@@ -309,6 +331,7 @@ class Databases:
         return env
 
     def migrate(self, url: str) -> None:
+        """Build the schema with the platform's own command, as a deployment does."""
         command = [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"]
         done = subprocess.run(
             command, cwd=ROOT, env=self.env(url), capture_output=True, text=True, timeout=300
@@ -339,6 +362,7 @@ class Databases:
         return self.postgres_url
 
     def _admin(self, statement: str) -> None:
+        """Run one statement on the server's maintenance database (autocommit: CREATE DATABASE)."""
         import psycopg
 
         try:
@@ -346,14 +370,47 @@ class Databases:
                 connection.execute(statement)
         except psycopg.Error as error:
             raise BenchError(
-                f"PostgreSQL at {self.admin_url}: {error}(--databases sqlite skips PostgreSQL)"
+                f"PostgreSQL at {self.admin_url}: {str(error).strip()}"
+                " (--databases sqlite skips PostgreSQL)"
             ) from None
 
     def _drop(self, name: str) -> None:
+        """Drop a database at the end; a failure is reported, not raised (cleanup goes on)."""
         try:
             self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         except BenchError as error:
             print(f"could not drop database {name}: {error}", file=sys.stderr)
+
+
+def cpu_seconds() -> tuple[float, float, float]:
+    """CPU seconds so far: all CPUs busy, PostgreSQL's processes, this process's children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat", encoding="ascii") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    busy = sum(values) - values[3] - values[4]  # all but idle and iowait
+    postgres = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            line = (entry / "stat").read_text()
+            if line[line.index("(") + 1 : line.rindex(")")] != "postgres":
+                continue
+            fields = line[line.rindex(")") + 2 :].split()
+            # utime, stime, and cutime, cstime: the postmaster's share holds the backends that
+            # have exited (the measurement's own backend is gone by the time this is read).
+            postgres += sum(int(value) for value in fields[11:15])
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return busy / tick, postgres / tick, children.ru_utime + children.ru_stime
+
+
+def wait_until_quiet(limit: float) -> None:
+    """Wait (at most `limit` seconds) until other work leaves the CPUs."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        busy = machine_busy_percent()
+        if busy is None or busy < QUIET_BUSY_PERCENT:
+            return
 
 
 def run_child(databases: Databases, kind: str, step: str, path: Path, traced: bool) -> dict:
@@ -363,6 +420,8 @@ def run_child(databases: Databases, kind: str, step: str, path: Path, traced: bo
     out.unlink(missing_ok=True)
     spec = json.dumps({"step": step, "file": str(path), "traced": traced, "out": str(out)})
     command = [sys.executable, "-m", "bench.import_bank", "--child", spec]
+    wait_until_quiet(databases.args.wait_quiet)
+    window, before = time.monotonic(), cpu_seconds()
     done = subprocess.run(
         command,
         cwd=ROOT,
@@ -371,9 +430,14 @@ def run_child(databases: Databases, kind: str, step: str, path: Path, traced: bo
         text=True,
         timeout=CHILD_TIMEOUT,
     )
+    window, after = time.monotonic() - window, cpu_seconds()
     if done.returncode != 0 or not out.exists():
         raise BenchError(f"{kind} {step} {path.name} failed:\n{done.stderr[-3000:]}")
-    return json.loads(out.read_text())
+    result = json.loads(out.read_text())
+    # CPU that neither the measurement nor PostgreSQL used: other work competing for the cores.
+    busy, postgres, own = (end - start for start, end in zip(before, after, strict=True))
+    result["others_percent"] = max(0.0, 100 * (busy - postgres - own) / window)
+    return result
 
 
 def measure_case(databases: Databases, kind: str, step: str, path: Path, count: int) -> dict:
@@ -401,6 +465,7 @@ def measure_case(databases: Databases, kind: str, step: str, path: Path, count: 
         "traced_seconds": traced["seconds"],
         "rss_growth": plain["rss_growth"],
         "baseline_rss": plain["baseline_rss"],
+        "others_percent": max(plain["others_percent"], traced["others_percent"]),
         "file_bytes": path.stat().st_size,
     }
 
@@ -409,60 +474,116 @@ def measure_case(databases: Databases, kind: str, step: str, path: Path, count: 
 
 
 def _mib(value: float) -> str:
+    """Bytes as MiB with one decimal."""
     return f"{value / MIB:.1f}"
 
 
+def _busy(row: dict) -> bool:
+    """Whether other work competed with the measurement (its timing is unsure)."""
+    return row["others_percent"] > BUSY_OTHERS_PERCENT
+
+
 def results_table(rows: list[dict]) -> list[str]:
+    """The main table, in markdown: one row per database, format, step and size."""
     lines = [
         "| database | format | step | questions | file MiB | wall s | questions/s"
-        " | tracemalloc peak MiB | RSS peak - baseline MiB | baseline RSS MiB |",
+        " | tracemalloc peak MiB | RSS peak - baseline MiB | other CPU % |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
+        mark = " *" if _busy(row) else ""
         lines.append(
             f"| {row['database']} | {row['format']} | {row['step']} | {row['questions']:,}"
-            f" | {_mib(row['file_bytes'])} | {row['seconds']:.2f} | {row['per_second']:,.0f}"
-            f" | {_mib(row['traced_peak'])} | {_mib(row['rss_growth'])}"
-            f" | {_mib(row['baseline_rss'])} |"
+            f" | {_mib(row['file_bytes'])} | {row['seconds']:.2f}{mark}"
+            f" | {row['per_second']:,.0f}{mark} | {_mib(row['traced_peak'])}"
+            f" | {_mib(row['rss_growth'])} | {row['others_percent']:.0f} |"
         )
     return lines
 
 
-def growth_verdict(per_question: float, file_per_question: float) -> str:
-    """What the growth per question read says about streaming (the reasons are in the docstring)."""
-    # Streaming keeps, per question read, the duplicate check's fingerprint (a 40-character
-    # str) and the location of its first copy: a few hundred bytes. Holding the rows or the
-    # file costs at least what a question takes in the file, and usually several times more.
-    if per_question < 0.5 * file_per_question:
-        return "streams (per-question bookkeeping only)"
-    return "GROWS WITH THE FILE (holds rows or file content)"
+def growth_verdict(per_question: float, question_bytes: float, step: str, small: int) -> str:
+    """What the growth per question read says about streaming (see the module docstring)."""
+    if step == "import" and small < INSERT_BATCH:
+        # Below one batch the import holds every question until the batch fills: by design.
+        return f"not measurable: {small:,} questions do not fill an insert batch ({INSERT_BATCH})"
+    # Streaming keeps per question read only the duplicate check's fingerprint (a 40-character
+    # str) and the location of its first copy: 12-16% of a question at 20,000, up to 25% at a
+    # few thousand (openpyxl's parse tree, released now and then, weighs more there). Keeping
+    # rows or questions costs a whole question per question, the decoded GIFT text half of one.
+    if per_question < question_bytes / 3:
+        return "streams (duplicate-check bookkeeping only)"
+    return "GROWS LIKE THE FILE (keeps about a question per question read)"
 
 
-def growth_table(rows: list[dict], small: int, large: int) -> list[str]:
-    lines = [
-        f"| database | format | step | tracemalloc {large:,} - {small:,} MiB | per question B"
-        f" | RSS {large:,} - {small:,} MiB | per question B | file B/question | verdict |",
-        "|---|---|---|---:|---:|---:|---:|---:|---|",
-    ]
+def growth_rows(rows: list[dict], small: int, large: int, held: dict[str, float]) -> list[dict]:
+    """Per case, the peaks' difference between `large` and `small` questions."""
     by_case = {(r["database"], r["format"], r["step"], r["questions"]): r for r in rows}
+    growth = []
     for (kind, file_format, step, count), big in by_case.items():
         little = by_case.get((kind, file_format, step, small))
         if count != large or little is None:
             continue
-        added = large - small
-        traced = (big["traced_peak"] - little["traced_peak"]) / added
-        rss = (big["rss_growth"] - little["rss_growth"]) / added
-        in_file = big["file_bytes"] / large
+        traced = big["traced_peak"] - little["traced_peak"]
+        rss = big["rss_growth"] - little["rss_growth"]
+        per_question = traced / (large - small)
+        growth.append(
+            {
+                "case": f"{kind} | {file_format} | {step}",
+                "traced": traced,
+                "rss": rss,
+                "per_thousand": 1000 * per_question,
+                "share_of_question": per_question / held[file_format],
+                "rss_per_thousand": 1000 * rss / (large - small),
+                "verdict": growth_verdict(per_question, held[file_format], step, small),
+            }
+        )
+    return growth
+
+
+def growth_table(growth: list[dict], small: int, large: int) -> list[str]:
+    """The memory growth table, in markdown: one row per case."""
+    lines = [
+        f"| database | format | step | tracemalloc {large:,} - {small:,} MiB"
+        f" | per 1,000 questions KiB | RSS {large:,} - {small:,} MiB | per 1,000 questions KiB"
+        " | verdict (from tracemalloc) |",
+        "|---|---|---|---:|---:|---:|---:|---|",
+    ]
+    for row in growth:
         lines.append(
-            f"| {kind} | {file_format} | {step}"
-            f" | {_mib(big['traced_peak'] - little['traced_peak'])} | {traced:,.0f}"
-            f" | {_mib(big['rss_growth'] - little['rss_growth'])} | {rss:,.0f}"
-            f" | {in_file:,.0f} | {growth_verdict(traced, in_file)} |"
+            f"| {row['case']} | {_mib(row['traced'])} | {row['per_thousand'] / 1024:,.0f}"
+            f" | {_mib(row['rss'])} | {row['rss_per_thousand'] / 1024:,.0f} | {row['verdict']} |"
         )
     return lines
 
 
-def report(args: argparse.Namespace, rows: list[dict], sizes: list[int], started: str) -> str:
+def growth_summary(growth: list[dict]) -> str:
+    """The verdict line under the growth table."""
+    growing = [row["case"] for row in growth if row["verdict"].startswith("GROWS")]
+    if growing:
+        return f"Verdict: peak memory grows like the file in: {'; '.join(growing)}."
+    streaming = [row for row in growth if row["verdict"].startswith("streams")]
+    if not streaming:
+        return "Verdict: none, the files are too small to tell (raise --questions)."
+    low, high = (f(row["per_thousand"] for row in streaming) / 1024 for f in (min, max))
+    share = max(row["share_of_question"] for row in streaming)
+    unmeasured = len(growth) - len(streaming)
+    return (
+        f"Verdict: every measured case streams. The peak still grows by {low:,.0f}-{high:,.0f}"
+        f" KiB per 1,000 questions read (at most {share:.0%} of keeping the questions): the"
+        " duplicate check's fingerprint and first location per question."
+        + (f" {unmeasured} case(s) not measurable at this size." if unmeasured else "")
+    )
+
+
+def report(
+    args: argparse.Namespace,
+    rows: list[dict],
+    sizes: list[int],
+    held: dict[str, float],
+    started: str,
+) -> str:
+    """The whole report, in markdown (printed and written to bench/results/)."""
+    baselines = [row["baseline_rss"] for row in rows]
     lines = [
         f"# Question-bank import benchmark, {started}",
         "",
@@ -470,17 +591,28 @@ def report(args: argparse.Namespace, rows: list[dict], sizes: list[int], started
         f" databases {', '.join(args.databases)}; formats {', '.join(args.formats)};"
         f" Python {sys.version.split()[0]}, {os.cpu_count()} CPUs;"
         f" platform code {code_fingerprint()}.",
-        "Wall time and RSS from a plain run; tracemalloc peak from a second run under"
-        " tracemalloc. Every run: a fresh process, a fresh empty migrated database.",
+        "",
+        "Every run: a fresh process, a fresh empty migrated database. Wall time, questions/s and"
+        " RSS from a plain run, tracemalloc peak from a second run under tracemalloc. RSS peak is"
+        " the high-water mark above the RSS once the app is up"
+        f" ({_mib(min(baselines))}-{_mib(max(baselines))} MiB). Import includes the commit."
+        " Other CPU: CPU used by neither the measurement nor PostgreSQL, in % of one core,"
+        f" during the measurement (* when above {BUSY_OTHERS_PERCENT}%: other work competed,"
+        " the timing is unsure).",
         "",
         *results_table(rows),
     ]
     if len(sizes) > 1:
+        growth = growth_rows(rows, sizes[1], sizes[0], held)
+        questions = ", ".join(f"{held[f]:,.0f} B ({f})" for f in args.formats if f in held)
         lines += [
             "",
-            f"Memory growth from {sizes[1]:,} to {sizes[0]:,} questions (per question read):",
+            f"Memory growth from {sizes[1]:,} to {sizes[0]:,} questions. One question as the"
+            f" importer holds it takes {questions}.",
             "",
-            *growth_table(rows, sizes[1], sizes[0]),
+            *growth_table(growth, sizes[1], sizes[0]),
+            "",
+            growth_summary(growth),
         ]
     return "\n".join(lines) + "\n"
 
@@ -489,6 +621,7 @@ def report(args: argparse.Namespace, rows: list[dict], sizes: list[int], started
 
 
 def parse_args() -> argparse.Namespace:
+    """The options (see --help); comma-separated lists become lists."""
     parser = argparse.ArgumentParser(
         description="Benchmark of the question-bank import (see the module docstring).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -502,7 +635,13 @@ def parse_args() -> argparse.Namespace:
         help="PostgreSQL server; the throwaway database is created and dropped on it",
     )
     parser.add_argument(
-        "--keep-files", action="store_true", help="keep bench/results/bank-N.* afterwards"
+        "--keep-files", action="store_true", help="keep the bank files in bench/results/"
+    )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=20,
+        help="before each measurement, wait up to this many seconds for other work to stop",
     )
     args = parser.parse_args()
     args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
@@ -516,12 +655,37 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def write_files(args: argparse.Namespace, folder: Path, sizes: list[int]) -> dict:
+    """Every bank file the run reads, by (questions, format)."""
+    files = {}
+    for count in sizes:
+        for file_format in args.formats:
+            clock = time.perf_counter()
+            path = files[count, file_format] = write_bank_file(folder, count, file_format)
+            print(
+                f"wrote {path.name}: {count:,} questions, {_mib(path.stat().st_size)} MiB"
+                f" in {time.perf_counter() - clock:.1f} s",
+                flush=True,
+            )
+    return files
+
+
+def keep_files(files: dict) -> None:
+    """--keep-files: move the bank files to bench/results/ (replacing older ones)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for path in files.values():
+        if path.exists():
+            shutil.move(path, RESULTS / path.name)
+    print(f"Bank files kept in {RESULTS.relative_to(ROOT)}/")
+
+
 def _interrupted(signum, frame) -> None:
     """SIGTERM: unwind like Ctrl+C, so the databases are dropped and the files removed."""
     raise KeyboardInterrupt
 
 
 def main() -> int:
+    """Write the files, measure every case, print and save the report; the exit status."""
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         return child_main(sys.argv[2])
     args = parse_args()
@@ -530,37 +694,31 @@ def main() -> int:
     # N and N/4: the difference of their peaks is the growth with the file.
     sizes = [args.questions] + ([args.questions // 4] if args.questions >= 4 else [])
     rows: list[dict] = []
+    held: dict[str, float] = {}
     with contextlib.ExitStack() as stack:
         tmp = Path(tempfile.mkdtemp(prefix="bench-import-"))
         stack.callback(shutil.rmtree, tmp, ignore_errors=True)
+        files: dict = {}
+        if args.keep_files:
+            stack.callback(keep_files, files)  # runs before the folder is removed
         databases = Databases(args, stack, tmp)
         try:
-            files = {}
-            for count in sizes:
-                for file_format in args.formats:
-                    if not args.keep_files:
-                        stack.callback(bank_file(count, file_format).unlink, missing_ok=True)
-                    clock = time.perf_counter()
-                    path = write_bank_file(count, file_format)
-                    files[count, file_format] = path
-                    print(
-                        f"wrote {path.relative_to(ROOT)}: {count:,} questions,"
-                        f" {_mib(path.stat().st_size)} MiB in {time.perf_counter() - clock:.1f} s",
-                        flush=True,
-                    )
+            files.update(write_files(args, tmp, sizes))
+            for file_format in args.formats:
+                held[file_format] = held_question_bytes(files[sizes[-1], file_format])
             for kind in args.databases:
                 for file_format in args.formats:
                     for count in sizes:
                         for step in ("validate", "import"):
-                            row = measure_case(
-                                databases, kind, step, files[count, file_format], count
-                            )
+                            path = files[count, file_format]
+                            row = measure_case(databases, kind, step, path, count)
                             rows.append(row)
                             print(
                                 f"{kind:<9}{file_format:<5}{step:<9}{count:>7,} questions"
                                 f"{row['seconds']:8.2f} s{row['per_second']:9,.0f}/s"
                                 f"  tracemalloc {_mib(row['traced_peak']):>6} MiB"
-                                f"  RSS +{_mib(row['rss_growth']):>6} MiB",
+                                f"  RSS +{_mib(row['rss_growth']):>6} MiB"
+                                f"  other CPU {row['others_percent']:3.0f}%",
                                 flush=True,
                             )
         except BenchError as error:
@@ -571,7 +729,7 @@ def main() -> int:
             return 130
         finally:
             if rows:
-                text = report(args, rows, sizes, started.strftime("%Y-%m-%d %H:%M %Z"))
+                text = report(args, rows, sizes, held, started.strftime("%Y-%m-%d %H:%M %Z"))
                 print("\n" + text)
                 RESULTS.mkdir(parents=True, exist_ok=True)
                 out = RESULTS / f"import_bank-{started.strftime('%Y%m%d-%H%M%S')}.md"

@@ -151,6 +151,8 @@ def insert_questions(questions: Iterable[CheckedQuestion], now: datetime) -> int
                 }
                 for question in batch
             ],
+            # One statement per batch: without it, rows with a None split the batch.
+            execution_options={"render_nulls": True},
         ).all()
         db.session.execute(
             insert(Choice),

@@ -260,4 +260,6 @@ def legacy_encoding_of_text(text: str) -> str | None:
     valid, counted = _tally([_verdict(unicodedata.normalize("NFC", c)) for c in found])
     # Text that already reads as Vietnamese is proper Unicode, however its bytes might decode.
     as_is = valid / counted if counted else 0.0
+    if as_is == 1.0:  # already reads as Vietnamese: no decoding can beat it, skip the scoring
+        return None
     return _best([_as_legacy_bytes(c) for c in found], (TCVN3, VNI), to_beat=as_is)
