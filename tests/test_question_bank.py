@@ -360,8 +360,8 @@ def test_statistics_page_lists_suspicious_questions_first(
     page = client.get(BANK + "statistics").get_data(as_text=True)
     assert page.index(bad.text) < page.index(good.text)
     assert "Phương án sai được chọn nhiều hơn đáp án" in page
-    assert "0%" in page
-    assert "100%" in page
+    assert "độ dễ 0%" in page
+    assert "độ dễ 100%" in page
 
 
 def test_exports_round_trip_everything_through_xlsx_and_gift(client, organizer, db_session):
@@ -426,3 +426,36 @@ def test_cli_validate_import_export_and_exit_codes(app, db_session, tmp_path):
     assert result.exit_code == 0
     assert f"Exported {before + 5} questions" in result.output
     assert runner.invoke(args=["questions", "export", str(tmp_path / "x.pdf")]).exit_code == 2
+
+
+def test_disabling_redirects_to_the_question_never_to_a_posted_address(client, organizer):
+    (question,) = make_questions(1)
+    response = client.post(
+        f"{BANK}{question.id}/active",
+        data={"csrf_token": form_token(client, BANK), "active": "0", "next": "https://evil.test/"},
+    )
+    assert response.headers["Location"].endswith(f"{BANK}{question.id}")
+
+
+def test_forged_form_values_get_vietnamese_messages(client, organizer, frozen_clock):
+    make_contest(frozen_clock())
+    make_questions(12)
+    path = BANK + "draw-rules"
+    rules = client.post(
+        path, data={"csrf_token": form_token(client, path), "questions_per_round": "mười"}
+    ).get_data(as_text=True)
+    assert "Hãy nhập một số nguyên." in rules
+    token = form_token(client, BANK + "new")
+    question = client.post(
+        BANK + "new",
+        data={
+            "csrf_token": token,
+            "topic": "T",
+            "text": "Câu?",
+            "choice_a": "Một",
+            "choice_b": "Hai",
+            "correct": "Z",
+            "difficulty": "rất khó",
+        },
+    ).get_data(as_text=True)
+    assert question.count("Hãy chọn một trong các giá trị có sẵn.") == 2

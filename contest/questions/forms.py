@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
-from contest.auth.forms import at_most, required
+from contest.auth.forms import REQUIRED, at_most, required
 from contest.domain.question_files.tabular import OPTION_LETTERS
 from contest.domain.question_files.validation import (
     MAX_CHOICE_LENGTH,
@@ -18,6 +18,8 @@ from contest.domain.question_files.validation import (
 from contest.questions.messages import DIFFICULTY_LABELS
 from contest.questions.services import QuestionDraft
 
+NOT_A_NUMBER = _l("Enter a whole number.")
+NOT_ON_THE_LIST = _l("Choose one of the values offered.")
 DIFFICULTY_CHOICES = [
     SelectChoice("", _l("Not set")),
     *(SelectChoice(level, label) for level, label in DIFFICULTY_LABELS.items()),
@@ -34,8 +36,8 @@ class ImportForm(FlaskForm):
     )
 
 
-class ConfirmImportForm(FlaskForm):
-    """Only the CSRF token: which button was pressed says how to import."""
+class ActionForm(FlaskForm):
+    """Only the CSRF token, for a button that acts (import, disable): the button says what."""
 
 
 class QuestionForm(FlaskForm):
@@ -51,14 +53,21 @@ class QuestionForm(FlaskForm):
         _l("Correct answer"),
         choices=[SelectChoice(letter, letter) for letter in OPTION_LETTERS],
         validators=[required()],
+        invalid_choice_message=NOT_ON_THE_LIST,
     )
-    difficulty = SelectField(_l("Difficulty"), choices=DIFFICULTY_CHOICES)
+    difficulty = SelectField(
+        _l("Difficulty"), choices=DIFFICULTY_CHOICES, invalid_choice_message=NOT_ON_THE_LIST
+    )
     citation = StringField(
         _l("Citation (document, article, clause)"), validators=[at_most(MAX_CITATION_LENGTH)]
     )
 
     def choice_fields(self) -> list:
         return [getattr(self, f"choice_{letter.lower()}") for letter in OPTION_LETTERS]
+
+    def lettered_choices(self) -> list[tuple[str, object]]:
+        """(letter, field) for each choice, for the template."""
+        return list(zip(OPTION_LETTERS, self.choice_fields(), strict=True))
 
     def fill_from(self, question) -> None:
         """Show a stored question in the form."""
@@ -89,6 +98,7 @@ def quota_field(label: str):
     return IntegerField(
         label,
         default=0,
+        invalid_value_message=NOT_A_NUMBER,
         validators=[
             Optional(),
             NumberRange(min=0, max=100, message=_l("Enter a number from 0 to 100.")),
@@ -102,8 +112,10 @@ def draw_rules_form(topics: list[str], **values) -> FlaskForm:
     class DrawRulesForm(FlaskForm):
         questions_per_round = IntegerField(
             _l("Questions per round"),
+            invalid_value_message=NOT_A_NUMBER,
+            # InputRequired, not DataRequired: the latter would drop the "not a number" error.
             validators=[
-                required(),
+                InputRequired(message=REQUIRED),
                 NumberRange(min=1, max=100, message=_l("Enter a number from 1 to 100.")),
             ],
         )

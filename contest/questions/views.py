@@ -24,7 +24,7 @@ from contest.domain.question_files.validation import DIFFICULTIES
 from contest.extensions import db
 from contest.models import Contest, Question, Role
 from contest.questions import bp, services, uploads
-from contest.questions.forms import ConfirmImportForm, ImportForm, QuestionForm, draw_rules_form
+from contest.questions.forms import ActionForm, ImportForm, QuestionForm, draw_rules_form
 from contest.questions.messages import (
     DIFFICULTY_LABELS,
     describe_location,
@@ -131,7 +131,7 @@ def edit_question(question_id: int):
 @role_required(Role.ORGANIZER)
 def set_active(question_id: int):
     question = db.get_or_404(Question, question_id)
-    if not ConfirmImportForm().validate_on_submit() or not question.is_current:
+    if not ActionForm().validate_on_submit() or not question.is_current:
         abort(400)
     active = request.form.get("active") == "1"
     services.set_question_active(question, active, clock.utc_now())
@@ -142,7 +142,7 @@ def set_active(question_id: int):
         else _("The question is no longer drawn for new rounds."),
         "success",
     )
-    return redirect(request.form.get("next") or url_for("questions.bank"))
+    return redirect(url_for("questions.edit_question", question_id=question.id))
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -189,7 +189,7 @@ def import_preview(token: str):
         "questions/preview.html",
         report=report,
         pending=pending,
-        form=ConfirmImportForm(),
+        form=ActionForm(),
         describe=describe_problem,
     )
 
@@ -198,7 +198,7 @@ def import_preview(token: str):
 @role_required(Role.ORGANIZER)
 def import_confirm(token: str):
     pending, path = _pending(token)
-    if not ConfirmImportForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
     valid_only = request.form.get("mode") == "valid_only"
     try:
@@ -280,6 +280,7 @@ def draw_rules():
         contest=contest,
         topics=topics,
         counts=dict(services.bank_topics()),
+        difficulties=DIFFICULTIES,
         problems=[describe_rule_problem(problem) for problem in problems],
         refused=request.method == "POST",
     )

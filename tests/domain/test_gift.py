@@ -1,7 +1,6 @@
 import io
 import itertools
 import textwrap
-from dataclasses import dataclass
 
 import pytest
 from hypothesis import given
@@ -15,6 +14,7 @@ from contest.domain.question_files.records import (
     RawChoice,
     RawQuestion,
 )
+from tests.domain.entries import Entry
 
 FILE = "ngan-hang.gift"
 
@@ -35,16 +35,6 @@ def at(line: int) -> Location:
 
 def choices(question: RawQuestion) -> list[tuple[str, bool]]:
     return [(choice.text, choice.correct) for choice in question.choices]
-
-
-@dataclass(frozen=True)
-class Entry:
-    topic: str
-    text: str
-    choices: tuple[str, ...]
-    correct_index: int
-    difficulty: str | None = None
-    citation: str | None = None
 
 
 def write(entries) -> str:

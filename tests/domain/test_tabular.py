@@ -10,7 +10,6 @@ import io
 import random
 import unicodedata
 import zipfile
-from dataclasses import dataclass
 
 import pytest
 from hypothesis import given, settings
@@ -33,6 +32,7 @@ from contest.domain.question_files.tabular import (
     write_xlsx,
 )
 from contest.domain.question_files.validation import check_questions, fingerprint
+from tests.domain.entries import Entry
 
 XLSX = "ngan-hang.xlsx"
 CSV = "ngan-hang.csv"
@@ -436,16 +436,6 @@ def test_the_extension_is_matched_in_any_case():
 
 
 # Writing XLSX and reading it back
-
-
-@dataclass(frozen=True)
-class Entry:
-    topic: str
-    text: str
-    choices: tuple[str, ...]
-    correct_index: int
-    difficulty: str | None = None
-    citation: str | None = None
 
 
 def written(entries) -> bytes:

@@ -10,10 +10,16 @@ ignores comments).
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from html.parser import HTMLParser
-from typing import Protocol, TextIO
+from typing import TextIO
 
+from contest.domain.question_files.moodle import (
+    FALSE_CHOICE,
+    TRUE_CHOICE,
+    category_topic,
+    html_to_text,
+)
 from contest.domain.question_files.records import (
+    BankEntry,
     Location,
     Problem,
     ProblemCode,
@@ -22,7 +28,6 @@ from contest.domain.question_files.records import (
     ReadItem,
 )
 
-TRUE_CHOICE, FALSE_CHOICE = "Đúng", "Sai"
 BLANK = "_____"  # where the answers stood in a "missing word" question, as Moodle shows it
 FORMATS = ("html", "moodle", "plain", "markdown")
 
@@ -32,34 +37,10 @@ _DIFFICULTY = re.compile(r"//\s*difficulty\s*:(.*)", re.IGNORECASE)
 # Moodle's answer weight: one or two digits, an optional decimal part, any number of minus signs.
 _WEIGHT = re.compile(r"%(-*)(\d{1,2}\.?\d*)%")
 _CATEGORY = "$CATEGORY:"
-_CATEGORY_SEPARATOR = re.compile(r"(?<!/)/(?!/)")  # a single "/"; "//" is a "/" in a name
-_CONTEXT = re.compile(r"\$[a-z]+\$")  # $course$, $system$, $module$, $cat1$...
 _TRUE, _FALSE = ("T", "TRUE"), ("F", "FALSE")
 # Private-use code points stand in for escaped characters while the syntax is read; a block
 # that already contains some of them gets others, so no text can be mistaken for a placeholder.
 _PLACEHOLDERS = (range(0xE000, 0xF900), range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE))
-
-
-class BankEntry(Protocol):
-    """A question to write: what a bank question or a checked question offers."""
-
-    @property
-    def topic(self) -> str: ...
-
-    @property
-    def text(self) -> str: ...
-
-    @property
-    def choices(self) -> tuple[str, ...]: ...
-
-    @property
-    def correct_index(self) -> int: ...
-
-    @property
-    def difficulty(self) -> str | None: ...
-
-    @property
-    def citation(self) -> str | None: ...
 
 
 class _Unreadable(Exception):
@@ -121,7 +102,7 @@ class _Reader:
                 difficulty = match[1].strip() or difficulty
         # Moodle wants a category alone in its block; a question right under it is read anyway.
         while content and content[0][1].startswith(_CATEGORY):
-            self.topic = _topic(content.pop(0)[1].removeprefix(_CATEGORY))
+            self.topic = category_topic(content.pop(0)[1].removeprefix(_CATEGORY))
         if not content:
             self.pending_difficulty = difficulty or self.pending_difficulty
             return
@@ -134,16 +115,6 @@ class _Reader:
             yield Problem(location, unreadable.code, unreadable.params)
             return
         yield RawQuestion(location, text, choices, self.topic, difficulty, citation)
-
-
-def _topic(path: str) -> str | None:
-    names = [name.replace("//", "/").strip() for name in _CATEGORY_SEPARATOR.split(path.strip())]
-    if names and _CONTEXT.fullmatch(names[0]):
-        names.pop(0)
-    if names and names[0] == "top":
-        names.pop(0)
-    names = [name for name in names if name]
-    return names[-1] if names else None
 
 
 class _Escapes:
@@ -259,41 +230,8 @@ def _formatted(piece: str, default_format: str, escapes: _Escapes) -> tuple[str,
             text_format, piece = piece[1:end], piece[end + 1 :]
     text = escapes.show(piece)
     if text_format == "html":
-        text = _html_to_text(text)
+        text = html_to_text(text)
     return text.strip(), text_format
-
-
-class _TextOnly(HTMLParser):
-    _BREAK_AFTER = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"})
-    _HIDDEN = frozenset({"script", "style"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._HIDDEN:
-            self._hidden_depth += 1
-        elif tag == "br":
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._HIDDEN:
-            self._hidden_depth = max(0, self._hidden_depth - 1)
-        elif tag in self._BREAK_AFTER:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden_depth:
-            self.parts.append(data)
-
-
-def _html_to_text(html: str) -> str:
-    parser = _TextOnly()
-    parser.feed(html)
-    parser.close()
-    return "\n".join(line.strip() for line in "".join(parser.parts).split("\n")).strip()
 
 
 def _escape(text: str, guard: str = "[") -> str:

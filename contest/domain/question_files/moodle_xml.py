@@ -12,7 +12,6 @@ import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import BinaryIO
 
 # Only the handler base class and the error type come from the standard library: the parser
@@ -28,6 +27,12 @@ from defusedxml import (
     ExternalReferenceForbidden,
 )
 
+from contest.domain.question_files.moodle import (
+    FALSE_CHOICE,
+    TRUE_CHOICE,
+    category_topic,
+    html_to_text,
+)
 from contest.domain.question_files.records import (
     Location,
     Problem,
@@ -38,19 +43,9 @@ from contest.domain.question_files.records import (
 )
 
 CHUNK_SIZE = 1 << 16
-TRUE_TEXT, FALSE_TEXT = "Đúng", "Sai"
 
 _READ_KINDS = frozenset({"category", "multichoice", "truefalse"})
-# Moodle's split_category_path: a single "/" separates, "//" is a "/" inside a name.
-_CATEGORY_SEPARATOR = re.compile(r"(?<!/)/(?!/)")
-# $course$, $system$, $module$, $cat1$, ...: where the category lives, not a category.
-_CONTEXT_MARKER = re.compile(r"\$[a-z]+[0-9]*\$")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_SPACES = re.compile(r"\s+")
-_HIDDEN_TAGS = frozenset({"script", "style"})
-_LINE_ENDING_TAGS = frozenset(
-    {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table"}
-)
 _DEFUSED_DETAILS = {
     DTDForbidden: "a document type declaration (DTD) is not allowed",
     EntitiesForbidden: "entity declarations are not allowed",
@@ -215,7 +210,7 @@ class _QuizHandler(ContentHandler):
     def _finish(self, question: _OpenQuestion) -> None:
         location = Location(self._file, line=question.line)
         if question.kind == "category":
-            self._topic = _topic_of("".join(question.category or ()))
+            self._topic = category_topic("".join(question.category or ()))
         elif question.kind == "multichoice":
             self.ready.append(_multichoice(question, location, self._topic))
         elif question.kind == "truefalse":
@@ -230,18 +225,6 @@ class _QuizHandler(ContentHandler):
             self.ready.append(
                 Problem(location, ProblemCode.UNSUPPORTED_TYPE, {"kind": question.kind})
             )
-
-
-def _topic_of(path: str) -> str | None:
-    """The last category of a Moodle category path, or None when the path names none."""
-    names = [name.replace("//", "/").strip() for name in _CATEGORY_SEPARATOR.split(path.strip())]
-    if names and _CONTEXT_MARKER.fullmatch(names[0]):
-        names.pop(0)
-    # Since Moodle 3.5 every category hangs under a "top" one nobody named.
-    if names and names[0] == "top":
-        names.pop(0)
-    names = [name for name in names if name]
-    return names[-1] if names else None
 
 
 def _question_parts(question: _OpenQuestion) -> tuple[str, str | None]:
@@ -287,7 +270,10 @@ def _truefalse(question: _OpenQuestion, location: Location, topic: str | None) -
             word = "true" if position == 0 else "false"
         full_marks[word] = fraction == 100
     text, citation = _question_parts(question)
-    choices = (RawChoice(TRUE_TEXT, full_marks["true"]), RawChoice(FALSE_TEXT, full_marks["false"]))
+    choices = (
+        RawChoice(TRUE_CHOICE, full_marks["true"]),
+        RawChoice(FALSE_CHOICE, full_marks["false"]),
+    )
     return RawQuestion(location, text, choices, topic=topic, citation=citation)
 
 
@@ -295,37 +281,4 @@ def _plain_text(text: str, text_format: str | None) -> str:
     """A Moodle text field as plain text: anything but plain_text may hold HTML."""
     if text_format == "plain_text":
         return text.strip()
-    # Only in HTML are line breaks in the source mere spaces; Moodle's own format and
-    # Markdown keep them, yet still let authors write tags.
-    converter = _HtmlToText(collapse_spaces=text_format in (None, "html"))
-    converter.feed(text)
-    converter.close()
-    return converter.text()
-
-
-class _HtmlToText(HTMLParser):
-    def __init__(self, *, collapse_spaces: bool) -> None:
-        super().__init__(convert_charrefs=True)
-        self._collapse_spaces = collapse_spaces
-        self._hidden = 0
-        self._parts: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in _HIDDEN_TAGS:
-            self._hidden += 1
-        elif tag == "br":
-            self._parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in _HIDDEN_TAGS:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in _LINE_ENDING_TAGS:
-            self._parts.append("\n")
-
-    def handle_data(self, data):
-        if not self._hidden:
-            self._parts.append(_SPACES.sub(" ", data) if self._collapse_spaces else data)
-
-    def text(self) -> str:
-        lines = (line.strip() for line in "".join(self._parts).split("\n"))
-        return "\n".join(line for line in lines if line)
+    return html_to_text(text, collapse_spaces=text_format in (None, "html"))

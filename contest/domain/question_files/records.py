@@ -9,6 +9,7 @@ questions into `CheckedQuestion`s or problems, the same way for every format.
 import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 class ProblemCode(enum.Enum):
@@ -127,6 +128,28 @@ class CheckedQuestion:
     correct_index: int  # 0-based
     difficulty: str | None
     citation: str | None
+
+
+class BankEntry(Protocol):
+    """A question to write to a file: what a checked question or an exported one offers."""
+
+    @property
+    def topic(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def choices(self) -> tuple[str, ...]: ...
+
+    @property
+    def correct_index(self) -> int: ...
+
+    @property
+    def difficulty(self) -> str | None: ...
+
+    @property
+    def citation(self) -> str | None: ...
 
 
 ReadItem = RawQuestion | Problem

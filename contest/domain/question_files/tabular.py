@@ -9,7 +9,7 @@ import csv
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from contest.domain.question_files.encoding import text_stream
 from contest.domain.question_files.records import (
+    BankEntry,
     Location,
     Problem,
     ProblemCode,
@@ -56,15 +57,6 @@ _ALIASES = {
     },
 }
 _COLUMN_OF_HEADER = {alias.lower(): column for column, names in _ALIASES.items() for alias in names}
-
-
-class BankEntry(Protocol):
-    topic: str
-    text: str
-    choices: tuple[str, ...]
-    correct_index: int
-    difficulty: str | None
-    citation: str | None
 
 
 def _folded_header(value: object) -> str:
