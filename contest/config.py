@@ -48,6 +48,13 @@ def load_config(instance_path: str) -> dict:
         "QUIZ_API_RATE_LIMIT": os.environ.get("QUIZ_API_RATE_LIMIT", "240 per minute"),
         "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", default=True),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024),
+        "MEDIA_DIR": os.environ.get("MEDIA_DIR") or str(instance / "media"),
+        "S3_BUCKET": os.environ.get("S3_BUCKET") or None,
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "S3_REGION": os.environ.get("S3_REGION") or None,
+        "S3_PRESIGN_SECONDS": env_int("S3_PRESIGN_SECONDS", 900),
+        "VIDEO_PART_SIZE": env_int("VIDEO_PART_SIZE", 8 * 1024 * 1024),
+        "VIDEO_PROCESSING": os.environ.get("VIDEO_PROCESSING", "thread"),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
     }

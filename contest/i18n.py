@@ -1,6 +1,7 @@
 """Languages and local formats: Vietnamese first, English the other."""
 
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -93,3 +94,21 @@ def format_duration_ms(milliseconds: int | None) -> str:
     minutes, rest = divmod(milliseconds, 60_000)
     seconds, millis = divmod(rest, 1000)
     return f"{minutes}:{seconds:02d},{millis:03d}"
+
+
+def format_size(size_bytes: int) -> str:
+    """A size as file managers show it: 1 GB, 350,5 MB, 12 KB (powers of 1024, decimal comma)."""
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size_bytes >= factor:
+            value = size_bytes / factor
+            text = f"{value:.1f}".rstrip("0").rstrip(".")
+            return f"{text.replace('.', ',')} {unit}"
+    return f"{size_bytes} B"
+
+
+def format_points(points: Decimal | None) -> str:
+    """Points as judges write them: 35, 35,5, 35,25."""
+    if points is None:
+        return "—"
+    text = f"{points:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")

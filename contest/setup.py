@@ -78,11 +78,13 @@ def register_blueprints(app: Flask) -> None:
     """Mount every feature."""
     from contest.api import bp as api_bp
     from contest.auth import bp as auth_bp
+    from contest.judging import bp as judging_bp
     from contest.organizer import bp as organizer_bp
     from contest.public import bp as public_bp
     from contest.questions import bp as questions_bp
     from contest.quiz import bp as quiz_bp
     from contest.results import bp as results_bp
+    from contest.videos import bp as videos_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -90,6 +92,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(results_bp, url_prefix="/results")
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
     app.register_blueprint(questions_bp, url_prefix="/organizer/questions")
+    app.register_blueprint(videos_bp, url_prefix="/videos")
+    app.register_blueprint(judging_bp, url_prefix="/judging")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
@@ -127,6 +131,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = i18n.format_local_datetime
     app.jinja_env.filters["money"] = i18n.format_money
     app.jinja_env.filters["duration"] = i18n.format_duration_ms
+    app.jinja_env.filters["size"] = i18n.format_size
+    app.jinja_env.filters["points"] = i18n.format_points
     app.jinja_env.globals["current_locale_code"] = i18n.current_locale_code
     app.jinja_env.globals["Role"] = Role
 

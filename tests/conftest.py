@@ -17,6 +17,8 @@ from contest import clock, create_app
 from contest.extensions import db, limiter
 from tests.helpers import ApiClient
 
+pytest_plugins = ["tests.s3_server"]
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
@@ -50,6 +52,8 @@ def app(database_url, tmp_path_factory):
             "RATELIMIT_STORAGE_URI": "memory://",
             "TIMEZONE": "Asia/Ho_Chi_Minh",
             "SERVER_NAME": "localhost",
+            "MEDIA_DIR": str(tmp_path_factory.mktemp("media")),
+            "VIDEO_PROCESSING": "inline",
         }
     )
     # Tests hold an app context, so requests share `g`: forget its per-request caches.

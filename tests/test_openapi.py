@@ -1,11 +1,13 @@
 """The OpenAPI document stays true: every route is described, every response fits its schema."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from contest.api.openapi import openapi_document
+from contest.models import Role
 from tests.helpers import make_contest, make_questions, make_unit, make_user
 
 DOCUMENT = openapi_document()
@@ -76,3 +78,32 @@ def test_responses_match_the_document(api, world):
     check(api.get("/leaderboard?limit=0"), "/leaderboard", "get")
     check(api.delete("/session"), "/session", "delete")
     assert api.get("/openapi.json").get_json() == DOCUMENT
+
+
+def test_video_upload_responses_match_the_document(api, db_session):
+    now = datetime.now(UTC)
+    make_contest(now, video_opens_at=now - timedelta(days=1), video_closes_at=now + timedelta(1))
+    admin = make_user(Role.UNIT_ADMIN, unit=make_unit())
+    body = {"title": "Phim", "form": "song", "filename": "phim.mp4", "size": 5}
+    check(api.post("/videos/uploads", json=body), "/videos/uploads", "post")
+    api.login(admin)
+    check(api.post("/videos/uploads", json={**body, "size": 0}), "/videos/uploads", "post")
+    check(api.post("/videos/uploads", json={**body, "size": 10**12}), "/videos/uploads", "post")
+    started = api.post("/videos/uploads", json=body)
+    check(started, "/videos/uploads", "post")
+    video_id = started.get_json()["video_id"]
+    one, part = "/videos/uploads/{video_id}", "/videos/uploads/{video_id}/parts/{number}"
+    check(api.get("/videos/uploads"), "/videos/uploads", "get")
+    check(api.get(f"/videos/uploads/{video_id}"), one, "get")
+    check(api.get("/videos/uploads/987654"), one, "get")
+    check(api.post(f"/videos/uploads/{video_id}/parts/1/url"), part + "/url", "post")
+    sent = api.client.put(
+        f"/api/v1/videos/uploads/{video_id}/parts/1",
+        data=b"hello",
+        headers={"X-CSRFToken": api.csrf_token},
+    )
+    check(sent, part, "put")
+    check(api.post(f"/videos/uploads/{video_id}/complete"), one + "/complete", "post")
+    check(api.delete(f"/videos/uploads/{video_id}"), one, "delete")
+    other = api.post("/videos/uploads", json=body).get_json()["video_id"]
+    check(api.delete(f"/videos/uploads/{other}"), one, "delete")

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from contest.api import views  # noqa: E402, F401
+from contest.api import videos, views  # noqa: E402, F401

@@ -199,6 +199,74 @@ SCHEMAS = {
             },
         },
     },
+    "Upload": {
+        "type": "object",
+        "required": [
+            "video_id",
+            "title",
+            "filename",
+            "size",
+            "part_size",
+            "part_count",
+            "direct",
+            "state",
+            "parts",
+        ],
+        "properties": {
+            "video_id": {"type": "integer"},
+            "title": {"type": "string"},
+            "filename": {"type": "string", "description": "the original name, for display"},
+            "size": {"type": "integer"},
+            "part_size": {"type": "integer", "description": "every part but the last"},
+            "part_count": {"type": "integer"},
+            "direct": {
+                "type": "boolean",
+                "description": "true: PUT parts to the URLs of .../parts/{number}/url (S3); "
+                "false: PUT them to .../parts/{number}",
+            },
+            "state": {
+                "enum": [
+                    "uploading",
+                    "received",
+                    "processing",
+                    "ready",
+                    "failed",
+                    "rejected",
+                    "withdrawn",
+                ]
+            },
+            "parts": {
+                "type": "array",
+                "description": "whole parts already stored (resume from the others)",
+                "items": {
+                    "type": "object",
+                    "required": ["number", "size"],
+                    "properties": {"number": {"type": "integer"}, "size": {"type": "integer"}},
+                },
+            },
+        },
+    },
+    "UploadList": {
+        "type": "object",
+        "required": ["uploads"],
+        "properties": {
+            "uploads": {"type": "array", "items": {"$ref": "#/components/schemas/Upload"}}
+        },
+    },
+    "StoredPart": {
+        "type": "object",
+        "required": ["number", "size"],
+        "properties": {"number": {"type": "integer"}, "size": {"type": "integer"}},
+    },
+    "PartUrl": {
+        "type": "object",
+        "required": ["number", "url", "expires_in"],
+        "properties": {
+            "number": {"type": "integer"},
+            "url": {"type": "string", "description": "presigned PUT, straight to the bucket"},
+            "expires_in": {"type": "integer"},
+        },
+    },
 }
 
 
@@ -216,7 +284,9 @@ def _errors(*statuses: int) -> dict:
         401: "not logged in, or wrong credentials",
         403: "outside the quiz window, or not a participant",
         404: "no such round for this participant",
-        409: "a round already in progress, or the round is over",
+        409: "a round already in progress, the round or the video window is over, "
+        "or the upload is not in a state that allows this",
+        413: "the file is larger than the contest accepts",
         422: "invalid input",
         429: "no rounds left, or rate limited",
         503: "the bank cannot fill a round",
@@ -225,6 +295,14 @@ def _errors(*statuses: int) -> dict:
 
 
 ATTEMPT_ID = {"name": "attempt_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+VIDEO_ID = {"name": "video_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+PART_NUMBER = {
+    "name": "number",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+    "description": "1-based, as in S3",
+}
 CSRF = {
     "name": "X-CSRFToken",
     "in": "header",
@@ -337,6 +415,93 @@ PATHS = {
                 {"name": "offset", "in": "query", "schema": {"type": "integer", "default": 0}},
             ],
             "responses": {"200": _response("the ranking", "Leaderboard"), **_errors(404, 422)},
+        }
+    },
+    "/videos/uploads": {
+        "get": {
+            "summary": "The caller's unit's unfinished uploads (to resume one after a reload)",
+            "responses": {"200": _response("unfinished uploads", "UploadList"), **_errors(401)},
+        },
+        "post": {
+            "summary": "Start uploading a video of the caller's unit (unit admins, video window)",
+            "parameters": [CSRF],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["title", "form", "filename", "size"],
+                            "properties": {
+                                "title": {"type": "string", "maxLength": 200},
+                                "description": {"type": ["string", "null"]},
+                                "form": {
+                                    "enum": ["song", "musical_drama", "stage", "narration", "other"]
+                                },
+                                "filename": {"type": "string"},
+                                "size": {"type": "integer", "minimum": 1},
+                                "content_type": {"type": ["string", "null"]},
+                                "replaces_id": {
+                                    "type": ["integer", "null"],
+                                    "description": "a video of the unit this one replaces",
+                                },
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": _response("the upload, with no part yet", "Upload"),
+                **_errors(400, 401, 403, 404, 409, 413, 422),
+            },
+        },
+    },
+    "/videos/uploads/{video_id}": {
+        "get": {
+            "summary": "An upload and the parts already stored",
+            "parameters": [VIDEO_ID],
+            "responses": {"200": _response("the upload", "Upload"), **_errors(401, 404)},
+        },
+        "delete": {
+            "summary": "Cancel an unfinished upload; its parts are deleted",
+            "parameters": [VIDEO_ID, CSRF],
+            "responses": {"204": {"description": "cancelled"}, **_errors(400, 401, 404, 409)},
+        },
+    },
+    "/videos/uploads/{video_id}/parts/{number}": {
+        "put": {
+            "summary": "Store one part through the platform (local disk); sending it again "
+            "replaces it, parts may come in any order",
+            "parameters": [VIDEO_ID, PART_NUMBER, CSRF],
+            "requestBody": {
+                "required": True,
+                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            },
+            "responses": {
+                "200": _response("stored", "StoredPart"),
+                **_errors(400, 401, 404, 409, 413),
+            },
+        }
+    },
+    "/videos/uploads/{video_id}/parts/{number}/url": {
+        "post": {
+            "summary": "A short-lived URL to PUT one part straight to the bucket (S3)",
+            "parameters": [VIDEO_ID, PART_NUMBER, CSRF],
+            "responses": {
+                "200": _response("where to send the part", "PartUrl"),
+                **_errors(400, 401, 404, 409),
+            },
+        }
+    },
+    "/videos/uploads/{video_id}/complete": {
+        "post": {
+            "summary": "Join the parts; the video is then received and processed "
+            "(409 upload_incomplete: fetch the upload and send the missing parts)",
+            "parameters": [VIDEO_ID, CSRF],
+            "responses": {
+                "200": _response("the received video", "Upload"),
+                **_errors(400, 401, 404, 409),
+            },
         }
     },
     "/openapi.json": {

@@ -1,6 +1,8 @@
 """All models, imported here so that Alembic sees every table."""
 
+from contest.models.audit import AuditEntry
 from contest.models.contest import Contest, DrawQuota, ReviewPolicy
+from contest.models.judging import JudgeAssignment, RubricCriterion, Score, ScoreItem, ScoreState
 from contest.models.people import Role, Unit, UnitGroup, User, UserRole
 from contest.models.quiz import (
     GRADED_STATES,
@@ -11,21 +13,32 @@ from contest.models.quiz import (
     Question,
     ServedQuestion,
 )
+from contest.models.video import COUNTED_STATES, Video, VideoForm, VideoState
 
 __all__ = [
+    "COUNTED_STATES",
     "GRADED_STATES",
     "Answer",
+    "AuditEntry",
     "Attempt",
     "AttemptState",
     "Choice",
     "Contest",
     "DrawQuota",
+    "JudgeAssignment",
     "Question",
     "ReviewPolicy",
     "Role",
+    "RubricCriterion",
+    "Score",
+    "ScoreItem",
+    "ScoreState",
     "ServedQuestion",
     "Unit",
     "UnitGroup",
     "User",
     "UserRole",
+    "Video",
+    "VideoForm",
+    "VideoState",
 ]

@@ -2,14 +2,19 @@
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, select
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.clock import utc_now
 from contest.domain.drawing import DrawRules
+from contest.domain.judging import Aggregation
 from contest.extensions import db
+from contest.models.judging import DEFAULT_RUBRIC, RubricCriterion
 from contest.models.types import UTCDateTime, value_enum
+
+DEFAULT_VIDEO_MAX_BYTES = 1024**3
 
 
 class ReviewPolicy(enum.Enum):
@@ -41,13 +46,37 @@ class Contest(db.Model):
     review_policy: Mapped[ReviewPolicy] = mapped_column(
         value_enum(ReviewPolicy), default=ReviewPolicy.AFTER_CLOSE
     )
+    max_videos_per_unit: Mapped[int] = mapped_column(default=2)
+    video_max_bytes: Mapped[int] = mapped_column(BigInteger, default=DEFAULT_VIDEO_MAX_BYTES)
+    video_max_duration_seconds: Mapped[int | None] = mapped_column()
+    judging_blind: Mapped[bool] = mapped_column(default=False)
+    score_aggregation: Mapped[Aggregation] = mapped_column(
+        value_enum(Aggregation), default=Aggregation.MEAN
+    )
+    video_gallery_public: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
+    rubric: Mapped[list[RubricCriterion]] = relationship(
+        back_populates="contest",
+        cascade="all, delete-orphan",
+        order_by="RubricCriterion.position",
+    )
     draw_quotas: Mapped[list["DrawQuota"]] = relationship(
         back_populates="contest",
         cascade="all, delete-orphan",
         order_by="DrawQuota.id",
     )
+
+    def __init__(self, **values) -> None:
+        # Every new contest starts from the seed plan's rubric; organizers then edit it.
+        values.setdefault(
+            "rubric",
+            [
+                RubricCriterion(name=name, max_points=points, guidance=guidance, position=n)
+                for n, (name, points, guidance) in enumerate(DEFAULT_RUBRIC)
+            ],
+        )
+        super().__init__(**values)
 
     @classmethod
     def current(cls) -> "Contest | None":
@@ -63,6 +92,20 @@ class Contest(db.Model):
     def quiz_opens_later(self, now: datetime) -> bool:
         """Whether the quiz window is still to come at `now`."""
         return now < self.quiz_opens_at
+
+    def video_window_is_open(self, now: datetime) -> bool:
+        """Whether units may upload, replace or withdraw videos at `now`."""
+        if self.video_opens_at is None or self.video_closes_at is None:
+            return False
+        return self.video_opens_at <= now < self.video_closes_at
+
+    def results_are_published(self, now: datetime) -> bool:
+        """Whether the results (and so, if enabled, the video gallery) are public at `now`."""
+        return self.results_publish_at is not None and now >= self.results_publish_at
+
+    @property
+    def rubric_max_total(self) -> Decimal:
+        return sum((criterion.max_points for criterion in self.rubric), Decimal(0))
 
     def draw_rules(self) -> DrawRules:
         """How many questions a round has and the quotas they are drawn under."""

@@ -1,0 +1,148 @@
+"""The upload API the video page's script speaks: resumable, in parts, straight to S3 when
+the platform stores videos there, through the app (one part per request) on local disk."""
+
+from flask import abort, current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from contest import clock
+from contest.api import bp
+from contest.errors import Refused
+from contest.extensions import db
+from contest.models import Contest, Video, VideoState
+from contest.setup import api_error
+from contest.storage import current_storage
+from contest.videos import processing
+from contest.videos import services as videos
+from contest.videos.forms import VideoDetailsForm
+
+
+@bp.errorhandler(Refused)
+def refused(error: Refused):
+    return api_error(error.code, str(error.message), error.status, **error.details)
+
+
+def upload_json(video: Video, parts=None) -> dict:
+    return {
+        "video_id": video.id,
+        "title": video.title,
+        "filename": video.original_filename,
+        "size": video.size_bytes,
+        "part_size": video.part_size,
+        "part_count": video.part_count,
+        "direct": current_storage().direct_upload,
+        "state": video.state.value,
+        "parts": [{"number": part.number, "size": part.size} for part in parts or ()],
+    }
+
+
+def _own_upload(video_id: int) -> Video:
+    video = db.session.get(Video, video_id)
+    if video is None or not video.is_managed_by(current_user):
+        abort(api_error("not_found", _("This upload does not exist."), 404))
+    return video
+
+
+@bp.post("/videos/uploads")
+@login_required
+def start_video_upload():
+    contest = Contest.current()
+    body = request.get_json(silent=True)
+    if contest is None or not isinstance(body, dict):
+        return api_error("invalid_json", _("Send a JSON object."), 400)
+    form = VideoDetailsForm(
+        formdata=MultiDict({k: str(v) for k, v in body.items()}), meta={"csrf": False}
+    )
+    if not form.validate():
+        errors = {
+            name: [str(message) for message in messages] for name, messages in form.errors.items()
+        }
+        return api_error("invalid_video", _("Check the video's details."), 422, fields=errors)
+    replaces = None
+    if body.get("replaces_id") is not None:
+        replaces = (
+            _own_upload(body["replaces_id"]) if isinstance(body["replaces_id"], int) else None
+        )
+        if replaces is None:
+            return api_error("not_found", _("This video does not exist."), 404)
+    video = videos.start_upload(
+        contest,
+        current_user,
+        form.details(),
+        current_app.config["VIDEO_PART_SIZE"],
+        current_storage(),
+        clock.utc_now(),
+        replaces=replaces,
+    )
+    db.session.commit()
+    return jsonify(upload_json(video)), 201
+
+
+@bp.get("/videos/uploads")
+@login_required
+def unfinished_video_uploads():
+    contest = Contest.current()
+    if contest is None or current_user.unit_id is None:
+        return jsonify(uploads=[])
+    query = select(Video).where(
+        Video.contest_id == contest.id,
+        Video.unit_id == current_user.unit_id,
+        Video.state == VideoState.UPLOADING,
+    )
+    mine = [video for video in db.session.scalars(query) if video.is_managed_by(current_user)]
+    return jsonify(uploads=[upload_json(video) for video in mine])
+
+
+@bp.get("/videos/uploads/<int:video_id>")
+@login_required
+def get_video_upload(video_id: int):
+    video = _own_upload(video_id)
+    return jsonify(upload_json(video, videos.stored_parts(video, current_storage())))
+
+
+@bp.put("/videos/uploads/<int:video_id>/parts/<int:number>")
+@login_required
+def put_video_part(video_id: int, number: int):
+    video = _own_upload(video_id)
+    storage = current_storage()
+    if storage.direct_upload:
+        return api_error("direct_upload", _("Send this part to the storage address."), 409)
+    part = videos.store_part(video, number, request.stream, storage, clock.utc_now())
+    db.session.commit()
+    return jsonify(number=part.number, size=part.size)
+
+
+@bp.post("/videos/uploads/<int:video_id>/parts/<int:number>/url")
+@login_required
+def video_part_url(video_id: int, number: int):
+    video = _own_upload(video_id)
+    storage = current_storage()
+    if not storage.direct_upload:
+        return api_error("app_upload", _("Send this part to the platform itself."), 409)
+    expires_in = current_app.config["S3_PRESIGN_SECONDS"]
+    url = videos.part_upload_url(video, number, storage, clock.utc_now(), expires_in)
+    db.session.commit()
+    return jsonify(number=number, url=url, expires_in=expires_in)
+
+
+@bp.post("/videos/uploads/<int:video_id>/complete")
+@login_required
+def complete_video_upload(video_id: int):
+    video = _own_upload(video_id)
+    videos.complete_upload(video, current_storage(), clock.utc_now())
+    db.session.commit()
+    processing.schedule(current_app._get_current_object(), video.id)
+    db.session.refresh(video)
+    return jsonify(upload_json(video))
+
+
+@bp.delete("/videos/uploads/<int:video_id>")
+@login_required
+def cancel_video_upload(video_id: int):
+    video = _own_upload(video_id)
+    cleanup = videos.cancel_upload(video, current_user, clock.utc_now())
+    db.session.commit()
+    cleanup.run(current_storage())
+    return "", 204

@@ -1,0 +1,16 @@
+"""The one shape of a refused action, shared by the features' services."""
+
+from flask_babel import lazy_gettext as _l
+
+
+class Refused(Exception):
+    """A refused action: `code` is stable, `status` its HTTP status, `message` for people."""
+
+    code = "refused"
+    status = 400
+    message = _l("This action is not possible.")
+
+    def __init__(self, message=None, **details) -> None:
+        super().__init__(str(message or self.message))
+        self.message = message or self.message
+        self.details = details

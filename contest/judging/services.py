@@ -1,0 +1,448 @@
+"""Judges score videos on the contest's rubric; organizers edit the rubric, assign judges,
+read every score and reopen a submitted one (logged)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
+
+from contest.domain.judging import Aggregation, JudgeTotal, VideoScore, aggregate_video_scores
+from contest.domain.text import clean_text
+from contest.errors import Refused
+from contest.extensions import db
+from contest.i18n import format_points
+from contest.models import (
+    Contest,
+    JudgeAssignment,
+    Role,
+    RubricCriterion,
+    Score,
+    ScoreItem,
+    ScoreState,
+    User,
+    UserRole,
+    Video,
+    VideoState,
+)
+from contest.models.audit import record
+
+PANEL_FILTERS = ("all", "to_score", "draft", "submitted")
+
+
+class JudgingRefused(Refused):
+    code = "judging_refused"
+    status = 403
+    message = _l("You cannot score this video.")
+
+
+class ScoreLocked(Refused):
+    code, status = "score_locked", 409
+    message = _l("This score has been submitted and is locked. Ask the organizers to reopen it.")
+
+
+class InvalidScore(Refused):
+    code, status = "invalid_score", 422
+    message = _l("Check the points.")
+
+
+class RubricLocked(Refused):
+    code, status = "rubric_locked", 409
+    message = _l(
+        "Judges have already scored videos: criteria and maxima can no longer change "
+        "(names and guidance can)."
+    )
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    video: Video
+    score: Score | None
+
+    @property
+    def status(self) -> str:
+        if self.score is None:
+            return "to_score"
+        if self.score.state is ScoreState.DRAFT:
+            return "draft"
+        return "submitted"  # submitted, or a declared conflict: nothing left to do
+
+
+@dataclass(frozen=True)
+class Panel:
+    rows: list[PanelRow]
+    done: int
+    total: int
+
+
+def videos_for_judge(contest: Contest, judge: User) -> list[Video]:
+    """The ready videos this judge may score, in a stable order."""
+    query = (
+        select(Video)
+        .where(Video.contest_id == contest.id, Video.state == VideoState.READY)
+        .options(selectinload(Video.unit))
+        .order_by(Video.ready_at, Video.id)
+    )
+    if judge.unit_id is not None:
+        query = query.where(Video.unit_id != judge.unit_id)
+    assigned = select(JudgeAssignment.video_id).where(JudgeAssignment.judge_id == judge.id)
+    assigned_here = set(
+        db.session.scalars(assigned.join(Video).where(Video.contest_id == contest.id))
+    )
+    if assigned_here:
+        query = query.where(Video.id.in_(assigned_here))
+    return list(db.session.scalars(query))
+
+
+def judge_panel(contest: Contest, judge: User, status: str = "all") -> Panel:
+    """The judge's videos with their sheet, filtered by status, and the judge's progress."""
+    videos = videos_for_judge(contest, judge)
+    sheets = {
+        score.video_id: score
+        for score in db.session.scalars(
+            select(Score).where(
+                Score.judge_id == judge.id, Score.video_id.in_([v.id for v in videos])
+            )
+        )
+    }
+    rows = [PanelRow(video, sheets.get(video.id)) for video in videos]
+    done = sum(1 for row in rows if row.status == "submitted")
+    shown = [row for row in rows if status == "all" or row.status == status]
+    return Panel(rows=shown, done=done, total=len(rows))
+
+
+def score_sheet(video: Video, judge: User) -> Score | None:
+    return db.session.scalar(
+        select(Score).where(Score.video_id == video.id, Score.judge_id == judge.id)
+    )
+
+
+def _check_judge(video: Video, judge: User) -> Score | None:
+    if not video.can_be_scored_by(judge):
+        raise JudgingRefused()
+    sheet = score_sheet(video, judge)
+    if sheet is not None and sheet.state is not ScoreState.DRAFT:
+        raise ScoreLocked()
+    return sheet
+
+
+def parse_points(raw: str | None, criterion: RubricCriterion) -> Decimal | None:
+    """Points typed by a judge ('35', '35,5', '35.25'), checked against the criterion."""
+    text = (raw or "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        points = Decimal(text)
+    except InvalidOperation:
+        raise InvalidScore(
+            _l("%(criterion)s: enter a number.", criterion=criterion.name),
+            criterion_id=criterion.id,
+        ) from None
+    if not points.is_finite() or points.as_tuple().exponent < -2:
+        raise InvalidScore(
+            _l("%(criterion)s: at most two decimals.", criterion=criterion.name),
+            criterion_id=criterion.id,
+        )
+    if not 0 <= points <= criterion.max_points:
+        raise InvalidScore(
+            _l(
+                "%(criterion)s: between 0 and %(max)s points.",
+                criterion=criterion.name,
+                max=format_points(criterion.max_points),
+            ),
+            criterion_id=criterion.id,
+        )
+    return points
+
+
+def save_score(
+    video: Video,
+    judge: User,
+    raw_points: dict[int, str | None],
+    comment: str | None,
+    submit: bool,
+    now: datetime,
+) -> Score:
+    """Save the judge's sheet as a draft, or submit it (every criterion needed; then locked)."""
+    sheet = _check_judge(video, judge)
+    points = {c.id: parse_points(raw_points.get(c.id), c) for c in video.contest.rubric}
+    if submit and any(value is None for value in points.values()):
+        raise InvalidScore(_l("Give points for every criterion before submitting."))
+    if sheet is None:
+        sheet = Score(video=video, judge=judge, created_at=now)
+        db.session.add(sheet)
+    # Update rows in place: replacing them would insert before the old ones are deleted.
+    existing = {item.criterion_id: item for item in sheet.items}
+    for criterion_id, value in points.items():
+        item = existing.get(criterion_id)
+        if value is None and item is not None:
+            sheet.items.remove(item)
+        elif value is not None and item is None:
+            sheet.items.append(ScoreItem(criterion_id=criterion_id, points=value))
+        elif value is not None:
+            item.points = value
+    sheet.comment = (comment or "").strip() or None
+    sheet.total = sum((item.points for item in sheet.items), Decimal(0)) if sheet.items else None
+    sheet.updated_at = now
+    if submit:
+        sheet.state, sheet.submitted_at = ScoreState.SUBMITTED, now
+    db.session.flush()
+    return sheet
+
+
+def declare_conflict(video: Video, judge: User, reason: str | None, now: datetime) -> Score:
+    """The judge abstains on this video; it counts as no score at all, not a zero."""
+    sheet = _check_judge(video, judge)
+    if sheet is None:
+        sheet = Score(video=video, judge=judge, created_at=now)
+        db.session.add(sheet)
+    sheet.items = []
+    sheet.total = None
+    sheet.comment = (reason or "").strip() or None
+    sheet.state, sheet.submitted_at, sheet.updated_at = ScoreState.CONFLICT, now, now
+    db.session.flush()
+    return sheet
+
+
+def reopen_score(sheet: Score, organizer: User, reason: str, now: datetime) -> Score:
+    """Give a submitted sheet (or a declared conflict) back to its judge as a draft; logged."""
+    if sheet.state is ScoreState.DRAFT:
+        raise Refused(_l("This score is already open."))
+    record(
+        "score_reopened",
+        organizer,
+        sheet.video.contest_id,
+        f"score:{sheet.id}",
+        now,
+        video_id=sheet.video_id,
+        judge_id=sheet.judge_id,
+        previous_state=sheet.state.value,
+        previous_total=str(sheet.total) if sheet.total is not None else None,
+        reason=reason,
+    )
+    sheet.state, sheet.submitted_at, sheet.updated_at = ScoreState.DRAFT, None, now
+    db.session.flush()
+    return sheet
+
+
+@dataclass(frozen=True)
+class JudgeLine:
+    judge: User
+    sheet: Score | None
+
+
+@dataclass(frozen=True)
+class VideoResult:
+    video: Video
+    aggregate: VideoScore
+    lines: list[JudgeLine]
+    missing: list[User]
+
+
+def all_judges() -> list[User]:
+    """Every account holding the judge role."""
+    query = (
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.JUDGE, User.is_active_account.is_(True))
+        .order_by(User.full_name, User.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def judging_overview(contest: Contest) -> list[VideoResult]:
+    """Every ready video with each judge's sheet, the missing judges and the aggregate score,
+    best score first."""
+    videos = list(
+        db.session.scalars(
+            select(Video)
+            .where(Video.contest_id == contest.id, Video.state == VideoState.READY)
+            .options(selectinload(Video.unit))
+        )
+    )
+    sheets = db.session.scalars(
+        select(Score)
+        .join(Video)
+        .where(Video.contest_id == contest.id)
+        .options(selectinload(Score.items))
+    )
+    by_video: defaultdict[int, dict[int, Score]] = defaultdict(dict)
+    for sheet in sheets:
+        by_video[sheet.video_id][sheet.judge_id] = sheet
+    totals = [
+        JudgeTotal(sheet.video_id, sheet.judge_id, sheet.total)
+        for per_judge in by_video.values()
+        for sheet in per_judge.values()
+        if sheet.state is ScoreState.SUBMITTED and sheet.total is not None
+    ]
+    aggregates = aggregate_video_scores(
+        totals,
+        [video.id for video in videos],
+        method=contest.score_aggregation,
+        max_total=contest.rubric_max_total,
+    )
+    panel = all_judges()
+    assigned = assignment_map(contest)
+    results = []
+    for video in videos:
+        eligible = [
+            judge
+            for judge in panel
+            if not video.conflicts_with(judge) and video.id in assigned.get(judge.id, {video.id})
+        ]
+        sheets_here = by_video.get(video.id, {})
+        lines = [JudgeLine(judge, sheets_here.get(judge.id)) for judge in eligible]
+        missing = [
+            line.judge
+            for line in lines
+            if line.sheet is None or line.sheet.state is ScoreState.DRAFT
+        ]
+        results.append(VideoResult(video, aggregates[video.id], lines, missing))
+    results.sort(key=lambda r: (r.aggregate.score is None, -(r.aggregate.score or 0), r.video.id))
+    return results
+
+
+def set_assignments(contest: Contest, judge: User, video_ids: set[int]) -> None:
+    """Give the judge exactly these videos (none: every video, the default)."""
+    contest_videos = select(Video.id).where(Video.contest_id == contest.id)
+    db.session.execute(
+        delete(JudgeAssignment).where(
+            JudgeAssignment.judge_id == judge.id, JudgeAssignment.video_id.in_(contest_videos)
+        )
+    )
+    valid = set(db.session.scalars(contest_videos.where(Video.id.in_(video_ids))))
+    db.session.add_all(JudgeAssignment(judge_id=judge.id, video_id=vid) for vid in sorted(valid))
+    db.session.flush()
+
+
+def assignment_map(contest: Contest) -> dict[int, set[int]]:
+    """judge id → the video ids assigned to them in this contest (absent: all videos)."""
+    rows = db.session.execute(
+        select(JudgeAssignment.judge_id, JudgeAssignment.video_id)
+        .join(Video)
+        .where(Video.contest_id == contest.id)
+    )
+    assigned: defaultdict[int, set[int]] = defaultdict(set)
+    for judge_id, video_id in rows:
+        assigned[judge_id].add(video_id)
+    return dict(assigned)
+
+
+@dataclass(frozen=True)
+class CriterionDraft:
+    criterion_id: int | None
+    name: str
+    max_points: Decimal
+    guidance: str | None
+
+
+def scores_exist(contest: Contest) -> bool:
+    query = (
+        select(func.count(ScoreItem.id))
+        .join(RubricCriterion)
+        .where(RubricCriterion.contest_id == contest.id)
+    )
+    return bool(db.session.scalar(query))
+
+
+def update_rubric(contest: Contest, drafts: list[CriterionDraft]) -> None:
+    """Replace the rubric; once any points were given only names and guidance may change."""
+    if not drafts:
+        raise InvalidScore(_l("The rubric needs at least one criterion."))
+    current = {criterion.id: criterion for criterion in contest.rubric}
+    if scores_exist(contest):
+        same_shape = [d.criterion_id for d in drafts] == list(current) and all(
+            current[d.criterion_id].max_points == d.max_points for d in drafts
+        )
+        if not same_shape:
+            raise RubricLocked()
+    kept = []
+    for position, draft in enumerate(drafts):
+        criterion = current.get(draft.criterion_id) or RubricCriterion(contest=contest)
+        criterion.name, criterion.max_points = draft.name, draft.max_points
+        criterion.guidance, criterion.position = draft.guidance, position
+        kept.append(criterion)
+    contest.rubric = kept
+    db.session.flush()
+
+
+def rubric_drafts(rows: list[dict]) -> list[CriterionDraft]:
+    """The rubric form's rows as drafts; a row without a name is dropped (that deletes it)."""
+    drafts = []
+    for row in rows:
+        name = clean_text(row.get("criterion_name"))
+        if not name:
+            continue
+        if row.get("max_points") is None:
+            raise InvalidScore(_l("%(criterion)s: give its maximum points.", criterion=name))
+        criterion_id = row.get("criterion_id")
+        drafts.append(
+            CriterionDraft(
+                criterion_id=int(criterion_id) if str(criterion_id or "").isdigit() else None,
+                name=name,
+                max_points=row["max_points"],
+                guidance=(row.get("guidance") or "").strip() or None,
+            )
+        )
+    return drafts
+
+
+def ready_videos(contest: Contest) -> list[Video]:
+    query = (
+        select(Video)
+        .where(Video.contest_id == contest.id, Video.state == VideoState.READY)
+        .options(selectinload(Video.unit))
+        .order_by(Video.unit_id, Video.id)
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class VideoSettings:
+    """The contest's video and judging options, as the settings form shows them."""
+
+    max_videos_per_unit: int
+    video_max_megabytes: int
+    video_max_minutes: Decimal | None
+    judging_blind: bool
+    score_aggregation: str
+    video_gallery_public: bool
+
+    @classmethod
+    def of(cls, contest: Contest) -> "VideoSettings":
+        seconds = contest.video_max_duration_seconds
+        return cls(
+            max_videos_per_unit=contest.max_videos_per_unit,
+            video_max_megabytes=contest.video_max_bytes // 1024**2,
+            video_max_minutes=Decimal(seconds) / 60 if seconds else None,
+            judging_blind=contest.judging_blind,
+            score_aggregation=contest.score_aggregation.value,
+            video_gallery_public=contest.video_gallery_public,
+        )
+
+    @classmethod
+    def from_form(cls, data: dict) -> "VideoSettings":
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+def configure_videos(contest: Contest, settings: VideoSettings, actor: User, now: datetime) -> None:
+    """Apply the video and judging options; the change is logged."""
+    before = VideoSettings.of(contest)
+    contest.max_videos_per_unit = settings.max_videos_per_unit
+    contest.video_max_bytes = settings.video_max_megabytes * 1024**2
+    minutes = settings.video_max_minutes
+    contest.video_max_duration_seconds = round(minutes * 60) if minutes else None
+    contest.judging_blind = settings.judging_blind
+    contest.score_aggregation = Aggregation(settings.score_aggregation)
+    contest.video_gallery_public = settings.video_gallery_public
+    changes = {
+        name: [str(getattr(before, name)), str(getattr(settings, name))]
+        for name in VideoSettings.__dataclass_fields__
+        if getattr(before, name) != getattr(settings, name)
+    }
+    if changes:
+        record("video_settings_changed", actor, contest.id, f"contest:{contest.id}", now, **changes)
+    db.session.flush()

@@ -1,0 +1,206 @@
+"""The judges' panel and score sheet; the organizers' scores overview, rubric and settings."""
+
+from decimal import Decimal
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from contest import clock
+from contest.auth.decorators import role_required
+from contest.errors import Refused
+from contest.extensions import db
+from contest.judging import bp, services
+from contest.judging.forms import AGGREGATION_LABELS, ReopenForm, RubricForm, VideoSettingsForm
+from contest.models import Contest, Role, Score, ScoreState, User, Video
+from contest.questions.forms import ActionForm
+from contest.videos.forms import FORM_LABELS
+
+STATUS_LABELS = {
+    "all": _l("All"),
+    "to_score": _l("To score"),
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+}
+
+
+@bp.context_processor
+def judging_helpers() -> dict:
+    return {
+        "status_labels": STATUS_LABELS,
+        "form_label": FORM_LABELS.get,
+        "aggregation_label": AGGREGATION_LABELS.get,
+        "ScoreState": ScoreState,
+    }
+
+
+def _contest() -> Contest:
+    contest = Contest.current()
+    if contest is None:
+        abort(404)
+    return contest
+
+
+@bp.get("/")
+@role_required(Role.JUDGE)
+def panel():
+    contest = _contest()
+    status = request.args.get("status", "all")
+    if status not in services.PANEL_FILTERS:
+        status = "all"
+    return render_template(
+        "judging/panel.html",
+        contest=contest,
+        panel=services.judge_panel(contest, current_user, status),
+        status=status,
+        blind=contest.judging_blind,
+    )
+
+
+@bp.route("/videos/<int:video_id>", methods=["GET", "POST"])
+@role_required(Role.JUDGE)
+def score_video(video_id: int):
+    video = db.session.get(Video, video_id)
+    if video is None:
+        abort(404)
+    if not video.can_be_scored_by(current_user):
+        abort(403)
+    form = ActionForm()
+    sheet = services.score_sheet(video, current_user)
+    error = None
+    if form.validate_on_submit():
+        raw = {c.id: request.form.get(f"points-{c.id}") for c in video.contest.rubric}
+        comment = request.form.get("comment")
+        try:
+            if request.form.get("action") == "conflict":
+                services.declare_conflict(video, current_user, comment, clock.utc_now())
+                message = _("Conflict of interest recorded: you abstain on this video.")
+            else:
+                submit = request.form.get("action") == "submit"
+                services.save_score(video, current_user, raw, comment, submit, clock.utc_now())
+                message = _("Score submitted.") if submit else _("Draft saved.")
+        except Refused as refused:
+            db.session.rollback()
+            error = str(refused.message)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("judging.score_video", video_id=video.id))
+    status = 422 if error else 200
+    return render_template(
+        "judging/score.html",
+        video=video,
+        sheet=sheet,
+        typed=request.form if error else None,
+        error=error,
+        form=form,
+        blind=video.contest.judging_blind,
+    ), status
+
+
+@bp.get("/overview")
+@role_required(Role.ORGANIZER)
+def overview():
+    contest = _contest()
+    return render_template(
+        "judging/overview.html",
+        contest=contest,
+        results=services.judging_overview(contest),
+        reopen_form=ReopenForm(),
+    )
+
+
+@bp.post("/scores/<int:score_id>/reopen")
+@role_required(Role.ORGANIZER)
+def reopen(score_id: int):
+    sheet = db.session.get(Score, score_id)
+    if sheet is None:
+        abort(404)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason for reopening the score."), "error")
+        return redirect(url_for("judging.overview"))
+    try:
+        services.reopen_score(sheet, current_user, form.reason.data, clock.utc_now())
+    except Refused as refused:
+        flash(str(refused.message), "error")
+        return redirect(url_for("judging.overview"))
+    db.session.commit()
+    flash(_("The score was reopened; the judge can change and submit it again."), "success")
+    return redirect(url_for("judging.overview"))
+
+
+@bp.route("/rubric", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def rubric():
+    contest = _contest()
+    form = RubricForm()
+    if request.method == "GET":
+        for criterion in contest.rubric:
+            form.criteria.append_entry(
+                {
+                    "criterion_id": criterion.id,
+                    "criterion_name": criterion.name,
+                    "max_points": criterion.max_points,
+                    "guidance": criterion.guidance,
+                }
+            )
+        form.criteria.append_entry()  # an empty row adds a criterion
+    elif form.validate_on_submit():
+        drafts = services.rubric_drafts(form.criteria.data)
+        try:
+            services.update_rubric(contest, drafts)
+        except Refused as refused:
+            db.session.rollback()
+            flash(str(refused.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Rubric saved."), "success")
+            return redirect(url_for("judging.rubric"))
+    return render_template(
+        "judging/rubric.html",
+        contest=contest,
+        form=form,
+        locked=services.scores_exist(contest),
+        total=sum((c.max_points for c in contest.rubric), Decimal(0)),
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def settings():
+    contest = _contest()
+    form = VideoSettingsForm(obj=services.VideoSettings.of(contest))
+    if form.validate_on_submit():
+        services.configure_videos(
+            contest, services.VideoSettings.from_form(form.data), current_user, clock.utc_now()
+        )
+        db.session.commit()
+        flash(_("Settings saved."), "success")
+        return redirect(url_for("judging.settings"))
+    return render_template("judging/settings.html", contest=contest, form=form)
+
+
+@bp.route("/assignments", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def assignments():
+    contest = _contest()
+    form = ActionForm()
+    if form.validate_on_submit():
+        judge = db.session.get(User, request.form.get("judge_id", type=int) or 0)
+        if judge is None or not judge.has_role(Role.JUDGE):
+            abort(404)
+        chosen = {int(v) for v in request.form.getlist("video_id") if v.isdigit()}
+        services.set_assignments(contest, judge, chosen)
+        db.session.commit()
+        flash(_("Assignments saved for %(name)s.", name=judge.full_name), "success")
+        return redirect(url_for("judging.assignments"))
+    return render_template(
+        "judging/assignments.html",
+        contest=contest,
+        judges=services.all_judges(),
+        videos=services.ready_videos(contest),
+        assigned=services.assignment_map(contest),
+        form=form,
+    )

@@ -1,0 +1,51 @@
+"""The shape of a video's details, from the upload page and from the upload API."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange
+
+from contest.auth.forms import at_most, required
+from contest.models import VideoForm
+from contest.videos.services import VideoDetails
+
+FORM_LABELS = {
+    VideoForm.SONG: _l("Song"),
+    VideoForm.MUSICAL_DRAMA: _l("Musical drama"),
+    VideoForm.STAGE: _l("Stage performance"),
+    VideoForm.NARRATION: _l("Narration with 2D/3D graphics"),
+    VideoForm.OTHER: _l("Other"),
+}
+
+
+class VideoDetailsForm(FlaskForm):
+    """Title, description and form; the file's name and size come with it from the browser."""
+
+    title = StringField(_l("Title"), validators=[required(), at_most(200)])
+    description = TextAreaField(_l("Description (optional)"), validators=[at_most(5000)])
+    form = SelectField(
+        _l("Form"),
+        choices=[SelectChoice(form.value, label) for form, label in FORM_LABELS.items()],
+        validators=[required()],
+        invalid_choice_message=_l("Choose one of the values offered."),
+    )
+    filename = StringField(validators=[required(), at_most(2000)])
+    size = IntegerField(
+        validators=[
+            InputRequired(message=_l("The file's size is missing.")),
+            NumberRange(min=0, message=_l("The file's size is not a number of bytes.")),
+        ],
+        invalid_value_message=_l("The file's size is not a number of bytes."),
+    )
+    content_type = StringField(validators=[at_most(200)])
+
+    def details(self) -> VideoDetails:
+        return VideoDetails(
+            title=self.title.data,
+            description=self.description.data,
+            form=VideoForm(self.form.data),
+            filename=self.filename.data,
+            size_bytes=self.size.data,
+            content_type=self.content_type.data or None,
+        )

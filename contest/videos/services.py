@@ -1,0 +1,386 @@
+"""A unit's videos: starting, resuming, completing, cancelling, replacing and withdrawing uploads.
+
+Services flush; the caller commits, then runs the returned Cleanup (storage effects happen
+after the commit, so a rolled-back request never deletes bytes the database still points to).
+"""
+
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import BinaryIO
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from contest.domain.text import clean_text
+from contest.errors import Refused
+from contest.extensions import db
+from contest.i18n import format_size
+from contest.models import (
+    COUNTED_STATES,
+    Contest,
+    Role,
+    Unit,
+    User,
+    Video,
+    VideoForm,
+    VideoState,
+)
+from contest.storage import (
+    IncompleteUpload,
+    PartTooLarge,
+    Storage,
+    StoredPart,
+    UploadNotFound,
+)
+
+MAX_FILENAME_LENGTH = 255
+# S3 allows 10,000 parts; bigger files get bigger parts.
+MAX_PARTS = 10_000
+# An upload nobody has touched for this long is abandoned: its parts are dropped.
+ABANDONED_AFTER = timedelta(days=2)
+
+
+class VideoError(Refused):
+    code = "video_error"
+    message = _l("This video action is not possible.")
+
+
+class NotUnitAdmin(VideoError):
+    code, status = "not_unit_admin", 403
+    message = _l("Only the video contact person of a unit can upload its videos.")
+
+
+class VideoWindowClosed(VideoError):
+    code, status = "video_window_closed", 409
+    message = _l("The video window is closed: videos can no longer be uploaded or changed.")
+
+
+class VideoLimitReached(VideoError):
+    code, status = "video_limit_reached", 409
+
+
+class VideoTooLarge(VideoError):
+    code, status = "video_too_large", 413
+
+
+class InvalidVideoDetails(VideoError):
+    code, status = "invalid_video", 422
+    message = _l("Check the video's details.")
+
+
+class UploadNotOpen(VideoError):
+    code, status = "upload_not_open", 409
+    message = _l("This upload is already finished or cancelled.")
+
+
+class PartRejected(VideoError):
+    code, status = "part_rejected", 400
+
+
+class UploadIncomplete(VideoError):
+    code, status = "upload_incomplete", 409
+    message = _l("Some parts of the file have not arrived yet; the upload will resume them.")
+
+
+@dataclass(frozen=True)
+class VideoDetails:
+    """What the unit admin says about a video before sending it."""
+
+    title: str
+    description: str | None
+    form: VideoForm
+    filename: str
+    size_bytes: int
+    content_type: str | None = None
+
+
+@dataclass
+class Cleanup:
+    """Storage effects to run once the database change is committed."""
+
+    delete_keys: list[str] = field(default_factory=list)
+    abort_uploads: list[tuple[str, str]] = field(default_factory=list)
+
+    def run(self, storage: Storage) -> None:
+        """Carry out the effects; missing objects are fine (every step is idempotent)."""
+        for key, upload_id in self.abort_uploads:
+            storage.abort_upload(key, upload_id)
+        for key in self.delete_keys:
+            storage.delete(key)
+
+
+def display_filename(raw: str) -> str:
+    """The name the user's file had, safe to show: no folders, no controls, NFC, ≤ 255 chars."""
+    name = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    name = clean_text(name).strip(". ") or "video"
+    if len(name) <= MAX_FILENAME_LENGTH:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 10:
+        return name[:MAX_FILENAME_LENGTH]
+    return stem[: MAX_FILENAME_LENGTH - len(extension) - 1] + "." + extension
+
+
+def part_size_for(size_bytes: int, preferred: int) -> int:
+    """The part size: the preferred one unless the file would need more than MAX_PARTS parts."""
+    return max(preferred, -(-size_bytes // MAX_PARTS))
+
+
+def unit_videos(contest: Contest, unit_id: int) -> list[Video]:
+    """A unit's videos in this contest, newest first, rejected and withdrawn ones included."""
+    query = (
+        select(Video)
+        .where(Video.contest_id == contest.id, Video.unit_id == unit_id)
+        .order_by(Video.created_at.desc(), Video.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def places_taken(contest: Contest, unit_id: int) -> int:
+    """How many of the unit's places are held: live videos, not counting pending replacements."""
+    query = select(func.count(Video.id)).where(
+        Video.contest_id == contest.id,
+        Video.unit_id == unit_id,
+        Video.state.in_(COUNTED_STATES),
+        Video.replaces_id.is_(None),
+    )
+    return db.session.scalar(query) or 0
+
+
+def _check_manager(contest: Contest, user: User, now: datetime) -> None:
+    if not user.has_role(Role.UNIT_ADMIN) or user.unit_id is None:
+        raise NotUnitAdmin()
+    if not contest.video_window_is_open(now):
+        raise VideoWindowClosed()
+
+
+def _check_details(contest: Contest, details: VideoDetails) -> None:
+    if details.size_bytes <= 0:
+        raise InvalidVideoDetails(_l("The file is empty."), field="size")
+    if details.size_bytes > contest.video_max_bytes:
+        raise VideoTooLarge(
+            _l(
+                "The file is %(size)s; the contest accepts videos up to %(limit)s.",
+                size=format_size(details.size_bytes),
+                limit=format_size(contest.video_max_bytes),
+            )
+        )
+    if not details.title.strip():
+        raise InvalidVideoDetails(_l("Give the video a title."), field="title")
+
+
+def start_upload(
+    contest: Contest,
+    uploader: User,
+    details: VideoDetails,
+    part_size: int,
+    storage: Storage,
+    now: datetime,
+    replaces: Video | None = None,
+) -> Video:
+    """Open a multipart upload for a new video of the uploader's unit (or a replacement)."""
+    _check_manager(contest, uploader, now)
+    _check_details(contest, details)
+    if replaces is not None:
+        if not replaces.is_managed_by(uploader) or replaces.contest_id != contest.id:
+            raise NotUnitAdmin()
+        if replaces.state not in COUNTED_STATES or replaces.state is VideoState.UPLOADING:
+            raise InvalidVideoDetails(_l("Only a received video can be replaced."))
+    elif places_taken(contest, uploader.unit_id) >= contest.max_videos_per_unit:
+        raise VideoLimitReached(
+            _l(
+                "Your unit already has %(count)d videos, the most this contest accepts. "
+                "Replace or withdraw one first.",
+                count=contest.max_videos_per_unit,
+            )
+        )
+    key = f"videos/{contest.id}/{uuid.uuid4().hex}/original"
+    content_type = (details.content_type or "application/octet-stream")[:100]
+    video = Video(
+        contest=contest,
+        unit_id=uploader.unit_id,
+        uploaded_by=uploader,
+        replaces=replaces,
+        title=clean_text(details.title)[:200],
+        description=unicodedata.normalize("NFC", details.description or "").strip() or None,
+        form=details.form,
+        original_filename=display_filename(details.filename),
+        content_type=content_type,
+        size_bytes=details.size_bytes,
+        part_size=part_size_for(details.size_bytes, part_size),
+        storage_key=key,
+        state=VideoState.UPLOADING,
+        created_at=now,
+        last_activity_at=now,
+    )
+    video.upload_id = storage.start_upload(key, content_type)
+    db.session.add(video)
+    db.session.flush()
+    return video
+
+
+def _open_upload(video: Video, now: datetime) -> str:
+    if video.state is not VideoState.UPLOADING or video.upload_id is None:
+        raise UploadNotOpen()
+    if not video.contest.video_window_is_open(now):
+        raise VideoWindowClosed()
+    return video.upload_id
+
+
+def _check_part_number(video: Video, number: int) -> None:
+    if not 1 <= number <= video.part_count:
+        raise PartRejected(
+            _l("This file has parts 1 to %(count)d only.", count=video.part_count),
+            number=number,
+        )
+
+
+def stored_parts(video: Video, storage: Storage) -> Iterator[StoredPart]:
+    """The whole parts already stored, so a resumed upload sends only the others."""
+    if video.state is not VideoState.UPLOADING or video.upload_id is None:
+        return
+    try:
+        for part in storage.iter_parts(video.storage_key, video.upload_id):
+            in_range = 1 <= part.number <= video.part_count
+            if in_range and part.size == video.expected_part_size(part.number):
+                yield part
+    except UploadNotFound:
+        return
+
+
+def store_part(
+    video: Video, number: int, body: BinaryIO, storage: Storage, now: datetime
+) -> StoredPart:
+    """Store one part the browser sent through the app (local disk); sent twice, it is replaced."""
+    upload_id = _open_upload(video, now)
+    _check_part_number(video, number)
+    expected = video.expected_part_size(number)
+    try:
+        part = storage.write_part(video.storage_key, upload_id, number, body, expected)
+    except PartTooLarge:
+        raise PartRejected(
+            _l("Part %(number)d must be %(size)d bytes.", number=number, size=expected),
+            number=number,
+        ) from None
+    except UploadNotFound:
+        raise UploadNotOpen() from None
+    if part.size != expected:
+        # A short part (the connection dropped mid-way) is not listed as stored, so it is resent.
+        raise PartRejected(
+            _l(
+                "Part %(number)d arrived incomplete (%(got)d of %(size)d bytes); send it again.",
+                number=number,
+                got=part.size,
+                size=expected,
+            ),
+            number=number,
+        )
+    video.last_activity_at = now
+    return part
+
+
+def part_upload_url(
+    video: Video, number: int, storage: Storage, now: datetime, expires_in: int
+) -> str:
+    """A presigned URL the browser sends part `number` to, straight to the bucket."""
+    upload_id = _open_upload(video, now)
+    _check_part_number(video, number)
+    video.last_activity_at = now
+    return storage.presign_part(video.storage_key, upload_id, number, expires_in)
+
+
+def complete_upload(video: Video, storage: Storage, now: datetime) -> Video:
+    """Join the parts into the stored file; the video is then received and awaits processing."""
+    upload_id = _open_upload(video, now)
+    try:
+        storage.complete_upload(video.storage_key, upload_id, video.part_count, video.size_bytes)
+    except IncompleteUpload:
+        raise UploadIncomplete() from None
+    except UploadNotFound:
+        raise UploadNotOpen() from None
+    video.upload_id = None
+    video.state = VideoState.RECEIVED
+    video.received_at = video.last_activity_at = now
+    db.session.flush()
+    return video
+
+
+def cancel_upload(video: Video, user: User, now: datetime) -> Cleanup:
+    """Cancel an unfinished upload: the row goes, its parts are dropped after the commit."""
+    if not video.is_managed_by(user):
+        raise NotUnitAdmin()
+    if video.state is not VideoState.UPLOADING:
+        raise UploadNotOpen()
+    cleanup = Cleanup(abort_uploads=[(video.storage_key, video.upload_id)])
+    db.session.delete(video)
+    db.session.flush()
+    return cleanup
+
+
+def withdraw_video(video: Video, user: User, now: datetime) -> Cleanup:
+    """Withdraw a video inside the window; its files are deleted after the commit."""
+    _check_manager(video.contest, user, now)
+    if not video.is_managed_by(user):
+        raise NotUnitAdmin()
+    if video.state is VideoState.UPLOADING:
+        return cancel_upload(video, user, now)
+    if not video.is_live:
+        raise UploadNotOpen(_l("This video is no longer in the contest."))
+    return _withdraw(video, now)
+
+
+def _withdraw(video: Video, now: datetime) -> Cleanup:
+    cleanup = Cleanup(delete_keys=video.stored_keys())
+    video.state = VideoState.WITHDRAWN
+    video.withdrawn_at = now
+    for replacement in db.session.scalars(
+        select(Video).where(Video.replaces_id == video.id, Video.state.in_(COUNTED_STATES))
+    ):
+        replacement.replaces = None  # it now stands on its own
+    db.session.flush()
+    return cleanup
+
+
+def finish_replacement(video: Video, now: datetime) -> Cleanup:
+    """A ready replacement takes the place of the video it replaces."""
+    replaced = video.replaces
+    video.replaces = None
+    if replaced is None or not replaced.is_live:
+        return Cleanup()
+    return _withdraw(replaced, now)
+
+
+def abandoned_uploads(now: datetime, limit: int = 100) -> list[Video]:
+    """Uploads nobody has touched for ABANDONED_AFTER."""
+    query = (
+        select(Video)
+        .where(
+            Video.state == VideoState.UPLOADING,
+            Video.last_activity_at < now - ABANDONED_AFTER,
+        )
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def drop_abandoned_uploads(now: datetime) -> Cleanup:
+    """Forget abandoned uploads; their parts are dropped after the commit."""
+    cleanup = Cleanup()
+    for video in abandoned_uploads(now):
+        cleanup.abort_uploads.append((video.storage_key, video.upload_id))
+        db.session.delete(video)
+    db.session.flush()
+    return cleanup
+
+
+def units_without_video(contest: Contest) -> list[Unit]:
+    """Units that have not yet sent a video the contest has received (the plan asks one each)."""
+    received = select(Video.unit_id).where(
+        Video.contest_id == contest.id,
+        Video.state.in_((VideoState.RECEIVED, VideoState.PROCESSING, VideoState.READY)),
+    )
+    query = select(Unit).where(Unit.id.not_in(received)).order_by(Unit.position, Unit.code)
+    return list(db.session.scalars(query))

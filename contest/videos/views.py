@@ -1,0 +1,200 @@
+"""The unit's video page, a video's own page, playback, and the organizers' list."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from contest import clock
+from contest.auth.decorators import role_required
+from contest.errors import Refused
+from contest.extensions import db
+from contest.models import Contest, Role, Video, VideoState
+from contest.questions.forms import ActionForm
+from contest.storage import current_storage
+from contest.videos import bp, processing, services
+from contest.videos.forms import FORM_LABELS, VideoDetailsForm
+from contest.videos.messages import STATE_LABELS, failure_message
+
+
+@bp.context_processor
+def video_helpers() -> dict:
+    return {
+        "state_label": STATE_LABELS.get,
+        "form_label": FORM_LABELS.get,
+        "failure_message": failure_message,
+        "VideoState": VideoState,
+    }
+
+
+def _contest() -> Contest:
+    contest = Contest.current()
+    if contest is None:
+        abort(404)
+    return contest
+
+
+def _video(video_id: int) -> Video:
+    video = db.session.get(Video, video_id)
+    if video is None:
+        abort(404)
+    return video
+
+
+def _watchable(video_id: int) -> Video:
+    video = _video(video_id)
+    if not video.can_be_watched_by(current_user, clock.utc_now()):
+        if not current_user.is_authenticated:
+            abort(current_app.login_manager.unauthorized())
+        abort(403)
+    return video
+
+
+def _upload_settings(contest: Contest) -> dict:
+    return {
+        "api": url_for("api.start_video_upload"),
+        "max_bytes": contest.video_max_bytes,
+        "closes_at": contest.video_closes_at.isoformat() if contest.video_closes_at else "",
+    }
+
+
+@bp.get("/")
+@role_required(Role.UNIT_ADMIN)
+def unit_videos():
+    contest = _contest()
+    now = clock.utc_now()
+    return render_template(
+        "videos/unit.html",
+        contest=contest,
+        now=now,
+        window_open=contest.video_window_is_open(now),
+        videos=services.unit_videos(contest, current_user.unit_id) if current_user.unit_id else [],
+        places_taken=services.places_taken(contest, current_user.unit_id or 0),
+        form=VideoDetailsForm(),
+        upload=_upload_settings(contest),
+        action_form=ActionForm(),
+    )
+
+
+@bp.get("/<int:video_id>")
+@login_required
+def video_page(video_id: int):
+    video = _watchable(video_id)
+    now = clock.utc_now()
+    contest = video.contest
+    manages = video.is_managed_by(current_user) and contest.video_window_is_open(now)
+    return render_template(
+        "videos/video.html",
+        video=video,
+        manages=manages,
+        show_unit=not (contest.judging_blind and current_user.has_role(Role.JUDGE))
+        or current_user.has_role(Role.ORGANIZER)
+        or video.is_managed_by(current_user),
+        form=VideoDetailsForm(formdata=None) if manages else None,
+        upload=_upload_settings(contest),
+        action_form=ActionForm(),
+    )
+
+
+@bp.get("/<int:video_id>/media")
+def media(video_id: int):
+    video = _watchable(video_id)
+    if video.state is not VideoState.READY or not video.playback_key:
+        abort(404)
+    storage = current_storage()
+    path = storage.local_path(video.playback_key)
+    mimetype = "video/webm" if video.container == "webm" and not video.transcoded else "video/mp4"
+    if path is not None:
+        # conditional=True answers Range requests with 206, so the player can seek.
+        return send_file(path, mimetype=mimetype, conditional=True, max_age=0)
+    url = storage.presign_get(
+        video.playback_key, current_app.config["S3_PRESIGN_SECONDS"], content_type=mimetype
+    )
+    return redirect(url, code=302)
+
+
+@bp.get("/<int:video_id>/thumbnail")
+def thumbnail(video_id: int):
+    video = _watchable(video_id)
+    if not video.thumbnail_key:
+        abort(404)
+    storage = current_storage()
+    path = storage.local_path(video.thumbnail_key)
+    if path is not None:
+        return send_file(path, mimetype="image/jpeg", conditional=True, max_age=300)
+    url = storage.presign_get(
+        video.thumbnail_key, current_app.config["S3_PRESIGN_SECONDS"], content_type="image/jpeg"
+    )
+    return redirect(url, code=302)
+
+
+@bp.post("/<int:video_id>/withdraw")
+@role_required(Role.UNIT_ADMIN)
+def withdraw(video_id: int):
+    video = _video(video_id)
+    if not video.is_managed_by(current_user):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        cleanup = services.withdraw_video(video, current_user, clock.utc_now())
+    except Refused as refused:
+        flash(str(refused.message), "error")
+        return redirect(url_for("videos.unit_videos"))
+    db.session.commit()
+    cleanup.run(current_storage())
+    flash(_("The video was withdrawn."), "success")
+    return redirect(url_for("videos.unit_videos"))
+
+
+@bp.post("/<int:video_id>/retry")
+@role_required(Role.ORGANIZER)
+def retry(video_id: int):
+    video = _video(video_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if video.state is not VideoState.FAILED:
+        flash(_("Only a video whose processing failed can be retried."), "error")
+        return redirect(url_for("videos.video_page", video_id=video.id))
+    processing.retry(video, clock.utc_now())
+    db.session.commit()
+    processing.schedule(current_app._get_current_object(), video.id)
+    flash(_("The video is being processed again."), "success")
+    return redirect(url_for("videos.video_page", video_id=video.id))
+
+
+@bp.get("/all")
+@role_required(Role.ORGANIZER)
+def all_videos():
+    contest = _contest()
+    state = request.args.get("state") or None
+    query = (
+        select(Video)
+        .where(Video.contest_id == contest.id)
+        .options(selectinload(Video.unit))
+        .order_by(Video.created_at.desc(), Video.id.desc())
+    )
+    if state in {s.value for s in VideoState}:
+        query = query.where(Video.state == VideoState(state))
+    return render_template(
+        "videos/all.html",
+        contest=contest,
+        videos=list(db.session.scalars(query)),
+        state=state,
+        units_without_video=services.units_without_video(contest),
+    )
+
+
+@bp.get("/gallery")
+def gallery():
+    contest = _contest()
+    if not (contest.video_gallery_public and contest.results_are_published(clock.utc_now())):
+        abort(404)
+    query = (
+        select(Video)
+        .where(Video.contest_id == contest.id, Video.state == VideoState.READY)
+        .options(selectinload(Video.unit))
+        .order_by(Video.unit_id, Video.id)
+    )
+    return render_template("videos/gallery.html", contest=contest, videos=db.session.scalars(query))

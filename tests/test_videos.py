@@ -1,0 +1,520 @@
+"""Video uploads through the API, processing, playback, and who may do what."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from contest.extensions import db
+from contest.models import AuditEntry, Role, Video, VideoState
+from contest.storage import current_storage
+from tests.helpers import ApiClient, form_token, make_contest, make_unit, make_user
+from tests.media_samples import make_sample, write_fake
+
+UPLOADS = "/videos/uploads"
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("samples")
+    return {
+        **{kind: make_sample(folder, kind) for kind in ("mp4", "webm", "avi_mpeg4")},
+        **{kind: write_fake(folder, kind) for kind in ("text_named_mp4", "zip_named_mp4")},
+    }
+
+
+class World:
+    def __init__(self, app):
+        now = datetime.now(UTC)
+        self.contest = make_contest(
+            now, video_opens_at=now - timedelta(days=1), video_closes_at=now + timedelta(days=5)
+        )
+        self.unit, self.other_unit = make_unit(), make_unit()
+        self.admin = make_user(Role.UNIT_ADMIN, unit=self.unit)
+        self.other_admin = make_user(Role.UNIT_ADMIN, unit=self.other_unit)
+        self.participant = make_user(Role.PARTICIPANT, unit=self.unit)
+        self.judge_same_unit = make_user(Role.JUDGE, unit=self.unit)
+        self.judge = make_user(Role.JUDGE, unit=self.other_unit)
+        self.organizer = make_user(Role.ORGANIZER)
+        db.session.commit()
+
+
+@pytest.fixture
+def world(app, db_session):
+    return World(app)
+
+
+@pytest.fixture
+def small_parts(app):
+    """Parts of 8 KiB, so a small sample travels in several parts."""
+    previous = app.config["VIDEO_PART_SIZE"]
+    app.config["VIDEO_PART_SIZE"] = 8 * 1024
+    yield 8 * 1024
+    app.config["VIDEO_PART_SIZE"] = previous
+
+
+def fetch(client, path: str, **kwargs):
+    """GET, read the whole body and close the response (a served file stays open until then)."""
+    response = client.get(path, **kwargs)
+    response.get_data()
+    response.close()
+    return response
+
+
+def login(client, user) -> ApiClient:
+    api = ApiClient(client)
+    api.login(user)
+    return api
+
+
+def details(path: Path, **overrides) -> dict:
+    values = {
+        "title": "Dịch vụ công trực tuyến",
+        "description": "Giới thiệu cổng dịch vụ công.",
+        "form": "song",
+        "filename": path.name,
+        "size": path.stat().st_size,
+        "content_type": "video/mp4",
+    }
+    values.update(overrides)
+    return values
+
+
+def send_parts(api: ApiClient, upload: dict, data: bytes, numbers=None) -> None:
+    size = upload["part_size"]
+    for number in numbers or range(1, upload["part_count"] + 1):
+        chunk = data[(number - 1) * size : number * size]
+        response = api.client.put(
+            f"/api/v1{UPLOADS}/{upload['video_id']}/parts/{number}",
+            data=chunk,
+            headers={"X-CSRFToken": api.csrf_token, "Content-Type": "application/octet-stream"},
+        )
+        assert response.status_code == 200, response.get_json()
+
+
+def upload(api: ApiClient, path: Path, **overrides) -> dict:
+    """The browser's whole journey: start, every part, complete (processing runs inline)."""
+    started = api.post(UPLOADS, json=details(path, **overrides))
+    assert started.status_code == 201, started.get_json()
+    body = started.get_json()
+    send_parts(api, body, path.read_bytes())
+    completed = api.post(f"{UPLOADS}/{body['video_id']}/complete")
+    assert completed.status_code == 200, completed.get_json()
+    return completed.get_json()
+
+
+def test_an_mp4_is_uploaded_in_parts_processed_and_played_with_ranges(
+    client, world, samples, small_parts
+):
+    api = login(client, world.admin)
+    data = samples["mp4"].read_bytes()
+    started = api.post(UPLOADS, json=details(samples["mp4"], filename="Phóng sự Đoàn xã.mp4"))
+    upload_body = started.get_json()
+    assert upload_body["part_count"] == -(-len(data) // small_parts) > 1
+    assert upload_body["direct"] is False
+    # Out of order, and the first part twice: both are harmless.
+    numbers = list(range(upload_body["part_count"], 0, -1)) + [1]
+    send_parts(api, upload_body, data, numbers)
+    done = api.post(f"{UPLOADS}/{upload_body['video_id']}/complete").get_json()
+    assert done["state"] == "ready"
+
+    video = db.session.get(Video, upload_body["video_id"])
+    assert video.original_filename == "Phóng sự Đoàn xã.mp4"
+    assert (video.width, video.height, video.video_codec) == (160, 120, "h264")
+    assert 1.8 < video.duration_seconds < 2.3
+    assert not video.transcoded
+    assert video.playback_key == video.storage_key
+    assert current_storage().size(video.thumbnail_key) > 0
+    assert current_storage().local_path(video.storage_key).read_bytes() == data
+
+    whole = fetch(client, f"/videos/{video.id}/media")
+    assert whole.status_code == 200
+    assert whole.mimetype == "video/mp4"
+    assert whole.data == data
+    ranged = fetch(client, f"/videos/{video.id}/media", headers={"Range": "bytes=100-199"})
+    assert ranged.status_code == 206
+    assert ranged.data == data[100:200]
+    assert ranged.headers["Content-Range"] == f"bytes 100-199/{len(data)}"
+    thumbnail = fetch(client, f"/videos/{video.id}/thumbnail")
+    assert thumbnail.status_code == 200
+    assert thumbnail.data[:2] == b"\xff\xd8"
+
+
+def test_a_webm_plays_as_is_and_an_avi_is_transcoded(client, world, samples):
+    api = login(client, world.admin)
+    webm = db.session.get(
+        Video, upload(api, samples["webm"], content_type="video/webm")["video_id"]
+    )
+    assert webm.state is VideoState.READY
+    assert webm.video_codec == "vp9"
+    assert not webm.transcoded
+    assert fetch(client, f"/videos/{webm.id}/media").mimetype == "video/webm"
+
+    avi = db.session.get(Video, upload(api, samples["avi_mpeg4"])["video_id"])
+    assert avi.state is VideoState.READY
+    assert avi.transcoded
+    assert avi.playback_key.endswith("playback.mp4")
+    played = fetch(client, f"/videos/{avi.id}/media", headers={"Range": "bytes=0-11"})
+    assert played.status_code == 206
+    assert played.data[4:8] == b"ftyp"
+    # The original is kept: nothing uploaded is lost by converting it.
+    assert current_storage().read_head(avi.storage_key, 4) == samples["avi_mpeg4"].read_bytes()[:4]
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"), [("text_named_mp4", "text"), ("zip_named_mp4", "archive")]
+)
+def test_a_file_that_is_not_a_video_is_rejected_with_its_reason_and_deleted(
+    client, world, samples, kind, code
+):
+    api = login(client, world.admin)
+    body = upload(api, samples[kind], filename="video.mp4")
+    video = db.session.get(Video, body["video_id"])
+    assert video.state is VideoState.REJECTED
+    assert video.failure_code == code
+    assert current_storage().size(video.storage_key) is None
+    page = client.get("/videos/").get_data(as_text=True)
+    assert "Bị từ chối" in page or "Rejected" in page
+    # A rejected video frees its place.
+    assert api.post(UPLOADS, json=details(samples["mp4"])).status_code == 201
+
+
+def test_the_duration_limit_rejects_a_long_video(client, world, samples):
+    world.contest.video_max_duration_seconds = 1
+    db.session.commit()
+    api = login(client, world.admin)
+    video = db.session.get(Video, upload(api, samples["mp4"])["video_id"])
+    assert video.state is VideoState.REJECTED
+    assert video.failure_code == "too_long"
+
+
+def test_a_resumed_upload_sends_only_the_missing_parts(client, world, samples, small_parts):
+    api = login(client, world.admin)
+    data = samples["mp4"].read_bytes()
+    body = api.post(UPLOADS, json=details(samples["mp4"])).get_json()
+    send_parts(api, body, data, [1, 3])
+    # A reload: the page asks what the server holds.
+    listed = api.get(UPLOADS).get_json()["uploads"]
+    assert [u["video_id"] for u in listed] == [body["video_id"]]
+    state = api.get(f"{UPLOADS}/{body['video_id']}").get_json()
+    assert [part["number"] for part in state["parts"]] == [1, 3]
+    early = api.post(f"{UPLOADS}/{body['video_id']}/complete")
+    assert early.status_code == 409
+    assert early.get_json()["error"] == "upload_incomplete"
+    missing = [n for n in range(1, body["part_count"] + 1) if n not in (1, 3)]
+    send_parts(api, body, data, missing)
+    assert api.post(f"{UPLOADS}/{body['video_id']}/complete").get_json()["state"] == "ready"
+
+
+def test_a_short_part_is_refused_and_not_counted_as_stored(client, world, samples, small_parts):
+    api = login(client, world.admin)
+    body = api.post(UPLOADS, json=details(samples["mp4"])).get_json()
+    short = api.client.put(
+        f"/api/v1{UPLOADS}/{body['video_id']}/parts/1",
+        data=b"x" * 100,
+        headers={"X-CSRFToken": api.csrf_token},
+    )
+    assert short.status_code == 400
+    assert short.get_json()["error"] == "part_rejected"
+    assert api.get(f"{UPLOADS}/{body['video_id']}").get_json()["parts"] == []
+    too_long = api.client.put(
+        f"/api/v1{UPLOADS}/{body['video_id']}/parts/1",
+        data=b"x" * (small_parts + 1),
+        headers={"X-CSRFToken": api.csrf_token},
+    )
+    assert too_long.status_code == 400
+    outside = api.client.put(
+        f"/api/v1{UPLOADS}/{body['video_id']}/parts/{body['part_count'] + 1}",
+        data=b"x",
+        headers={"X-CSRFToken": api.csrf_token},
+    )
+    assert outside.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status", "code"),
+    [
+        ({"size": 0}, 422, "invalid_video"),
+        ({"size": 2 * 1024**3}, 413, "video_too_large"),
+        ({"size": "nhiều"}, 422, "invalid_video"),
+        ({"title": ""}, 422, "invalid_video"),
+        ({"form": "karaoke"}, 422, "invalid_video"),
+    ],
+)
+def test_bad_details_are_refused_before_any_byte(client, world, samples, overrides, status, code):
+    api = login(client, world.admin)
+    response = api.post(UPLOADS, json=details(samples["mp4"], **overrides))
+    assert response.status_code == status
+    assert response.get_json()["error"] == code
+    assert db.session.query(Video).count() == 0
+
+
+def test_file_names_are_kept_for_display_never_used_as_paths(client, world, samples):
+    api = login(client, world.admin)
+    traversal = upload(api, samples["mp4"], filename="../../etc/passwd\x00.mp4")
+    video = db.session.get(Video, traversal["video_id"])
+    assert video.original_filename == "passwd.mp4"
+    assert video.storage_key.startswith(f"videos/{world.contest.id}/")
+    assert ".." not in video.storage_key
+    long_name = "Tuyên truyền cải cách hành chính " * 20 + ".mp4"
+    body = api.post(UPLOADS, json=details(samples["mp4"], filename=long_name)).get_json()
+    stored = db.session.get(Video, body["video_id"]).original_filename
+    assert len(stored) == 255
+    assert stored.endswith(".mp4")
+    assert stored.startswith("Tuyên truyền")
+
+
+def test_the_unit_limit_and_a_replacement(client, world, samples):
+    api = login(client, world.admin)
+    first = upload(api, samples["mp4"], title="Một")
+    upload(api, samples["webm"], title="Hai")
+    refused = api.post(UPLOADS, json=details(samples["mp4"], title="Ba"))
+    assert refused.status_code == 409
+    assert refused.get_json()["error"] == "video_limit_reached"
+    replacement = upload(
+        api, samples["avi_mpeg4"], title="Một (bản mới)", replaces_id=first["video_id"]
+    )
+    old = db.session.get(Video, first["video_id"])
+    new = db.session.get(Video, replacement["video_id"])
+    assert new.state is VideoState.READY
+    assert new.replaces_id is None
+    assert old.state is VideoState.WITHDRAWN
+    assert current_storage().size(old.storage_key) is None
+
+
+def test_withdrawing_and_cancelling(client, world, samples):
+    api = login(client, world.admin)
+    video_id = upload(api, samples["mp4"])["video_id"]
+    token = form_token(client, f"/videos/{video_id}")
+    response = client.post(f"/videos/{video_id}/withdraw", data={"csrf_token": token})
+    assert response.status_code == 302
+    video = db.session.get(Video, video_id)
+    assert video.state is VideoState.WITHDRAWN
+    assert current_storage().size(video.storage_key) is None
+
+    pending = api.post(UPLOADS, json=details(samples["mp4"])).get_json()
+    assert api.delete(f"{UPLOADS}/{pending['video_id']}").status_code == 204
+    assert db.session.get(Video, pending["video_id"]) is None
+
+
+def test_nothing_changes_after_the_window_closes(client, world, samples, frozen_clock):
+    api = login(client, world.admin)
+    ready = upload(api, samples["mp4"])
+    started = api.post(UPLOADS, json=details(samples["webm"])).get_json()
+    frozen_clock.now = world.contest.video_closes_at + timedelta(seconds=1)
+    late_start = api.post(UPLOADS, json=details(samples["mp4"]))
+    assert late_start.status_code == 409
+    assert late_start.get_json()["error"] == "video_window_closed"
+    late_part = api.client.put(
+        f"/api/v1{UPLOADS}/{started['video_id']}/parts/1",
+        data=samples["webm"].read_bytes(),
+        headers={"X-CSRFToken": api.csrf_token},
+    )
+    assert late_part.status_code == 409
+    token = form_token(client, f"/videos/{ready['video_id']}")
+    client.post(f"/videos/{ready['video_id']}/withdraw", data={"csrf_token": token})
+    assert db.session.get(Video, ready["video_id"]).state is VideoState.READY
+
+
+def test_forged_and_unknown_requests(client, world, samples):
+    api = login(client, world.admin)
+    body = api.post(UPLOADS, json=details(samples["mp4"])).get_json()
+    no_token = client.put(f"/api/v1{UPLOADS}/{body['video_id']}/parts/1", data=b"x")
+    assert no_token.status_code == 400
+    assert no_token.get_json()["error"] == "csrf_failed"
+    assert api.get(f"{UPLOADS}/987654").status_code == 404
+    assert api.post(UPLOADS, json=[1, 2]).status_code == 400
+    assert client.get("/videos/987654").status_code == 404
+    # Another unit's admin cannot see or touch this upload.
+    other = login(client, world.other_admin)
+    assert other.get(f"{UPLOADS}/{body['video_id']}").status_code == 404
+    assert other.delete(f"{UPLOADS}/{body['video_id']}").status_code == 404
+
+
+def test_a_failed_video_is_retried_by_an_organizer(client, world, samples, monkeypatch):
+    from contest import media
+
+    api = login(client, world.admin)
+
+    def broken(*args, **kwargs):
+        raise media.MediaError("ffmpeg exploded")
+
+    monkeypatch.setattr(media, "make_thumbnail", broken)
+    video_id = upload(api, samples["mp4"])["video_id"]
+    video = db.session.get(Video, video_id)
+    assert video.state is VideoState.FAILED
+    assert "ffmpeg exploded" in video.failure_detail
+    assert current_storage().size(video.storage_key) > 0  # kept for the retry
+    monkeypatch.undo()
+    login(client, world.organizer)
+    token = form_token(client, f"/videos/{video_id}")
+    assert client.post(f"/videos/{video_id}/retry", data={"csrf_token": token}).status_code == 302
+    db.session.refresh(video)
+    assert video.state is VideoState.READY
+
+
+def test_the_scheduler_sweep_processes_what_the_web_left(app, client, world, samples):
+    from contest.videos import processing
+
+    api = login(client, world.admin)
+    app.config["VIDEO_PROCESSING"] = "scheduler"
+    try:
+        video_id = upload(api, samples["mp4"])["video_id"]
+    finally:
+        app.config["VIDEO_PROCESSING"] = "inline"
+    assert db.session.get(Video, video_id).state is VideoState.RECEIVED
+    assert processing.process_waiting(app) == 1
+    db.session.expire_all()
+    assert db.session.get(Video, video_id).state is VideoState.READY
+    assert processing.process_waiting(app) == 0
+
+
+# Who may do what. Statuses: 200 allowed, 403 refused, 302 to the login page.
+ACTORS = ("participant", "other_admin", "judge_same_unit", "judge", "organizer", "anonymous")
+
+
+def as_actor(client, world, actor):
+    if actor != "anonymous":
+        login(client, getattr(world, actor))
+
+
+@pytest.fixture
+def ready_video(client, world, samples) -> int:
+    api = login(client, world.admin)
+    video_id = upload(api, samples["mp4"])["video_id"]
+    client.post("/api/v1/session", json={})  # forget the admin
+    api.delete("/session")
+    return video_id
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [
+        ("participant", 403),
+        ("other_admin", 403),
+        ("judge_same_unit", 403),
+        ("judge", 200),
+        ("organizer", 200),
+        ("anonymous", 302),
+    ],
+)
+def test_who_may_watch_before_publication(client, world, ready_video, actor, expected):
+    as_actor(client, world, actor)
+    assert client.get(f"/videos/{ready_video}").status_code == expected
+    media = fetch(client, f"/videos/{ready_video}/media")
+    assert media.status_code == (200 if expected == 200 else expected)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [
+        ("participant", 403),
+        ("other_admin", 403),
+        ("judge_same_unit", 403),
+        ("judge", 200),
+        ("organizer", 403),
+        ("anonymous", 302),
+    ],
+)
+def test_who_may_score(client, world, ready_video, actor, expected):
+    as_actor(client, world, actor)
+    assert client.get(f"/judging/videos/{ready_video}").status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [
+        ("participant", 403),
+        ("other_admin", 201),
+        ("judge_same_unit", 403),
+        ("judge", 403),
+        ("organizer", 403),
+        ("anonymous", 401),
+    ],
+)
+def test_who_may_upload(client, world, samples, actor, expected):
+    as_actor(client, world, actor)
+    api = ApiClient(client)
+    assert api.post(UPLOADS, json=details(samples["mp4"])).status_code == expected
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/videos/all",
+        "/judging/overview",
+        "/judging/rubric",
+        "/judging/settings",
+        "/judging/assignments",
+    ],
+)
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [
+        ("participant", 403),
+        ("other_admin", 403),
+        ("judge_same_unit", 403),
+        ("judge", 403),
+        ("organizer", 200),
+        ("anonymous", 302),
+    ],
+)
+def test_who_may_open_the_organizer_views(client, world, actor, expected, path):
+    as_actor(client, world, actor)
+    assert client.get(path).status_code == expected
+
+
+def test_the_owner_unit_watches_its_own_video(client, world, ready_video):
+    login(client, world.admin)
+    assert fetch(client, f"/videos/{ready_video}/media").status_code == 200
+
+
+def test_the_public_gallery_opens_after_publication_when_enabled(
+    client, world, ready_video, frozen_clock
+):
+    assert client.get("/videos/gallery").status_code == 404
+    world.contest.results_publish_at = datetime.now(UTC) + timedelta(days=1)
+    world.contest.video_gallery_public = True
+    db.session.commit()
+    assert client.get("/videos/gallery").status_code == 404
+    frozen_clock.now = world.contest.results_publish_at
+    page = client.get("/videos/gallery")
+    assert page.status_code == 200
+    assert "Dịch vụ công trực tuyến" in page.get_data(as_text=True)
+    assert fetch(client, f"/videos/{ready_video}/media").status_code == 200
+
+
+def test_an_organizer_edit_of_settings_is_logged(client, world):
+    login(client, world.organizer)
+    token = form_token(client, "/judging/settings")
+    response = client.post(
+        "/judging/settings",
+        data={
+            "csrf_token": token,
+            "max_videos_per_unit": "3",
+            "video_max_megabytes": "500",
+            "video_max_minutes": "5",
+            "score_aggregation": "trimmed_mean",
+            "judging_blind": "y",
+        },
+    )
+    assert response.status_code == 302
+    assert world.contest.max_videos_per_unit == 3
+    assert world.contest.video_max_bytes == 500 * 1024**2
+    assert world.contest.video_max_duration_seconds == 300
+    assert world.contest.judging_blind
+    entry = db.session.query(AuditEntry).one()
+    assert entry.action == "video_settings_changed"
+    assert entry.actor_id == world.organizer.id
+    assert entry.details["max_videos_per_unit"] == ["2", "3"]
+    bad = client.post(
+        "/judging/settings",
+        data={
+            "csrf_token": token,
+            "max_videos_per_unit": "hai",
+            "video_max_megabytes": "500",
+            "score_aggregation": "mean",
+        },
+    )
+    assert bad.status_code == 200
+    assert "Hãy nhập một số nguyên" in bad.get_data(as_text=True)
