@@ -54,7 +54,7 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(
             f"Demo ready: {counts['units']} units, {counts['accounts']} new accounts, "
-            f"{counts['questions']} new questions."
+            f"{counts['questions']} new questions, {counts['videos']} new videos."
         )
         click.echo(
             f"Log in with password '{DEMO_PASSWORD}' as: organizer, judge1..judge3, "

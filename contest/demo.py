@@ -1,14 +1,21 @@
-"""The demo contest: the seed plan's 46 units in their 6 groups, accounts, and the bank."""
+"""The demo contest: the seed plan's 46 units in their 6 groups, accounts, the bank, and three
+ready videos."""
 
+import tempfile
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from contest import media
 from contest.extensions import db
-from contest.models import Contest, ReviewPolicy, Role, Unit, UnitGroup, User
+from contest.models import Contest, ReviewPolicy, Role, Unit, UnitGroup, User, Video, VideoForm
 from contest.questions.services import load_platform_bank
+from contest.storage import current_storage
+from contest.videos.processing import process_video
+from contest.videos.services import VideoDetails, complete_upload, start_upload
 
 DEMO_PASSWORD = "demo"  # noqa: S105 (documented demo credentials)
 PARTICIPANTS = 200
@@ -144,7 +151,14 @@ def load_demo(now: datetime, timezone: ZoneInfo) -> dict[str, int]:
     users = _accounts(units, password_hash)
     questions = load_platform_bank(now)
     db.session.flush()
-    return {"contest": contest.id, "units": len(units), "accounts": users, "questions": questions}
+    videos = _videos(contest, units, now)
+    return {
+        "contest": contest.id,
+        "units": len(units),
+        "accounts": users,
+        "questions": questions,
+        "videos": videos,
+    }
 
 
 def _units() -> list[Unit]:
@@ -238,3 +252,39 @@ def _accounts(units: list[Unit], password_hash: str) -> int:
         created += 1
     db.session.flush()
     return created
+
+
+DEMO_VIDEOS = (
+    ("Dịch vụ công trực tuyến: ngồi nhà cũng làm được thủ tục", VideoForm.SONG, "testsrc2"),
+    ("Một cửa, một dấu: chuyện ở bộ phận tiếp nhận", VideoForm.MUSICAL_DRAMA, "smptebars"),
+    ("Thanh toán trực tuyến phí, lệ phí", VideoForm.NARRATION, "rgbtestsrc"),
+)
+
+
+def _videos(contest: Contest, units: list[Unit], now: datetime) -> int:
+    """Three short ready videos from three units, so judges have something to score."""
+    if db.session.scalar(select(Video.id).where(Video.contest_id == contest.id).limit(1)):
+        return 0
+    storage = current_storage()
+    with tempfile.TemporaryDirectory(prefix="contest-demo-") as folder:
+        for unit, (title, form, pattern) in zip(units, DEMO_VIDEOS, strict=False):
+            admin = db.session.scalar(
+                select(User).where(User.unit_id == unit.id, User.username.like("unit-%"))
+            )
+            clip = Path(folder) / f"{pattern}.mp4"
+            media.render_test_pattern(clip, seconds=12, pattern=pattern)
+            details = VideoDetails(
+                title=title,
+                description="Video mẫu của bản demo.",
+                form=form,
+                filename=f"{title}.mp4",
+                size_bytes=clip.stat().st_size,
+                content_type="video/mp4",
+            )
+            video = start_upload(contest, admin, details, clip.stat().st_size, storage, now)
+            with clip.open("rb") as body:
+                storage.write_part(video.storage_key, video.upload_id, 1, body, video.size_bytes)
+            complete_upload(video, storage, now)
+            db.session.commit()  # processing claims the video in its own transaction
+            process_video(video.id, storage, lambda: now)
+    return len(DEMO_VIDEOS)

@@ -607,3 +607,16 @@ def _write_with_ffmpeg(arguments: list[str], destination: Path, muxer: str, time
         partial.replace(destination)
     finally:
         partial.unlink(missing_ok=True)  # gone already after a successful rename
+
+
+def render_test_pattern(destination: Path, seconds: int, pattern: str = "testsrc2") -> None:
+    """A browser-playable MP4 of one of ffmpeg's test patterns with a tone (for the demo)."""
+    arguments = [
+        *("-f", "lavfi", "-i", f"{pattern}=duration={seconds}:size=640x360:rate=25"),
+        *("-f", "lavfi", "-i", f"sine=frequency=523:duration={seconds}"),
+        *("-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p"),
+        *("-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart", "-y", str(destination)),
+    ]
+    result = _run(arguments, timeout=THUMBNAIL_TIMEOUT_SECONDS)
+    if result.returncode != 0:
+        raise MediaError(_tail(result.stderr))

@@ -7,7 +7,7 @@ import pytest
 
 from contest.extensions import db
 from contest.models import AuditEntry, Role, Video, VideoState
-from contest.storage import current_storage
+from contest.storage import UploadNotFound, current_storage
 from tests.helpers import ApiClient, form_token, make_contest, make_unit, make_user
 from tests.media_samples import make_sample, write_fake
 
@@ -518,3 +518,23 @@ def test_an_organizer_edit_of_settings_is_logged(client, world):
     )
     assert bad.status_code == 200
     assert "Hãy nhập một số nguyên" in bad.get_data(as_text=True)
+
+
+def test_abandoned_uploads_are_dropped_with_their_parts(app, client, world, samples, frozen_clock):
+    from contest.scheduler import build_scheduler, drop_abandoned_video_uploads
+
+    api = login(client, world.admin)
+    body = api.post(UPLOADS, json=details(samples["mp4"])).get_json()
+    send_parts(api, body, samples["mp4"].read_bytes(), [1])
+    video = db.session.get(Video, body["video_id"])
+    key, upload_id = video.storage_key, video.upload_id
+    assert list(current_storage().iter_parts(key, upload_id))
+    frozen_clock.advance(days=1)
+    assert drop_abandoned_video_uploads(app) == 0
+    frozen_clock.advance(days=2)
+    assert drop_abandoned_video_uploads(app) == 1
+    assert db.session.get(Video, body["video_id"]) is None
+    with pytest.raises(UploadNotFound):
+        list(current_storage().iter_parts(key, upload_id))
+    jobs = {job.id for job in build_scheduler(app, blocking=False).get_jobs()}
+    assert {"process_waiting_videos", "drop_abandoned_video_uploads"} <= jobs

@@ -64,13 +64,18 @@ def _upload_settings(contest: Contest) -> dict:
 def unit_videos():
     contest = _contest()
     now = clock.utc_now()
+    videos = services.unit_videos(contest, current_user.unit_id) if current_user.unit_id else []
     return render_template(
         "videos/unit.html",
         contest=contest,
         now=now,
         window_open=contest.video_window_is_open(now),
-        videos=services.unit_videos(contest, current_user.unit_id) if current_user.unit_id else [],
+        videos=videos,
         places_taken=services.places_taken(contest, current_user.unit_id or 0),
+        # An interrupted upload holds a place: the uploader stays, so it can be resumed.
+        unfinished=any(
+            v.state is VideoState.UPLOADING and v.replaces_id is None for v in videos
+        ),
         form=VideoDetailsForm(),
         upload=_upload_settings(contest),
         action_form=ActionForm(),
