@@ -112,3 +112,12 @@ def format_points(points: Decimal | None) -> str:
         return "—"
     text = f"{points:.2f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+def format_video_length(seconds: float | None) -> str:
+    """A video's length as people read it: 0:42, 3:05, 1:02:07."""
+    if seconds is None:
+        return ""
+    minutes, second = divmod(round(seconds), 60)
+    hours, minute = divmod(minutes, 60)
+    return f"{hours}:{minute:02d}:{second:02d}" if hours else f"{minute}:{second:02d}"

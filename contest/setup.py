@@ -132,6 +132,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money"] = i18n.format_money
     app.jinja_env.filters["duration"] = i18n.format_duration_ms
     app.jinja_env.filters["size"] = i18n.format_size
+    app.jinja_env.filters["video_length"] = i18n.format_video_length
     app.jinja_env.filters["points"] = i18n.format_points
     app.jinja_env.globals["current_locale_code"] = i18n.current_locale_code
     app.jinja_env.globals["Role"] = Role

@@ -87,13 +87,16 @@
   }
 
   async function withRetries(action) {
+    // A cancelled upload waiting to retry must stop, even if a new upload has started since.
+    const current = job;
+    const stopped = () => job !== current || current.cancelled;
     let delay = 1000;
     for (;;) {
-      if (job.cancelled) throw new UploadError("aborted", -1);
+      if (stopped()) throw new UploadError("aborted", -1);
       try {
         return await action();
       } catch (error) {
-        if (job.cancelled || !isRetriable(error)) throw error;
+        if (stopped() || !isRetriable(error)) throw error;
         setStatus(fmt(T.retrying, { seconds: Math.round(delay / 1000) }));
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay = Math.min(delay * 2, 30000);
@@ -199,6 +202,7 @@
     const state = await withRetries(() => api("GET", "/" + job.upload.video_id));
     const stored = new Set(state.parts.map((part) => part.number));
     job.sent = state.parts.reduce((sum, part) => sum + part.size, 0);
+    job.samples = [[performance.now(), job.sent]]; // the speed counts from here, not from 0 B/s
     if (stored.size) setStatus(fmt(T.resuming, { done: stored.size, total: state.part_count }));
     for (let number = 1; number <= state.part_count; number += 1) {
       if (!stored.has(number)) await sendPart(number);
@@ -245,14 +249,19 @@
     if (file.size > MAX_BYTES) {
       return showError(fmt(T.tooLarge, { size: humanSize(file.size), limit: humanSize(MAX_BYTES) }));
     }
-    job = { file, upload: null, xhr: null, cancelled: false, sent: 0, inFlight: 0, samples: [] };
+    const current = {
+      file, upload: null, xhr: null, cancelled: false, sent: 0, inFlight: 0, samples: [],
+    };
+    job = current;
     form.dataset.busy = "1";
     form.querySelector(".upload-progress").hidden = false;
     $("upload-start").disabled = true;
     try {
       await upload(file);
     } catch (error) {
-      if (!job.cancelled) showError(fmt(T.failed, { message: error.message }));
+      // Cancelled: the cancel button has already reset the form (and may have started another).
+      if (job !== current || current.cancelled) return;
+      showError(fmt(T.failed, { message: error.message }));
       $("upload-start").disabled = false;
       $("upload-cancel").hidden = true;
       job = null;

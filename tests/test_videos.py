@@ -295,6 +295,18 @@ def test_withdrawing_and_cancelling(client, world, samples):
     pending = api.post(UPLOADS, json=details(samples["mp4"])).get_json()
     assert api.delete(f"{UPLOADS}/{pending['video_id']}").status_code == 204
     assert db.session.get(Video, pending["video_id"]) is None
+    # A cancelled upload's id is never given again: a browser may still try to resume it.
+    again = api.post(UPLOADS, json=details(samples["mp4"])).get_json()
+    assert again["video_id"] > pending["video_id"]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(None, ""), (2.04, "0:02"), (185, "3:05"), (3727.6, "1:02:08")]
+)
+def test_video_lengths_read_as_clock_times(seconds, text):
+    from contest.i18n import format_video_length
+
+    assert format_video_length(seconds) == text
 
 
 def test_nothing_changes_after_the_window_closes(client, world, samples, frozen_clock):

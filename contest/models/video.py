@@ -57,7 +57,11 @@ COUNTED_STATES = (
 
 class Video(db.Model):
     __tablename__ = "videos"
-    __table_args__ = (Index("ix_videos_contest_unit_state", "contest_id", "unit_id", "state"),)
+    __table_args__ = (
+        Index("ix_videos_contest_unit_state", "contest_id", "unit_id", "state"),
+        # Never reuse a cancelled upload's id: a browser may still hold it to resume.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))

@@ -5,7 +5,20 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from contest.extensions import db
-from contest.models import Attempt, AttemptState, Contest, Question, Role, Unit, User, UserRole
+from contest.models import (
+    Attempt,
+    AttemptState,
+    Contest,
+    Question,
+    Role,
+    Score,
+    ScoreState,
+    Unit,
+    User,
+    UserRole,
+    Video,
+    VideoState,
+)
 
 
 @dataclass(frozen=True)
@@ -17,6 +30,9 @@ class ContestOverview:
     rounds_running: int
     rounds_graded: int
     active_questions: int
+    videos_ready: int
+    units_with_video: int
+    scores_submitted: int  # submitted sheets and declared conflicts
 
 
 def contest_overview(contest: Contest) -> ContestOverview:
@@ -44,4 +60,20 @@ def contest_overview(contest: Contest) -> ContestOverview:
             select(func.count(Attempt.id)).where(in_contest, Attempt.state != AttemptState.ACTIVE)
         ),
         active_questions=count(select(func.count(Question.id)).where(Question.active.is_(True))),
+        videos_ready=count(
+            select(func.count(Video.id)).where(
+                Video.contest_id == contest.id, Video.state == VideoState.READY
+            )
+        ),
+        units_with_video=count(
+            select(func.count(func.distinct(Video.unit_id))).where(
+                Video.contest_id == contest.id,
+                Video.state.in_((VideoState.RECEIVED, VideoState.PROCESSING, VideoState.READY)),
+            )
+        ),
+        scores_submitted=count(
+            select(func.count(Score.id))
+            .join(Video)
+            .where(Video.contest_id == contest.id, Score.state != ScoreState.DRAFT)
+        ),
     )

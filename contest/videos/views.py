@@ -73,9 +73,7 @@ def unit_videos():
         videos=videos,
         places_taken=services.places_taken(contest, current_user.unit_id or 0),
         # An interrupted upload holds a place: the uploader stays, so it can be resumed.
-        unfinished=any(
-            v.state is VideoState.UPLOADING and v.replaces_id is None for v in videos
-        ),
+        unfinished=any(v.state is VideoState.UPLOADING and v.replaces_id is None for v in videos),
         form=VideoDetailsForm(),
         upload=_upload_settings(contest),
         action_form=ActionForm(),

@@ -94,7 +94,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_videos_unit_id_units')),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_videos_uploaded_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_videos')),
-    sa.UniqueConstraint('storage_key', name=op.f('uq_videos_storage_key'))
+    sa.UniqueConstraint('storage_key', name=op.f('uq_videos_storage_key')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('videos', schema=None) as batch_op:
         batch_op.create_index('ix_videos_contest_unit_state', ['contest_id', 'unit_id', 'state'], unique=False)

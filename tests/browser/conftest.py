@@ -2,7 +2,7 @@
 
 import shutil
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_migrate import upgrade
@@ -39,6 +39,7 @@ def live_app(tmp_path_factory):
             "SECRET_KEY": "browser-secret",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
             "RATELIMIT_STORAGE_URI": "memory://",
+            "MEDIA_DIR": str(folder / "media"),
         }
     )
     with app.app_context():
@@ -46,7 +47,13 @@ def live_app(tmp_path_factory):
         make_unit(code="SNV")
         make_unit(code="STP")
         make_questions(30)
-        make_contest(datetime.now(UTC), max_attempts_per_day=5)
+        now = datetime.now(UTC)
+        make_contest(
+            now,
+            max_attempts_per_day=5,
+            video_opens_at=now - timedelta(days=1),
+            video_closes_at=now + timedelta(days=30),
+        )
         db.session.commit()
     return app
 
