@@ -121,7 +121,9 @@
     }
     // Another browser, or storage cleared: the server knows the unit's unfinished uploads.
     const list = await api("GET", "");
-    const match = list.uploads.find((u) => u.filename === file.name && u.size === file.size);
+    const match = list.uploads.find(
+      (u) => u.filename === file.name && u.size === file.size && u.replaces_id === REPLACES_ID
+    );
     return match ? api("GET", "/" + match.video_id) : null;
   }
 

@@ -249,6 +249,16 @@ def test_bad_details_are_refused_before_any_byte(client, world, samples, overrid
     assert db.session.query(Video).count() == 0
 
 
+def test_null_details_are_absent_not_the_text_none(client, world, samples):
+    api = login(client, world.admin)
+    body = details(samples["mp4"], description=None, content_type=None, replaces_id=None)
+    video = db.session.get(Video, api.post(UPLOADS, json=body).get_json()["video_id"])
+    assert video.description is None
+    assert video.content_type == "application/octet-stream"
+    forged = api.post(UPLOADS, json=details(samples["mp4"], replaces_id=True))
+    assert forged.status_code == 404
+
+
 def test_file_names_are_kept_for_display_never_used_as_paths(client, world, samples):
     api = login(client, world.admin)
     traversal = upload(api, samples["mp4"], filename="../../etc/passwd\x00.mp4")

@@ -210,6 +210,7 @@ SCHEMAS = {
             "part_count",
             "direct",
             "state",
+            "replaces_id",
             "parts",
         ],
         "properties": {
@@ -235,6 +236,7 @@ SCHEMAS = {
                     "withdrawn",
                 ]
             },
+            "replaces_id": {"type": ["integer", "null"], "description": "the video it replaces"},
             "parts": {
                 "type": "array",
                 "description": "whole parts already stored (resume from the others)",

@@ -34,6 +34,7 @@ def upload_json(video: Video, parts=None) -> dict:
         "part_count": video.part_count,
         "direct": current_storage().direct_upload,
         "state": video.state.value,
+        "replaces_id": video.replaces_id,
         "parts": [{"number": part.number, "size": part.size} for part in parts or ()],
     }
 
@@ -49,24 +50,22 @@ def _own_upload(video_id: int) -> Video:
 @login_required
 def start_video_upload():
     contest = Contest.current()
+    if contest is None:
+        return api_error("no_contest", _("No contest has been set up yet."), 404)
     body = request.get_json(silent=True)
-    if contest is None or not isinstance(body, dict):
+    if not isinstance(body, dict):
         return api_error("invalid_json", _("Send a JSON object."), 400)
-    form = VideoDetailsForm(
-        formdata=MultiDict({k: str(v) for k, v in body.items()}), meta={"csrf": False}
-    )
+    # JSON null means "not given", never the text "None".
+    fields = MultiDict({name: str(value) for name, value in body.items() if value is not None})
+    form = VideoDetailsForm(formdata=fields, meta={"csrf": False})
     if not form.validate():
-        errors = {
-            name: [str(message) for message in messages] for name, messages in form.errors.items()
-        }
+        errors = {name: [str(text) for text in texts] for name, texts in form.errors.items()}
         return api_error("invalid_video", _("Check the video's details."), 422, fields=errors)
     replaces = None
-    if body.get("replaces_id") is not None:
-        replaces = (
-            _own_upload(body["replaces_id"]) if isinstance(body["replaces_id"], int) else None
-        )
-        if replaces is None:
-            return api_error("not_found", _("This video does not exist."), 404)
+    replaces_id = body.get("replaces_id")
+    if replaces_id is not None:
+        # type(), not isinstance(): JSON true is not video 1.
+        replaces = _own_upload(replaces_id if type(replaces_id) is int else 0)
     video = videos.start_upload(
         contest,
         current_user,

@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 from contest.models import VideoState
 
 STATE_LABELS = {
-    VideoState.UPLOADING: _l("Uploading"),
+    # Shown after a reload too, when nothing is being sent any more.
+    VideoState.UPLOADING: _l("Upload not finished"),
     VideoState.RECEIVED: _l("Received, waiting for processing"),
     VideoState.PROCESSING: _l("Processing"),
     VideoState.READY: _l("Ready"),
