@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint format chromium translations bench-quiz bench-import
+.PHONY: demo test lint format chromium translations bench-quiz bench-import bench-upload
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,3 +59,7 @@ bench-quiz: $(VENV)/.installed-dev
 # The question-bank import benchmark (about 13 minutes; see bench/import_bank.py for its options).
 bench-import: $(VENV)/.installed-dev
 	$(PY) -m bench.import_bank
+
+# The video upload and playback benchmark, 1 GiB to local disk and to S3 (moto): about 4 minutes.
+bench-upload: $(VENV)/.installed-dev
+	$(PY) -m bench.upload

@@ -65,7 +65,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.quiz_load import QUIET_BUSY_PERCENT, code_fingerprint, machine_busy_percent
+from bench.quiz_load import (
+    QUIET_BUSY_PERCENT,
+    code_fingerprint,
+    interrupted,
+    machine_busy_percent,
+)
 from contest.domain.question_files import read_question_file
 from contest.domain.question_files.gift import write_gift
 from contest.domain.question_files.tabular import write_xlsx
@@ -679,17 +684,12 @@ def keep_files(files: dict) -> None:
     print(f"Bank files kept in {RESULTS.relative_to(ROOT)}/")
 
 
-def _interrupted(signum, frame) -> None:
-    """SIGTERM: unwind like Ctrl+C, so the databases are dropped and the files removed."""
-    raise KeyboardInterrupt
-
-
 def main() -> int:
     """Write the files, measure every case, print and save the report; the exit status."""
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         return child_main(sys.argv[2])
     args = parse_args()
-    signal.signal(signal.SIGTERM, _interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
     started = datetime.now().astimezone()
     # N and N/4: the difference of their peaks is the growth with the file.
     sizes = [args.questions] + ([args.questions // 4] if args.questions >= 4 else [])

@@ -767,7 +767,7 @@ def print_summary(bench: Bench, results: list[dict]) -> None:
             )
 
 
-def _interrupted(signum, frame) -> None:
+def interrupted(signum, frame) -> None:
     """Ctrl+C or SIGTERM: unwind (the cleanup runs), and let nothing interrupt the cleanup."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -777,8 +777,8 @@ def _interrupted(signum, frame) -> None:
 def main() -> int:
     args = parse_args()
     ensure_tools()
-    signal.signal(signal.SIGINT, _interrupted)
-    signal.signal(signal.SIGTERM, _interrupted)
+    signal.signal(signal.SIGINT, interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
     results: list[dict] = []
     started = time.monotonic()
     with contextlib.ExitStack() as stack:

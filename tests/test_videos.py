@@ -560,3 +560,23 @@ def test_abandoned_uploads_are_dropped_with_their_parts(app, client, world, samp
         list(current_storage().iter_parts(key, upload_id))
     jobs = {job.id for job in build_scheduler(app, blocking=False).get_jobs()}
     assert {"process_waiting_videos", "drop_abandoned_video_uploads"} <= jobs
+
+
+def test_a_range_is_served_by_seeking_even_under_a_server_file_wrapper(client, world, samples):
+    """gunicorn's wsgi.file_wrapper cannot seek: a range must not go through it."""
+
+    class UnseekableWrapper:
+        def __init__(self, filelike, blksize=8192):
+            raise AssertionError("a range request went through the server's file wrapper")
+
+    api = login(client, world.admin)
+    video_id = upload(api, samples["mp4"])["video_id"]
+    data = samples["mp4"].read_bytes()
+    end = fetch(
+        client,
+        f"/videos/{video_id}/media",
+        headers={"Range": f"bytes={len(data) - 100}-"},
+        environ_overrides={"wsgi.file_wrapper": UnseekableWrapper},
+    )
+    assert end.status_code == 206
+    assert end.data == data[-100:]

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.utils import send_file as werkzeug_send_file
 
 from contest import clock
 from contest.auth.decorators import role_required
@@ -109,8 +110,20 @@ def media(video_id: int):
     path = storage.local_path(video.playback_key)
     mimetype = "video/webm" if video.container == "webm" and not video.transcoded else "video/mp4"
     if path is not None:
+        environ = request.environ
+        if "Range" in request.headers:
+            # gunicorn's wsgi.file_wrapper cannot seek, so werkzeug would read everything before
+            # the range (a seek near the end of 1 GB: 0.2 s of CPU); without it werkzeug seeks.
+            environ = {k: v for k, v in environ.items() if k != "wsgi.file_wrapper"}
         # conditional=True answers Range requests with 206, so the player can seek.
-        return send_file(path, mimetype=mimetype, conditional=True, max_age=0)
+        return werkzeug_send_file(
+            path,
+            environ,
+            mimetype=mimetype,
+            conditional=True,
+            max_age=0,
+            response_class=current_app.response_class,
+        )
     url = storage.presign_get(
         video.playback_key, current_app.config["S3_PRESIGN_SECONDS"], content_type=mimetype
     )
