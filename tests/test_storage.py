@@ -1,5 +1,6 @@
 """contest.storage: the same behaviour from the local directory and from S3 (moto's server)."""
 
+import errno
 import hashlib
 import io
 import os
@@ -452,3 +453,25 @@ def test_s3_error_mapping_with_a_stubbed_client():
         with pytest.raises(StorageError):
             storage.size(KEY)
         stub.assert_no_pending_responses()
+
+
+def test_local_join_falls_back_when_the_kernel_copy_fails_half_way(tmp_path, monkeypatch):
+    """copy_file_range may be refused between file systems, even after a first call worked."""
+    storage = LocalStorage(tmp_path)
+    parts = [os.urandom(3 * 1024 * 1024), os.urandom(1000)]
+    upload_id = storage.start_upload("videos/1/a/original", "video/mp4")
+    for number, data in enumerate(parts, 1):
+        storage.write_part("videos/1/a/original", upload_id, number, io.BytesIO(data), len(data))
+    real_copy = os.copy_file_range
+    calls = []
+
+    def flaky_copy(source, destination, count, *args):
+        calls.append(count)
+        if len(calls) == 2:
+            raise OSError(errno.EXDEV, "cross-device")
+        return real_copy(source, destination, min(count, 1024 * 1024), *args)
+
+    monkeypatch.setattr(os, "copy_file_range", flaky_copy)
+    storage.complete_upload("videos/1/a/original", upload_id, 2, sum(map(len, parts)))
+    assert len(calls) >= 2
+    assert storage.local_path("videos/1/a/original").read_bytes() == b"".join(parts)
