@@ -76,6 +76,8 @@ class MediaInfo:
     video_codec: str | None  # ffmpeg's names: h264, hevc, vp9, vp8, av1, mpeg4, ...
     pixel_format: str | None  # yuv420p, yuv444p, yuv420p10le, ...
     audio_codec: str | None  # aac, opus, vorbis, mp3, ...; None when there is no audio
+    # Phones record where a video was shot; a public gallery must not publish it.
+    has_location: bool = False
 
 
 # Sniffing
@@ -321,6 +323,12 @@ _ROTATION = re.compile(
 )
 
 
+_LOCATION = re.compile(
+    r"^\s+(?:location(?:-\w+)?|com\.apple\.quicktime\.location\.iso6709|\xa9xyz)\s*:",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class _Report:
     opened: bool  # ffmpeg printed "Input #0": it could read the container
@@ -337,7 +345,7 @@ def parse_ffmpeg_report(container: str, stderr: str) -> MediaInfo:
 def _read_report(container: str, stderr: str) -> _Report:
     lines = _input_block(stderr)
     duration = width = height = video_codec = pixel_format = audio_codec = None
-    has_video = has_audio = False
+    has_video = has_audio = has_location = False
     rotation = 0.0
     in_first_video = False
     for line in lines or ():
@@ -346,6 +354,7 @@ def _read_report(container: str, stderr: str) -> _Report:
             hours, minutes, seconds = duration_match.groups()
             duration = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
             continue
+        has_location = has_location or bool(_LOCATION.match(line))
         stream = _STREAM.match(line)
         if stream is None:
             rotation_match = _ROTATION.match(line)
@@ -371,6 +380,7 @@ def _read_report(container: str, stderr: str) -> _Report:
         video_codec=video_codec,
         pixel_format=pixel_format,
         audio_codec=audio_codec,
+        has_location=has_location,
     )
     return _Report(opened=lines is not None, has_video=has_video, has_audio=has_audio, info=info)
 

@@ -61,6 +61,7 @@ _DERIVED = (
     "mp4_without_moov",
     "garbled_mp4",
     "rotated_mp4",
+    "located_mp4",
 )
 SAMPLE_KINDS = (*_ENCODED, *_DERIVED)
 FAKE_KINDS = ("text_named_mp4", "playlist_named_mp4", "zip_named_mp4", "empty")
@@ -122,6 +123,12 @@ def make_sample(directory: Path, kind: str) -> Path:
         path = directory / "rotated.mp4"
         rotate = ["-display_rotation", "90", "-i", str(source), "-c", "copy", str(path)]
         ffmpeg("-loglevel", "error", "-y", *rotate)
+        return path
+    if kind == "located_mp4":
+        # A phone's MP4: playable as is, but it says where it was shot.
+        path = directory / "located.mp4"
+        tag = ["-i", str(source), "-c", "copy", "-metadata", f"location={HANOI}", str(path)]
+        ffmpeg("-loglevel", "error", "-y", *tag)
         return path
     raise ValueError(f"unknown sample kind {kind!r}")
 

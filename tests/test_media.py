@@ -453,7 +453,7 @@ Error opening input files: Invalid data found when processing input
         ("webm", WEBM_REPORT, (2.01, 160, 120, "vp9", "yuv420p", "opus")),
         ("webm", WEBM_RGB_REPORT, (2.01, 160, 120, "vp9", "gbrp", "opus")),
         ("avi", AVI_REPORT, (2.04, 160, 120, "mpeg4", "yuv420p", "mp3")),
-        ("mov", MOV_PROBE_REPORT, (2.0, 160, 120, "h264", "yuv420p", "aac")),
+        ("mov", MOV_PROBE_REPORT, (2.0, 160, 120, "h264", "yuv420p", "aac", True)),
         ("webm", LIVE_WEBM_REPORT, (None, 160, 120, "vp9", "yuv420p", "opus")),
         ("matroska", HEVC_MKV_REPORT, (2.0, 160, 120, "hevc", "yuv420p10le", "vorbis")),
         ("mp4", ROTATED_REPORT, (2.0, 120, 160, "h264", "yuv420p", "aac")),

@@ -18,7 +18,7 @@ UPLOADS = "/videos/uploads"
 def samples(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("samples")
     return {
-        **{kind: make_sample(folder, kind) for kind in ("mp4", "webm", "avi_mpeg4")},
+        **{kind: make_sample(folder, kind) for kind in ("mp4", "webm", "avi_mpeg4", "located_mp4")},
         **{kind: write_fake(folder, kind) for kind in ("text_named_mp4", "zip_named_mp4")},
     }
 
@@ -580,3 +580,19 @@ def test_a_range_is_served_by_seeking_even_under_a_server_file_wrapper(client, w
     )
     assert end.status_code == 206
     assert end.data == data[-100:]
+
+
+def test_the_place_a_video_was_shot_is_never_served(client, world, samples, tmp_path):
+    from contest import media
+
+    api = login(client, world.admin)
+    video = db.session.get(Video, upload(api, samples["located_mp4"])["video_id"])
+    assert video.state is VideoState.READY
+    assert video.transcoded
+    assert video.playback_key != video.storage_key
+    served = tmp_path / "served.mp4"
+    served.write_bytes(fetch(client, f"/videos/{video.id}/media").data)
+    info = media.probe(served)
+    assert not info.has_location
+    assert info.video_codec == "h264"
+    assert media.probe(samples["located_mp4"]).has_location

@@ -126,7 +126,8 @@ def _process(video: Video, storage: Storage, folder: Path, now: datetime) -> Cle
     media.make_thumbnail(source, thumbnail, info)
     storage.put_file(f"{base}/thumbnail.jpg", thumbnail, "image/jpeg")
     video.thumbnail_key = f"{base}/thumbnail.jpg"
-    if media.browser_playable(info):
+    # A file with the place it was shot gets a copy without it (streams copied, not re-encoded).
+    if media.browser_playable(info) and not info.has_location:
         video.playback_key, video.transcoded = video.storage_key, False
     else:
         playable = folder / "playback.mp4"
