@@ -596,3 +596,17 @@ def test_the_place_a_video_was_shot_is_never_served(client, world, samples, tmp_
     assert not info.has_location
     assert info.video_codec == "h264"
     assert media.probe(samples["located_mp4"]).has_location
+
+
+def test_organizers_download_the_original_under_its_vietnamese_name(client, world, samples):
+    api = login(client, world.admin)
+    video_id = upload(api, samples["mp4"], filename="Phóng sự Đoàn xã.mp4")["video_id"]
+    assert client.get(f"/videos/{video_id}/original").status_code == 403
+    login(client, world.organizer)
+    response = fetch(client, f"/videos/{video_id}/original")
+    assert response.status_code == 200
+    assert response.data == samples["mp4"].read_bytes()
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment")
+    assert "filename*=UTF-8''Ph%C3%B3ng%20s%E1%BB%B1%20%C4%90o%C3%A0n%20x%C3%A3.mp4" in disposition
+    assert client.get("/videos/987654/original").status_code == 404

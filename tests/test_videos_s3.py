@@ -85,6 +85,13 @@ def test_parts_go_straight_to_the_bucket_and_playback_redirects(
     assert thumbnail.status_code == 302
     assert requests.get(thumbnail.headers["Location"], timeout=30).content[:2] == b"\xff\xd8"
 
+    login(client, world.organizer)
+    original = client.get(f"/videos/{video.id}/original")
+    assert original.status_code == 302
+    downloaded = requests.get(original.headers["Location"], timeout=30)
+    assert downloaded.content == data
+    assert "UTF-8''Phim%20%C4%90o%C3%A0n.mp4" in downloaded.headers["Content-Disposition"]
+    login(client, world.admin)
     token = form_token(client, f"/videos/{video.id}")
     client.post(f"/videos/{video.id}/withdraw", data={"csrf_token": token})
     assert video.state is VideoState.WITHDRAWN

@@ -130,6 +130,32 @@ def media(video_id: int):
     return redirect(url, code=302)
 
 
+@bp.get("/<int:video_id>/original")
+@role_required(Role.ORGANIZER)
+def original(video_id: int):
+    """The file exactly as the unit sent it, under its own name (for the archive, the ceremony)."""
+    video = _video(video_id)
+    if video.state not in (VideoState.READY, VideoState.FAILED):
+        abort(404)
+    storage = current_storage()
+    path = storage.local_path(video.storage_key)
+    if path is not None:
+        return send_file(
+            path,
+            mimetype=video.content_type or "application/octet-stream",
+            as_attachment=True,
+            download_name=video.original_filename,
+            conditional=True,
+        )
+    url = storage.presign_get(
+        video.storage_key,
+        current_app.config["S3_PRESIGN_SECONDS"],
+        download_name=video.original_filename,
+        content_type=video.content_type,
+    )
+    return redirect(url, code=302)
+
+
 @bp.get("/<int:video_id>/thumbnail")
 def thumbnail(video_id: int):
     video = _watchable(video_id)
