@@ -610,3 +610,31 @@ def test_organizers_download_the_original_under_its_vietnamese_name(client, worl
     assert disposition.startswith("attachment")
     assert "filename*=UTF-8''Ph%C3%B3ng%20s%E1%BB%B1%20%C4%90o%C3%A0n%20x%C3%A3.mp4" in disposition
     assert client.get("/videos/987654/original").status_code == 404
+
+
+def test_a_unit_admin_corrects_the_details_inside_the_window(client, world, samples, frozen_clock):
+    api = login(client, world.admin)
+    video_id = upload(api, samples["mp4"])["video_id"]
+    path = f"/videos/{video_id}"
+    fields = {"title": "Tên mới: Một cửa", "description": "", "form": "stage"}
+    response = client.post(
+        f"{path}/details", data={"csrf_token": form_token(client, path), **fields}
+    )
+    assert response.status_code == 302
+    video = db.session.get(Video, video_id)
+    assert (video.title, video.description, video.form.value) == ("Tên mới: Một cửa", None, "stage")
+    token = form_token(client, path)
+    client.post(f"{path}/details", data={"csrf_token": token, "title": "", "form": "song"})
+    client.post(f"{path}/details", data={"csrf_token": token, "title": "X", "form": "karaoke"})
+    assert db.session.get(Video, video_id).title == "Tên mới: Một cửa"
+    login(client, world.other_admin)
+    forged = client.post(
+        f"{path}/details", data={"csrf_token": form_token(client, "/videos/"), **fields}
+    )
+    assert forged.status_code == 403
+    login(client, world.admin)
+    token = form_token(client, path)
+    frozen_clock.now = world.contest.video_closes_at
+    late = client.post(f"{path}/details", data={"csrf_token": token, **fields, "title": "Muộn"})
+    assert late.status_code == 302
+    assert db.session.get(Video, video_id).title == "Tên mới: Một cửa"

@@ -19,8 +19,8 @@ FORM_LABELS = {
 }
 
 
-class VideoDetailsForm(FlaskForm):
-    """Title, description and form; the file's name and size come with it from the browser."""
+class VideoInfoForm(FlaskForm):
+    """What the unit says about its video: title, description, form."""
 
     title = StringField(_l("Title"), validators=[required(), at_most(200)])
     description = TextAreaField(_l("Description (optional)"), validators=[at_most(5000)])
@@ -30,6 +30,11 @@ class VideoDetailsForm(FlaskForm):
         validators=[required()],
         invalid_choice_message=_l("Choose one of the values offered."),
     )
+
+
+class VideoDetailsForm(VideoInfoForm):
+    """The video's info, and the file's name and size, sent by the browser before the file."""
+
     filename = StringField(validators=[required(), at_most(2000)])
     size = IntegerField(
         validators=[

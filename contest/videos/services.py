@@ -222,6 +222,24 @@ def start_upload(
     return video
 
 
+def edit_video(
+    video: Video, user: User, title: str, description: str | None, form: VideoForm, now: datetime
+) -> Video:
+    """Correct a video's title, description or form inside the window."""
+    _check_manager(video.contest, user, now)
+    if not video.is_managed_by(user):
+        raise NotUnitAdmin()
+    if not video.is_live:
+        raise UploadNotOpen(_l("This video is no longer in the contest."))
+    if not clean_text(title):
+        raise InvalidVideoDetails(_l("Give the video a title."), field="title")
+    video.title = clean_text(title)[:200]
+    video.description = unicodedata.normalize("NFC", description or "").strip() or None
+    video.form = form
+    db.session.flush()
+    return video
+
+
 def _open_upload(video: Video, now: datetime) -> str:
     if video.state is not VideoState.UPLOADING or video.upload_id is None:
         raise UploadNotOpen()

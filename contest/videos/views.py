@@ -11,11 +11,11 @@ from contest import clock
 from contest.auth.decorators import role_required
 from contest.errors import Refused
 from contest.extensions import db
-from contest.models import Contest, Role, Video, VideoState
+from contest.models import Contest, Role, Video, VideoForm, VideoState
 from contest.questions.forms import ActionForm
 from contest.storage import current_storage
 from contest.videos import bp, processing, services
-from contest.videos.forms import FORM_LABELS, VideoDetailsForm
+from contest.videos.forms import FORM_LABELS, VideoDetailsForm, VideoInfoForm
 from contest.videos.messages import STATE_LABELS, failure_message
 
 
@@ -96,6 +96,7 @@ def video_page(video_id: int):
         or current_user.has_role(Role.ORGANIZER)
         or video.is_managed_by(current_user),
         form=VideoDetailsForm(formdata=None) if manages else None,
+        info_form=VideoInfoForm(obj=video, form=video.form.value) if manages else None,
         upload=_upload_settings(contest),
         action_form=ActionForm(),
     )
@@ -169,6 +170,34 @@ def thumbnail(video_id: int):
         video.thumbnail_key, current_app.config["S3_PRESIGN_SECONDS"], content_type="image/jpeg"
     )
     return redirect(url, code=302)
+
+
+@bp.post("/<int:video_id>/details")
+@role_required(Role.UNIT_ADMIN)
+def edit_details(video_id: int):
+    video = _video(video_id)
+    if not video.is_managed_by(current_user):
+        abort(403)
+    form = VideoInfoForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(error) for error in errors), "error")
+        return redirect(url_for("videos.video_page", video_id=video.id))
+    try:
+        services.edit_video(
+            video,
+            current_user,
+            form.title.data,
+            form.description.data,
+            VideoForm(form.form.data),
+            clock.utc_now(),
+        )
+    except Refused as refused:
+        flash(str(refused.message), "error")
+        return redirect(url_for("videos.video_page", video_id=video.id))
+    db.session.commit()
+    flash(_("The video's details were saved."), "success")
+    return redirect(url_for("videos.video_page", video_id=video.id))
 
 
 @bp.post("/<int:video_id>/withdraw")
