@@ -1,8 +1,11 @@
 """Test helpers: data factories and an API client that carries the CSRF token."""
 
+import functools
 import itertools
 import re
 from datetime import UTC, datetime, timedelta
+
+from werkzeug.security import generate_password_hash
 
 from contest.extensions import db
 from contest.models import Choice, Contest, Question, ReviewPolicy, Role, Unit, UnitGroup, User
@@ -55,6 +58,11 @@ def make_unit(code: str | None = None, headcount: int = 50) -> Unit:
     return unit
 
 
+@functools.cache
+def _hash(password: str) -> str:
+    return generate_password_hash(password)
+
+
 def make_user(
     *roles: Role, unit: Unit | None = None, password: str = PASSWORD, full_name: str | None = None
 ) -> User:
@@ -65,7 +73,8 @@ def make_user(
         unit=unit,
         password_hash="",
     )
-    user.set_password(password)
+    # Hashing is slow on purpose: hash the shared test password once per session.
+    user.password_hash = _hash(password)
     for role in roles or (Role.PARTICIPANT,):
         user.grant(role)
     db.session.add(user)
