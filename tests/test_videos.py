@@ -638,3 +638,34 @@ def test_a_unit_admin_corrects_the_details_inside_the_window(client, world, samp
     late = client.post(f"{path}/details", data={"csrf_token": token, **fields, "title": "Muộn"})
     assert late.status_code == 302
     assert db.session.get(Video, video_id).title == "Tên mới: Một cửa"
+
+
+def test_a_video_withdrawn_while_it_is_processed_stays_withdrawn(
+    client, world, samples, monkeypatch
+):
+    from sqlalchemy import update
+
+    from contest import media
+
+    real_thumbnail = media.make_thumbnail
+
+    def withdrawn_meanwhile(*args, **kwargs):
+        # Another request withdraws the video (and deletes its file) while ffmpeg works.
+        db.session.execute(
+            update(Video)
+            .where(Video.state == VideoState.PROCESSING)
+            .values(state=VideoState.WITHDRAWN)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        real_thumbnail(*args, **kwargs)
+
+    monkeypatch.setattr(media, "make_thumbnail", withdrawn_meanwhile)
+    api = login(client, world.admin)
+    video_id = upload(api, samples["avi_mpeg4"])["video_id"]
+    db.session.expire_all()
+    video = db.session.get(Video, video_id)
+    assert video.state is VideoState.WITHDRAWN
+    base = video.storage_key.rsplit("/", 1)[0]
+    assert current_storage().size(f"{base}/thumbnail.jpg") is None
+    assert current_storage().size(f"{base}/playback.mp4") is None

@@ -92,9 +92,22 @@ def process_video(video_id: int, storage: Storage, now: Callable[[], datetime]) 
         video = db.session.get(Video, video_id)
         code = "media_error" if isinstance(error, media.MediaError) else "internal_error"
         _finish(video, VideoState.FAILED, now(), code, str(error)[-2000:])
+    if _state_in_database(video_id) is not VideoState.PROCESSING:
+        # Withdrawn while we worked: its state stands, and what we made is dropped.
+        orphans = Cleanup(delete_keys=video.stored_keys())
+        db.session.rollback()
+        orphans.run(storage)
+        return _state_in_database(video_id) or VideoState.WITHDRAWN
     db.session.commit()
     cleanup.run(storage)
     return video.state
+
+
+def _state_in_database(video_id: int) -> VideoState | None:
+    """The video's committed state, its row locked until our commit (PostgreSQL)."""
+    with db.session.no_autoflush:
+        query = select(Video.state).where(Video.id == video_id).with_for_update()
+        return db.session.execute(query).scalar_one_or_none()
 
 
 def _finish(video: Video, state: VideoState, now: datetime, code=None, detail=None) -> None:
