@@ -78,8 +78,12 @@ def process_video(video_id: int, storage: Storage, now: Callable[[], datetime]) 
     db.session.refresh(video)
     cleanup = Cleanup()
     try:
-        with tempfile.TemporaryDirectory(prefix="contest-video-") as folder:
-            cleanup = _process(video, storage, Path(folder), now())
+        # Nothing is written before the state check below: a withdrawal meanwhile must win.
+        with (
+            tempfile.TemporaryDirectory(prefix="contest-video-") as folder,
+            db.session.no_autoflush,
+        ):
+            _process(video, storage, Path(folder), now())
     except media.NotAVideo as rejection:
         db.session.rollback()
         video = db.session.get(Video, video_id)
@@ -98,6 +102,8 @@ def process_video(video_id: int, storage: Storage, now: Callable[[], datetime]) 
         db.session.rollback()
         orphans.run(storage)
         return _state_in_database(video_id) or VideoState.WITHDRAWN
+    if video.state is VideoState.READY:
+        cleanup = finish_replacement(video, now())
     db.session.commit()
     cleanup.run(storage)
     return video.state
@@ -119,7 +125,7 @@ def _finish(video: Video, state: VideoState, now: datetime, code=None, detail=No
         video.ready_at = now
 
 
-def _process(video: Video, storage: Storage, folder: Path, now: datetime) -> Cleanup:
+def _process(video: Video, storage: Storage, folder: Path, now: datetime) -> None:
     head = storage.read_head(video.storage_key, SNIFF_BYTES)
     media.sniff_container(head)  # refuses a ZIP or a text file before anything is downloaded
     source = storage.local_path(video.storage_key)
@@ -148,7 +154,6 @@ def _process(video: Video, storage: Storage, folder: Path, now: datetime) -> Cle
         storage.put_file(f"{base}/playback.mp4", playable, "video/mp4")
         video.playback_key, video.transcoded = f"{base}/playback.mp4", True
     _finish(video, VideoState.READY, now)
-    return finish_replacement(video, now)
 
 
 def retry(video: Video, now: datetime) -> None:
