@@ -623,6 +623,8 @@ def test_a_unit_admin_corrects_the_details_inside_the_window(client, world, samp
     assert response.status_code == 302
     video = db.session.get(Video, video_id)
     assert (video.title, video.description, video.form.value) == ("Tên mới: Một cửa", None, "stage")
+    page = client.get(path).get_data(as_text=True)
+    assert '<option selected value="stage">' in page
     token = form_token(client, path)
     client.post(f"{path}/details", data={"csrf_token": token, "title": "", "form": "song"})
     client.post(f"{path}/details", data={"csrf_token": token, "title": "X", "form": "karaoke"})

@@ -96,7 +96,11 @@ def video_page(video_id: int):
         or current_user.has_role(Role.ORGANIZER)
         or video.is_managed_by(current_user),
         form=VideoDetailsForm(formdata=None) if manages else None,
-        info_form=VideoInfoForm(obj=video, form=video.form.value) if manages else None,
+        info_form=VideoInfoForm(
+            data={"title": video.title, "description": video.description, "form": video.form.value}
+        )
+        if manages
+        else None,
         upload=_upload_settings(contest),
         action_form=ActionForm(),
     )
