@@ -73,7 +73,7 @@ def register(app: Flask) -> None:
 
     @app.cli.command("scheduler")
     def scheduler() -> None:
-        """Run the scheduler in this process (run exactly one per deployment)."""
+        """Run the scheduler in this process (one per deployment; a second one only waits)."""
         click.echo("Scheduler running; Ctrl+C to stop.")
         build_scheduler(app, blocking=True).start()
 

@@ -1,18 +1,28 @@
 """Follow-up work on time: grading the rounds whose deadline and grace have passed, processing
 videos that no web process took up, and dropping uploads abandoned half-way.
 
-Run it in one process only (`flask --app wsgi scheduler`, or inside `demo`): APScheduler 3
-inside each gunicorn worker would run every job once per worker.
+The jobs live in the application's database (APScheduler's SQLAlchemy job store) and every
+run first takes a lease there: however many schedulers run (`flask --app wsgi scheduler`, the
+demo, a second host by mistake), exactly one acts; the others skip until its lease lapses.
 """
 
 import logging
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
 
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
 
 from contest import clock
 from contest.extensions import db
+from contest.models import SchedulerLease
+from contest.models.scheduling import SCHEDULER_JOBS_TABLE
 from contest.quiz.services import expire_overdue_attempts
 from contest.storage import current_storage
 from contest.videos import processing
@@ -44,37 +54,91 @@ def drop_abandoned_video_uploads(app: Flask) -> int:
         return len(cleanup.abort_uploads)
 
 
-def build_scheduler(app: Flask, blocking: bool) -> BackgroundScheduler | BlockingScheduler:
-    """A scheduler with the platform's jobs; a sweep also runs at start (catch-up)."""
-    scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone="UTC")
-    scheduler.add_job(
-        grade_overdue_rounds,
-        "interval",
-        seconds=SWEEP_SECONDS,
-        args=[app],
-        id="grade_overdue_rounds",
-        next_run_time=clock.utc_now(),
-        max_instances=1,
-        coalesce=True,
+# Each job: (function, seconds between runs). Interval sweepers compute what is due from the
+# stored timestamps, so a moved deadline needs no rescheduling and a late run misses nothing.
+JOBS = {
+    "grade_overdue_rounds": (grade_overdue_rounds, SWEEP_SECONDS),
+    "process_waiting_videos": (processing.process_waiting, VIDEO_SWEEP_SECONDS),
+    "drop_abandoned_video_uploads": (drop_abandoned_video_uploads, 3600),
+}
+LEASE_NAME = "scheduler"
+LEASE_SECONDS = 60
+# This process's scheduler: jobs in the shared store name a function, never an object.
+_this_process: dict[str, object] = {}
+
+
+def acquire_lease(holder: str, now: datetime, seconds: int = LEASE_SECONDS) -> bool:
+    """Take or renew the scheduler's lease; False while another live scheduler holds it."""
+    if db.session.get(SchedulerLease, LEASE_NAME) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(SchedulerLease(name=LEASE_NAME))
+        except IntegrityError:
+            pass  # another scheduler inserted it first
+    result = db.session.execute(
+        update(SchedulerLease)
+        .where(
+            SchedulerLease.name == LEASE_NAME,
+            or_(
+                SchedulerLease.holder == holder,
+                SchedulerLease.holder.is_(None),
+                SchedulerLease.expires_at < now,
+            ),
+        )
+        .values(holder=holder, expires_at=now + timedelta(seconds=seconds))
+        .execution_options(synchronize_session=False)
     )
-    scheduler.add_job(
-        processing.process_waiting,
-        "interval",
-        seconds=VIDEO_SWEEP_SECONDS,
-        args=[app],
-        id="process_waiting_videos",
-        next_run_time=clock.utc_now(),
-        max_instances=1,
-        coalesce=True,
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def run_job(name: str) -> int | None:
+    """The stored jobs' entry point: job `name`, as this process's scheduler."""
+    return run_job_as(_this_process["app"], _this_process["holder"], name)
+
+
+def run_job_as(app: Flask, holder: str, name: str) -> int | None:
+    """Run job `name` if `holder` holds the lease; None when another scheduler acts."""
+    with app.app_context():
+        if not acquire_lease(holder, clock.utc_now()):
+            log.debug("scheduler %s skips %s: another scheduler holds the lease", holder, name)
+            return None
+    function, _ = JOBS[name]
+    return function(app)
+
+
+def new_holder() -> str:
+    """A name for this scheduler, unique across hosts and restarts."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def build_scheduler(
+    app: Flask, blocking: bool, holder: str | None = None
+) -> BackgroundScheduler | BlockingScheduler:
+    """A scheduler whose jobs live in the application's database and act under its lease.
+
+    Any number may run (a dedicated process, the demo, every worker): only the lease holder
+    acts, and another takes over within LEASE_SECONDS when it stops. Each job also runs at
+    start, so work missed while no scheduler ran is caught up at once.
+    """
+    _this_process.update(app=app, holder=holder or new_holder())
+    with app.app_context():
+        store = SQLAlchemyJobStore(engine=db.engine, tablename=SCHEDULER_JOBS_TABLE)
+    scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(
+        timezone="UTC", jobstores={"default": store}
     )
-    scheduler.add_job(
-        drop_abandoned_video_uploads,
-        "interval",
-        hours=1,
-        args=[app],
-        id="drop_abandoned_video_uploads",
-        next_run_time=clock.utc_now(),
-        max_instances=1,
-        coalesce=True,
-    )
+    for name, (_, seconds) in JOBS.items():
+        scheduler.add_job(
+            "contest.scheduler:run_job",
+            "interval",
+            seconds=seconds,
+            args=[name],
+            id=name,
+            name=name,
+            next_run_time=clock.utc_now(),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            replace_existing=True,
+        )
     return scheduler

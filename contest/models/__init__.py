@@ -13,6 +13,7 @@ from contest.models.quiz import (
     Question,
     ServedQuestion,
 )
+from contest.models.scheduling import SchedulerLease
 from contest.models.video import COUNTED_STATES, Video, VideoForm, VideoState
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "ReviewPolicy",
     "Role",
     "RubricCriterion",
+    "SchedulerLease",
     "Score",
     "ScoreItem",
     "ScoreState",

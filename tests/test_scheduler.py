@@ -1,0 +1,89 @@
+"""The scheduler: jobs stored in the database, one acting scheduler under a lease, catch-up."""
+
+import random
+import threading
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select, text
+
+from contest import scheduler as scheduling
+from contest.extensions import db
+from contest.models import Attempt, AttemptState, SchedulerLease
+from contest.models.scheduling import scheduler_jobs
+from contest.quiz.services import start_attempt
+from tests.conftest import TEST_DATABASE_URL
+from tests.helpers import make_contest, make_questions, make_user
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def overdue_round(now):
+    make_questions(10)
+    contest = make_contest(now)
+    attempt = start_attempt(contest, make_user(), now, ZONE, random.Random(1))
+    db.session.commit()
+    return contest, attempt.id
+
+
+def test_one_scheduler_acts_the_other_skips_until_the_lease_lapses(app, db_session, frozen_clock):
+    contest, attempt_id = overdue_round(frozen_clock.now)
+    frozen_clock.advance(seconds=contest.round_time_limit_seconds + 10)
+    assert scheduling.run_job_as(app, "host-a:1", "grade_overdue_rounds") == 1
+    assert scheduling.run_job_as(app, "host-b:2", "grade_overdue_rounds") is None
+    assert db.session.get(Attempt, attempt_id).state is AttemptState.EXPIRED
+    # The holder renews its lease by acting; the other waits.
+    frozen_clock.advance(seconds=30)
+    assert scheduling.run_job_as(app, "host-a:1", "grade_overdue_rounds") == 0
+    frozen_clock.advance(seconds=scheduling.LEASE_SECONDS - 1)
+    assert scheduling.run_job_as(app, "host-b:2", "grade_overdue_rounds") is None
+    # Host A stopped: once its lease lapses, host B takes over.
+    frozen_clock.advance(seconds=2)
+    assert scheduling.run_job_as(app, "host-b:2", "grade_overdue_rounds") == 0
+    assert scheduling.run_job_as(app, "host-a:1", "grade_overdue_rounds") is None
+    assert db.session.get(SchedulerLease, scheduling.LEASE_NAME).holder == "host-b:2"
+
+
+def test_jobs_live_in_the_database_and_run_at_start(app, db_session, frozen_clock):
+    """After a restart every job runs at once (catch-up), then on its interval."""
+    scheduler = scheduling.build_scheduler(app, blocking=False, holder="host-a:1")
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == set(scheduling.JOBS)
+    for job in jobs.values():
+        assert job.next_run_time <= frozen_clock.now + timedelta(seconds=1)
+        assert job.func_ref == "contest.scheduler:run_job"
+        assert job.misfire_grace_time is None  # a missed run is never dropped
+        assert job.coalesce  # several missed runs are one run
+    store = scheduler._jobstores["default"]
+    assert store.jobs_t.name == scheduler_jobs.name
+
+
+# A real race needs real commits on separate connections: PostgreSQL (SQLite serialises writers).
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not (TEST_DATABASE_URL or "").startswith("postgresql"),
+    reason="needs PostgreSQL: set TEST_DATABASE_URL",
+)
+def test_two_schedulers_racing_one_acts(app):
+    try:
+        results = []
+        barrier = threading.Barrier(4)
+
+        def scheduler_tick(holder: str) -> None:
+            barrier.wait()
+            results.append(scheduling.run_job_as(app, holder, "drop_abandoned_video_uploads"))
+
+        threads = [threading.Thread(target=scheduler_tick, args=(f"host-{n}",)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(results, key=lambda r: r is None) == [0, None, None, None]
+        with app.app_context():
+            holders = db.session.scalars(select(SchedulerLease.holder)).all()
+            assert len(holders) == 1
+    finally:
+        with app.app_context():
+            db.session.execute(text("TRUNCATE scheduler_leases"))
+            db.session.commit()
