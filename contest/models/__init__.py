@@ -13,6 +13,7 @@ from contest.models.quiz import (
     Question,
     ServedQuestion,
 )
+from contest.models.results import PrizeTierRow, TieResolution
 from contest.models.scheduling import SchedulerLease
 from contest.models.video import COUNTED_STATES, Video, VideoForm, VideoState
 
@@ -27,6 +28,7 @@ __all__ = [
     "Contest",
     "DrawQuota",
     "JudgeAssignment",
+    "PrizeTierRow",
     "Question",
     "ReviewPolicy",
     "Role",
@@ -36,6 +38,7 @@ __all__ = [
     "ScoreItem",
     "ScoreState",
     "ServedQuestion",
+    "TieResolution",
     "Unit",
     "UnitGroup",
     "User",

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from contest.clock import utc_now
 from contest.domain.drawing import DrawRules
 from contest.domain.judging import Aggregation
+from contest.domain.prizes import SEED_PRIZE_TABLE
 from contest.extensions import db
 from contest.models.judging import DEFAULT_RUBRIC, RubricCriterion
+from contest.models.results import PrizeTierRow
 from contest.models.types import UTCDateTime, value_enum
 
 DEFAULT_VIDEO_MAX_BYTES = 1024**3
@@ -54,12 +56,23 @@ class Contest(db.Model):
         value_enum(Aggregation), default=Aggregation.MEAN
     )
     video_gallery_public: Mapped[bool] = mapped_column(default=False)
+    # The unit score's weights (percent, summing to 100) and the prize eligibility options.
+    weight_participation: Mapped[int] = mapped_column(default=30)
+    weight_accuracy: Mapped[int] = mapped_column(default=30)
+    weight_video: Mapped[int] = mapped_column(default=40)
+    unit_prize_requires_video: Mapped[bool] = mapped_column(default=False)
+    max_individual_prizes_per_unit: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     rubric: Mapped[list[RubricCriterion]] = relationship(
         back_populates="contest",
         cascade="all, delete-orphan",
         order_by="RubricCriterion.position",
+    )
+    prize_table: Mapped[list[PrizeTierRow]] = relationship(
+        back_populates="contest",
+        cascade="all, delete-orphan",
+        order_by=[PrizeTierRow.category, PrizeTierRow.position],
     )
     draw_quotas: Mapped[list["DrawQuota"]] = relationship(
         back_populates="contest",
@@ -68,12 +81,26 @@ class Contest(db.Model):
     )
 
     def __init__(self, **values) -> None:
-        # Every new contest starts from the seed plan's rubric; organizers then edit it.
+        # Every new contest starts from the seed plan's rubric and prize table; organizers then
+        # edit them.
         values.setdefault(
             "rubric",
             [
                 RubricCriterion(name=name, max_points=points, guidance=guidance, position=n)
                 for n, (name, points, guidance) in enumerate(DEFAULT_RUBRIC)
+            ],
+        )
+        values.setdefault(
+            "prize_table",
+            [
+                PrizeTierRow(
+                    category=tier.category,
+                    name=tier.name,
+                    prize_count=tier.count,
+                    amount=tier.amount,
+                    position=tier.position,
+                )
+                for tier in SEED_PRIZE_TABLE
             ],
         )
         super().__init__(**values)

@@ -1,0 +1,159 @@
+"""The contest's standings and prize list, computed from the database by the domain's rules
+(contest.domain.ranking, judging and prizes); nothing here decides an order itself."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from contest.domain.judging import JudgeTotal, aggregate_video_scores
+from contest.domain.prizes import (
+    ContestUnit,
+    EligibilityOptions,
+    PrizeList,
+    PrizeTier,
+    RankedVideo,
+    ScoreWeights,
+    TieDecision,
+    UnitScore,
+    VideoEntry,
+    allocate_prizes,
+    rank_videos,
+    score_units,
+)
+from contest.domain.ranking import RankedParticipant, RoundResult, rank_participants
+from contest.extensions import db
+from contest.models import (
+    GRADED_STATES,
+    Attempt,
+    Contest,
+    Score,
+    ScoreState,
+    TieResolution,
+    Unit,
+    User,
+    Video,
+    VideoState,
+)
+
+
+@dataclass(frozen=True)
+class Standings:
+    """Every ranking of a contest and the prize list they give."""
+
+    individuals: list[RankedParticipant]
+    units: list[UnitScore]
+    videos: list[RankedVideo]
+    prizes: PrizeList
+
+
+def graded_rounds(contest: Contest) -> tuple[list[RoundResult], dict[int, int]]:
+    """Every graded round of the contest as the domain reads them, and each one's questions."""
+    rows = db.session.execute(
+        select(
+            Attempt.user_id,
+            Attempt.id,
+            Attempt.correct_count,
+            Attempt.duration_ms,
+            Attempt.finished_at,
+            Attempt.question_count,
+        ).where(Attempt.contest_id == contest.id, Attempt.state.in_(GRADED_STATES))
+    )
+    rounds, questions = [], {}
+    for row in rows:
+        rounds.append(
+            RoundResult(
+                participant_id=row.user_id,
+                attempt_id=row.id,
+                correct_count=row.correct_count,
+                duration_ms=row.duration_ms,
+                finished_at=row.finished_at,
+            )
+        )
+        questions[row.id] = row.question_count
+    return rounds, questions
+
+
+def video_entries(contest: Contest) -> list[VideoEntry]:
+    """Every video still in the contest with its aggregate judges' score (None: unscored)."""
+    videos = db.session.execute(
+        select(Video.id, Video.unit_id, Video.state).where(
+            Video.contest_id == contest.id,
+            Video.state.in_((VideoState.RECEIVED, VideoState.PROCESSING, VideoState.READY)),
+        )
+    ).all()
+    totals = [
+        JudgeTotal(video_id, judge_id, total)
+        for video_id, judge_id, total in db.session.execute(
+            select(Score.video_id, Score.judge_id, Score.total)
+            .join(Video)
+            .where(
+                Video.contest_id == contest.id,
+                Video.state == VideoState.READY,
+                Score.state == ScoreState.SUBMITTED,
+                Score.total.is_not(None),
+            )
+        )
+    ]
+    scores = aggregate_video_scores(
+        totals,
+        [video.id for video in videos],
+        method=contest.score_aggregation,
+        max_total=contest.rubric_max_total,
+    )
+    return [VideoEntry(video.id, video.unit_id, scores[video.id].score) for video in videos]
+
+
+def prize_table(contest: Contest) -> list[PrizeTier]:
+    return [
+        PrizeTier(row.name, row.category, row.prize_count, row.amount, row.position)
+        for row in contest.prize_table
+    ]
+
+
+def tie_decisions(contest: Contest) -> dict[str, TieDecision]:
+    rows = db.session.scalars(select(TieResolution).where(TieResolution.contest_id == contest.id))
+    return {row.tie_id: TieDecision(tuple(row.member_order), row.reason) for row in rows}
+
+
+def compute_standings(contest: Contest) -> Standings:
+    """Rankings and prizes as the data stand now (provisional until the organizers approve)."""
+    rounds, questions = graded_rounds(contest)
+    participant_units = dict(
+        db.session.execute(
+            select(User.id, User.unit_id).where(
+                User.id.in_(select(Attempt.user_id).where(Attempt.contest_id == contest.id))
+            )
+        ).all()
+    )
+    units = [
+        ContestUnit(unit.id, unit.code, unit.headcount)
+        for unit in db.session.scalars(select(Unit).order_by(Unit.code))
+    ]
+    videos = video_entries(contest)
+    unit_scores = score_units(
+        units,
+        rounds,
+        participant_units,
+        videos,
+        questions_per_round=questions,
+        rubric_max=contest.rubric_max_total or Decimal(1),
+        weights=ScoreWeights(
+            contest.weight_participation, contest.weight_accuracy, contest.weight_video
+        ),
+    )
+    individuals = rank_participants(rounds)
+    ranked_videos = rank_videos(videos)
+    prizes = allocate_prizes(
+        prize_table(contest),
+        units=unit_scores,
+        videos=ranked_videos,
+        individuals=individuals,
+        participant_units=participant_units,
+        options=EligibilityOptions(
+            unit_requires_video=contest.unit_prize_requires_video,
+            max_individual_prizes_per_unit=contest.max_individual_prizes_per_unit,
+        ),
+        decisions=tie_decisions(contest),
+    )
+    return Standings(individuals, unit_scores, ranked_videos, prizes)

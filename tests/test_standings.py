@@ -1,0 +1,142 @@
+"""Standings and prizes computed from the database by the domain's rules."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from contest.extensions import db
+from contest.models import (
+    Attempt,
+    AttemptState,
+    Role,
+    Score,
+    ScoreState,
+    TieResolution,
+    Video,
+    VideoForm,
+    VideoState,
+)
+from contest.results.standings import compute_standings
+from tests.helpers import make_contest, make_unit, make_user
+
+NOW = datetime(2026, 10, 16, tzinfo=UTC)
+
+
+def graded_round(contest, user, correct: int, duration_ms: int, minutes: int = 0) -> None:
+    finished = NOW - timedelta(days=1) + timedelta(minutes=minutes)
+    db.session.add(
+        Attempt(
+            contest_id=contest.id,
+            user_id=user.id,
+            state=AttemptState.SUBMITTED,
+            started_at=finished - timedelta(milliseconds=duration_ms),
+            deadline_at=finished + timedelta(minutes=10),
+            submitted_at=finished,
+            finished_at=finished,
+            question_count=10,
+            correct_count=correct,
+            duration_ms=duration_ms,
+        )
+    )
+
+
+def scored_video(contest, unit, judges, total: int) -> Video:
+    video = Video(
+        contest=contest,
+        unit_id=unit.id,
+        title=f"Video {unit.code}",
+        form=VideoForm.SONG,
+        original_filename="v.mp4",
+        size_bytes=1,
+        part_size=1,
+        storage_key=f"videos/{contest.id}/{unit.code}-{total}/original",
+        state=VideoState.READY,
+    )
+    db.session.add(video)
+    db.session.flush()
+    for judge in judges:
+        db.session.add(
+            Score(video=video, judge=judge, state=ScoreState.SUBMITTED, total=Decimal(total))
+        )
+    return video
+
+
+@pytest.fixture
+def contest_with_results(db_session):
+    contest = make_contest(NOW - timedelta(days=30), quiz_closes_at=NOW)
+    judges = [make_user(Role.JUDGE) for _ in range(3)]
+    units = [make_unit(headcount=20) for _ in range(12)]
+    people = []
+    for n, unit in enumerate(units):
+        for k in range(3):
+            person = make_user(unit=unit)
+            # Distinct performances: fewer correct answers and slower further down the list.
+            graded_round(contest, person, correct=10 - (n % 10), duration_ms=60_000 + 1000 * n + k)
+            people.append(person)
+        scored_video(contest, unit, judges, total=95 - n)
+    db.session.commit()
+    return contest, units, people
+
+
+def test_the_seed_table_is_awarded_in_full(contest_with_results):
+    contest, units, people = contest_with_results
+    standings = compute_standings(contest)
+    prizes = standings.prizes
+    assert prizes.pending_ties == ()
+    assert prizes.total_amount == 61_000_000
+    by_category = {
+        category: [a for a in prizes.awards if a.category == category]
+        for category in ("unit", "video", "individual")
+    }
+    assert [len(by_category[c]) for c in ("unit", "video", "individual")] == [10, 10, 10]
+    first = by_category["unit"][0]
+    assert (first.tier_name, first.amount, first.entry_id) == ("Giải Nhất", 10_000_000, units[0].id)
+    assert len({a.unit_id for a in by_category["video"]}) == 10
+    assert by_category["individual"][0].entry_id == people[0].id
+    breakdown = standings.units[0]
+    assert breakdown.participation.weight == 30
+    assert breakdown.total == breakdown.participation.points + breakdown.accuracy.points + (
+        breakdown.video.points
+    )
+
+
+def test_a_tie_at_the_last_individual_prize_waits_for_the_organizers(contest_with_results):
+    contest, units, people = contest_with_results
+    # A newcomer equals the 10th participant exactly: one place for two people.
+    tenth = compute_standings(contest).individuals[9].result
+    twin = make_user(unit=units[5])
+    db.session.add(
+        Attempt(
+            contest_id=contest.id,
+            user_id=twin.id,
+            state=AttemptState.SUBMITTED,
+            started_at=tenth.finished_at - timedelta(milliseconds=tenth.duration_ms),
+            deadline_at=tenth.finished_at + timedelta(minutes=10),
+            submitted_at=tenth.finished_at,
+            finished_at=tenth.finished_at,
+            question_count=10,
+            correct_count=tenth.correct_count,
+            duration_ms=tenth.duration_ms,
+        )
+    )
+    db.session.commit()
+    prizes = compute_standings(contest).prizes
+    individual = [a for a in prizes.awards if a.category == "individual"]
+    tie = next(t for t in prizes.pending_ties if t.category == "individual")
+    assert tie.places < len(tie.entry_ids)
+    assert not {a.entry_id for a in individual} & set(tie.entry_ids)
+    assert prizes.total_amount < 61_000_000
+    db.session.add(
+        TieResolution(
+            contest_id=contest.id,
+            tie_id=tie.tie_id,
+            member_order=list(reversed(tie.entry_ids)),
+            reason="Bốc thăm công khai ngày 20/10",
+        )
+    )
+    db.session.commit()
+    decided = compute_standings(contest).prizes
+    assert decided.pending_ties == ()
+    assert decided.total_amount == 61_000_000
+    assert any(a.decided_by_tie for a in decided.awards)
