@@ -20,18 +20,16 @@ class LeaderboardLine:
     finished_at: datetime
 
 
-def individual_leaderboard(contest: Contest, limit: int, offset: int = 0) -> list[LeaderboardLine]:
-    """The individual ranking computed in the database (see contest.domain.ranking for the order).
-
-    Each participant's best graded round, then RANK() over most correct, shortest duration,
-    earliest finish; equal lines share a rank and are listed by participant id.
-    """
-    best = (
+def best_rounds_subquery(contest: Contest):
+    """Each participant's best graded round (the domain's order; ties: the first played)."""
+    numbered = (
         select(
+            Attempt.id,
             Attempt.user_id,
             Attempt.correct_count,
             Attempt.duration_ms,
             Attempt.finished_at,
+            Attempt.question_count,
             func.row_number()
             .over(
                 partition_by=Attempt.user_id,
@@ -47,19 +45,25 @@ def individual_leaderboard(contest: Contest, limit: int, offset: int = 0) -> lis
         .where(Attempt.contest_id == contest.id, Attempt.state.in_(GRADED_STATES))
         .subquery()
     )
-    ranked = (
-        select(
-            best.c.user_id,
-            best.c.correct_count,
-            best.c.duration_ms,
-            best.c.finished_at,
-            func.rank()
-            .over(order_by=(best.c.correct_count.desc(), best.c.duration_ms, best.c.finished_at))
-            .label("rank"),
-        )
-        .where(best.c.nth == 1)
-        .subquery()
-    )
+    return select(numbered).where(numbered.c.nth == 1).subquery()
+
+
+def individual_leaderboard(contest: Contest, limit: int, offset: int = 0) -> list[LeaderboardLine]:
+    """The individual ranking computed in the database (see contest.domain.ranking for the order).
+
+    Each participant's best graded round, then RANK() over most correct, shortest duration,
+    earliest finish; equal lines share a rank and are listed by participant id.
+    """
+    best = best_rounds_subquery(contest)
+    ranked = select(
+        best.c.user_id,
+        best.c.correct_count,
+        best.c.duration_ms,
+        best.c.finished_at,
+        func.rank()
+        .over(order_by=(best.c.correct_count.desc(), best.c.duration_ms, best.c.finished_at))
+        .label("rank"),
+    ).subquery()
     rows = db.session.execute(
         select(ranked, User.full_name, Unit.name)
         .join(User, User.id == ranked.c.user_id)

@@ -24,7 +24,6 @@ from contest.domain.prizes import (
 from contest.domain.ranking import RankedParticipant, RoundResult, rank_participants
 from contest.extensions import db
 from contest.models import (
-    GRADED_STATES,
     Attempt,
     Contest,
     Score,
@@ -35,6 +34,7 @@ from contest.models import (
     Video,
     VideoState,
 )
+from contest.results.services import best_rounds_subquery
 
 
 @dataclass(frozen=True)
@@ -47,20 +47,14 @@ class Standings:
     prizes: PrizeList
 
 
-def graded_rounds(contest: Contest) -> tuple[list[RoundResult], dict[int, int]]:
-    """Every graded round of the contest as the domain reads them, and each one's questions."""
-    rows = db.session.execute(
-        select(
-            Attempt.user_id,
-            Attempt.id,
-            Attempt.correct_count,
-            Attempt.duration_ms,
-            Attempt.finished_at,
-            Attempt.question_count,
-        ).where(Attempt.contest_id == contest.id, Attempt.state.in_(GRADED_STATES))
-    )
+def best_rounds(contest: Contest) -> tuple[list[RoundResult], dict[int, int]]:
+    """Each participant's best round (chosen in the database), and each one's questions.
+
+    Only best rounds matter to every ranking, so a million rounds never leave the database.
+    """
+    best = best_rounds_subquery(contest)
     rounds, questions = [], {}
-    for row in rows:
+    for row in db.session.execute(select(best)):
         rounds.append(
             RoundResult(
                 participant_id=row.user_id,
@@ -118,7 +112,7 @@ def tie_decisions(contest: Contest) -> dict[str, TieDecision]:
 
 def compute_standings(contest: Contest) -> Standings:
     """Rankings and prizes as the data stand now (provisional until the organizers approve)."""
-    rounds, questions = graded_rounds(contest)
+    rounds, questions = best_rounds(contest)
     participant_units = dict(
         db.session.execute(
             select(User.id, User.unit_id).where(
