@@ -9,6 +9,7 @@ from contest.extensions import db
 from contest.models import (
     Attempt,
     AttemptState,
+    AuditEntry,
     Role,
     Score,
     ScoreState,
@@ -18,7 +19,7 @@ from contest.models import (
     VideoState,
 )
 from contest.results.standings import compute_standings
-from tests.helpers import make_contest, make_unit, make_user
+from tests.helpers import ApiClient, form_token, make_contest, make_unit, make_user
 
 NOW = datetime(2026, 10, 16, tzinfo=UTC)
 
@@ -140,3 +141,52 @@ def test_a_tie_at_the_last_individual_prize_waits_for_the_organizers(contest_wit
     assert decided.pending_ties == ()
     assert decided.total_amount == 61_000_000
     assert any(a.decided_by_tie for a in decided.awards)
+
+
+def test_organizers_see_the_provisional_prize_list_and_decide_a_tie(client, contest_with_results):
+    contest, units, people = contest_with_results
+    tenth = compute_standings(contest).individuals[9].result
+    twin = make_user(unit=units[5], full_name="Người bằng điểm")
+    db.session.add(
+        Attempt(
+            contest_id=contest.id,
+            user_id=twin.id,
+            state=AttemptState.SUBMITTED,
+            started_at=tenth.finished_at - timedelta(milliseconds=tenth.duration_ms),
+            deadline_at=tenth.finished_at + timedelta(minutes=10),
+            submitted_at=tenth.finished_at,
+            finished_at=tenth.finished_at,
+            question_count=10,
+            correct_count=tenth.correct_count,
+            duration_ms=tenth.duration_ms,
+        )
+    )
+    organizer = make_user(Role.ORGANIZER)
+    db.session.commit()
+    assert client.get("/results/standings").status_code == 302
+    ApiClient(client).login(people[0])
+    assert client.get("/results/standings").status_code == 403
+    ApiClient(client).login(organizer)
+    page = client.get("/results/standings").get_data(as_text=True)
+    assert "Người bằng điểm" in page
+    assert "10.000.000 đ" in page
+    tie = compute_standings(contest).prizes.pending_ties[0]
+    token = form_token(client, "/results/standings")
+    path = f"/results/ties/{tie.tie_id}"
+    twin_first = {f"position-{twin.id}": "1", f"position-{tenth.participant_id}": "2"}
+    same = {f"position-{twin.id}": "1", f"position-{tenth.participant_id}": "1"}
+    client.post(path, data={"csrf_token": token, **same, "reason": "Bốc thăm"})
+    client.post(path, data={"csrf_token": token, **twin_first, "reason": " "})
+    client.post(path, data={"csrf_token": token, f"position-{twin.id}": "1", "reason": "x"})
+    client.post(
+        "/results/ties/individual:99", data={"csrf_token": token, **twin_first, "reason": "x"}
+    )
+    assert db.session.query(TieResolution).count() == 0
+    client.post(path, data={"csrf_token": token, **twin_first, "reason": "Bốc thăm công khai"})
+    resolution = db.session.query(TieResolution).one()
+    assert resolution.member_order == [twin.id, tenth.participant_id]
+    entry = db.session.query(AuditEntry).filter_by(action="tie_decided").one()
+    assert entry.actor_id == organizer.id
+    prizes = compute_standings(contest).prizes
+    assert prizes.pending_ties == ()
+    assert any(a.entry_id == twin.id and a.decided_by_tie for a in prizes.awards)

@@ -2,12 +2,17 @@
 (contest.domain.ranking, judging and prizes); nothing here decides an order itself."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from contest.domain.judging import JudgeTotal, aggregate_video_scores
 from contest.domain.prizes import (
+    INDIVIDUAL,
+    UNIT,
+    VIDEO,
     ContestUnit,
     EligibilityOptions,
     PrizeList,
@@ -22,6 +27,7 @@ from contest.domain.prizes import (
     score_units,
 )
 from contest.domain.ranking import RankedParticipant, RoundResult, rank_participants
+from contest.errors import Refused
 from contest.extensions import db
 from contest.models import (
     Attempt,
@@ -34,6 +40,7 @@ from contest.models import (
     Video,
     VideoState,
 )
+from contest.models.audit import record
 from contest.results.services import best_rounds_subquery
 
 
@@ -151,3 +158,56 @@ def compute_standings(contest: Contest) -> Standings:
         decisions=tie_decisions(contest),
     )
     return Standings(individuals, unit_scores, ranked_videos, prizes)
+
+
+class TieDecisionRefused(Refused):
+    code, status = "tie_decision_refused", 422
+    message = _l("This decision does not match a tie waiting for one.")
+
+
+def decide_tie(
+    contest: Contest, tie_id: str, order: list[int], reason: str, actor: User, now: datetime
+) -> TieResolution:
+    """Record the organizers' order for a pending boundary tie, with its reason (logged)."""
+    pending = {tie.tie_id: tie for tie in compute_standings(contest).prizes.pending_ties}
+    tie = pending.get(tie_id)
+    if tie is None:
+        raise TieDecisionRefused()
+    if sorted(order) != sorted(tie.entry_ids) or len(set(order)) != len(order):
+        raise TieDecisionRefused(_l("Put every tied entry in the order once."))
+    if not reason.strip():
+        raise TieDecisionRefused(_l("Give the reason for this decision."))
+    resolution = db.session.scalar(
+        select(TieResolution).where(
+            TieResolution.contest_id == contest.id, TieResolution.tie_id == tie_id
+        )
+    ) or TieResolution(contest_id=contest.id, tie_id=tie_id)
+    resolution.member_order, resolution.reason = list(order), reason.strip()
+    resolution.decided_by, resolution.decided_at = actor, now
+    db.session.add(resolution)
+    record("tie_decided", actor, contest.id, f"tie:{tie_id}", now, order=list(order), reason=reason)
+    db.session.flush()
+    return resolution
+
+
+def entry_labels(standings: Standings) -> dict[str, dict[int, str]]:
+    """What to call each ranked entry on the organizers' pages, by category and id."""
+    units = dict(db.session.execute(select(Unit.id, Unit.name)).all())
+    video_ids = [video.video_id for video in standings.videos]
+    videos = {
+        video_id: f"{title} ({units.get(unit_id, '')})"
+        for video_id, title, unit_id in db.session.execute(
+            select(Video.id, Video.title, Video.unit_id).where(Video.id.in_(video_ids))
+        )
+    }
+    people_ids = [
+        award.entry_id for award in standings.prizes.awards if award.category == INDIVIDUAL
+    ]
+    people_ids += [i for tie in standings.prizes.pending_ties for i in tie.entry_ids]
+    people = {
+        user_id: f"{name} ({units.get(unit_id, '—')})"
+        for user_id, name, unit_id in db.session.execute(
+            select(User.id, User.full_name, User.unit_id).where(User.id.in_(people_ids))
+        )
+    }
+    return {UNIT: units, VIDEO: videos, INDIVIDUAL: people}

@@ -1,9 +1,17 @@
-"""Public rankings."""
+"""Public rankings, and the organizers' provisional standings and tie decisions."""
 
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from contest.models import Contest
-from contest.results import bp
+from contest import clock
+from contest.auth.decorators import role_required
+from contest.errors import Refused
+from contest.extensions import db
+from contest.models import Contest, Role
+from contest.questions.forms import ActionForm
+from contest.results import bp, standings
+from contest.results.forms import InvalidOrder, tie_order
 from contest.results.services import individual_leaderboard
 
 PAGE_SIZE = 100
@@ -23,3 +31,45 @@ def leaderboard():
         page=page,
         has_next=len(lines) > PAGE_SIZE,
     )
+
+
+@bp.get("/standings")
+@role_required(Role.ORGANIZER)
+def provisional_standings():
+    contest = Contest.current()
+    if contest is None:
+        abort(404)
+    computed = standings.compute_standings(contest)
+    return render_template(
+        "results/standings.html",
+        contest=contest,
+        standings=computed,
+        labels=standings.entry_labels(computed),
+        form=ActionForm(),
+    )
+
+
+@bp.post("/ties/<tie_id>")
+@role_required(Role.ORGANIZER)
+def decide_tie(tie_id: str):
+    contest = Contest.current()
+    if contest is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        order = tie_order(request.form)
+    except InvalidOrder as invalid:
+        flash(str(invalid), "error")
+        return redirect(url_for("results.provisional_standings"))
+    try:
+        standings.decide_tie(
+            contest, tie_id, order, request.form.get("reason", ""), current_user, clock.utc_now()
+        )
+    except Refused as refused:
+        db.session.rollback()
+        flash(str(refused.message), "error")
+        return redirect(url_for("results.provisional_standings"))
+    db.session.commit()
+    flash(_("The decision is recorded; the prize list follows it."), "success")
+    return redirect(url_for("results.provisional_standings"))
