@@ -1,9 +1,13 @@
 """Standings and prizes computed from the database by the domain's rules."""
 
+import codecs
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
 from contest.extensions import db
 from contest.models import (
@@ -190,3 +194,46 @@ def test_organizers_see_the_provisional_prize_list_and_decide_a_tie(client, cont
     prizes = compute_standings(contest).prizes
     assert prizes.pending_ties == ()
     assert any(a.entry_id == twin.id and a.decided_by_tie for a in prizes.awards)
+
+
+def test_exports_open_back_cell_by_cell(client, contest_with_results):
+    contest, units, people = contest_with_results
+    people[0].full_name = "=HYPERLINK(1) Nguyễn"  # a forged name must stay text
+    db.session.commit()
+    ApiClient(client).login(make_user(Role.ORGANIZER))
+    response = client.get("/results/exports/all.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.data), read_only=True)
+    assert workbook.sheetnames == ["Giải thưởng", "Đơn vị", "Cá nhân", "Điểm thưởng PAR Index"]
+    prizes = list(workbook["Giải thưởng"].values)
+    assert prizes[0] == ("Loại giải", "Giải", "Hạng", "Người/đơn vị đạt giải", "Số tiền (đồng)")
+    assert prizes[1] == ("Tập thể", "Giải Nhất", 1, units[0].name, 10_000_000)
+    assert prizes[-1] == ("Tổng", None, None, None, 61_000_000)
+    assert sum(row[4] for row in prizes[1:-1]) == 61_000_000
+    unit_rows = list(workbook["Đơn vị"].values)
+    first = compute_standings(contest).units[0]
+    assert unit_rows[1][:4] == (1, units[0].name, 3, 20)
+    assert unit_rows[1][-1] == float(first.total)
+    individuals = list(workbook["Cá nhân"].values)
+    assert len(individuals) == 1 + len(people)
+    assert individuals[1][:4] == (1, people[0].full_name, units[0].name, 10)
+    bonus = list(workbook["Điểm thưởng PAR Index"].values)
+    awards = compute_standings(contest).prizes.awards
+    unit_of = {person.id: person.unit_id for person in people}
+    expected = {a.entry_id for a in awards if a.category == "unit"}
+    expected |= {a.unit_id for a in awards if a.category == "video"}
+    expected |= {unit_of[a.entry_id] for a in awards if a.category == "individual"}
+    codes = {unit.id: unit.code for unit in units}
+    assert [row[0] for row in bonus[1:]] == [codes[unit_id] for unit_id in sorted(expected)]
+    assert "Tập thể: Giải Nhất" in bonus[1][2]
+    workbook.close()
+
+    csv_response = client.get("/results/exports/prizes.csv")
+    assert csv_response.data.startswith(codecs.BOM_UTF8)
+    lines = list(csv.reader(io.StringIO(csv_response.data.decode("utf-8-sig"))))
+    assert lines[1] == ["Tập thể", "Giải Nhất", "1", units[0].name, "10000000"]
+    assert lines[-1] == ["Tổng", "", "", "", "61000000"]
+    people_csv = client.get("/results/exports/individuals.csv").data.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(people_csv)))[1][1] == "'=HYPERLINK(1) Nguyễn"
+    assert client.get("/results/exports/all.csv").status_code == 404
+    assert client.get("/results/exports/secrets.xlsx").status_code == 404

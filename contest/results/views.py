@@ -1,6 +1,8 @@
-"""Public rankings, and the organizers' provisional standings and tie decisions."""
+"""Public rankings, and the organizers' provisional standings, tie decisions and exports."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +12,7 @@ from contest.errors import Refused
 from contest.extensions import db
 from contest.models import Contest, Role
 from contest.questions.forms import ActionForm
-from contest.results import bp, standings
+from contest.results import bp, exports, standings
 from contest.results.forms import InvalidOrder, tie_order
 from contest.results.services import individual_leaderboard
 
@@ -73,3 +75,35 @@ def decide_tie(tie_id: str):
     db.session.commit()
     flash(_("The decision is recorded; the prize list follows it."), "success")
     return redirect(url_for("results.provisional_standings"))
+
+
+EXPORTS = ("prizes", "units", "individuals", "par-bonus")
+
+
+@bp.get("/exports/<name>.<extension>")
+@role_required(Role.ORGANIZER)
+def export(name: str, extension: str):
+    contest = Contest.current()
+    if contest is None or name not in (*EXPORTS, "all") or extension not in ("xlsx", "csv"):
+        abort(404)
+    if name == "all" and extension == "csv":
+        abort(404)  # one table per CSV file
+    computed = standings.compute_standings(contest)
+    labels = standings.entry_labels(computed)
+    sheets = {
+        "prizes": lambda: exports.prize_sheet(computed, labels),
+        "units": lambda: exports.unit_sheet(computed, labels),
+        "individuals": lambda: exports.individual_sheet(contest),
+        "par-bonus": lambda: exports.par_bonus_sheet(computed),
+    }
+    chosen = [sheets[key]() for key in (EXPORTS if name == "all" else (name,))]
+    buffer = io.BytesIO()
+    if extension == "xlsx":
+        exports.write_xlsx(chosen, buffer)
+    else:
+        exports.write_csv(chosen[0], buffer)
+    buffer.seek(0)
+    stamp = clock.utc_now().astimezone(clock.local_zone()).strftime("%Y%m%d-%H%M")
+    return send_file(
+        buffer, as_attachment=True, download_name=f"ket-qua-{name}-{stamp}.{extension}"
+    )
