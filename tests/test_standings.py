@@ -14,6 +14,7 @@ from contest.models import (
     Attempt,
     AttemptState,
     AuditEntry,
+    ResultsSnapshot,
     Role,
     Score,
     ScoreState,
@@ -237,3 +238,91 @@ def test_exports_open_back_cell_by_cell(client, contest_with_results):
     assert list(csv.reader(io.StringIO(people_csv)))[1][1] == "'=HYPERLINK(1) Nguyễn"
     assert client.get("/results/exports/all.csv").status_code == 404
     assert client.get("/results/exports/secrets.xlsx").status_code == 404
+
+
+def test_approval_freezes_the_results_until_reopened_and_publication_is_on_time(
+    client, contest_with_results, frozen_clock
+):
+    contest, units, people = contest_with_results
+    contest.results_publish_at = NOW + timedelta(days=10)
+    organizer = make_user(Role.ORGANIZER)
+    db.session.commit()
+    ApiClient(client).login(organizer)
+
+    def step(name, **fields):
+        token = form_token(client, "/results/standings")
+        return client.post(f"/results/workflow/{name}", data={"csrf_token": token, **fields})
+
+    frozen_clock.now = NOW - timedelta(hours=1)  # the quiz is still open
+    step("approve")
+    assert db.session.query(ResultsSnapshot).count() == 0
+    frozen_clock.now = NOW + timedelta(hours=1)
+    step("approve", remarks="Tổ Thư ký đã rà soát")
+    snapshot = db.session.query(ResultsSnapshot).one()
+    assert snapshot.content["total_amount"] == 61_000_000
+    assert snapshot.content["prizes"][0]["label"] == units[0].name
+    # A later change of scores moves the live standings, not the approved results.
+    video = db.session.query(Video).filter_by(unit_id=units[11].id).one()
+    for sheet in db.session.query(Score).filter_by(video_id=video.id):
+        sheet.total = Decimal(100)
+    db.session.commit()
+    live = compute_standings(contest).videos[0]
+    assert live.video_id == video.id
+    db.session.refresh(snapshot)
+    assert snapshot.content["videos"][0]["video_id"] != video.id
+    assert client.get("/results/prizes").status_code == 404  # not yet the publication time
+    ApiClient(client).delete("/session")  # a visitor, not logged in
+    frozen_clock.now = contest.results_publish_at
+    public = client.get("/results/prizes")
+    assert public.status_code == 200
+    assert "61.000.000 đ" in public.get_data(as_text=True)
+    # Reopening needs a reason and is logged; the public page goes away with the approval.
+    ApiClient(client).login(organizer)
+    step("reopen", reason="")
+    assert snapshot.revoked_at is None
+    step("reopen", reason="Khiếu nại của đơn vị được chấp nhận")
+    db.session.refresh(snapshot)
+    assert snapshot.revoked_at is not None
+    actions = [entry.action for entry in db.session.query(AuditEntry).order_by(AuditEntry.id)]
+    assert actions == ["results_approved", "results_reopened"]
+    assert client.get("/results/prizes").status_code == 404
+
+
+def test_approval_waits_for_every_tie_and_publish_now(client, contest_with_results, frozen_clock):
+    contest, units, people = contest_with_results
+    tenth = compute_standings(contest).individuals[9].result
+    twin = make_user(unit=units[5])
+    db.session.add(
+        Attempt(
+            contest_id=contest.id,
+            user_id=twin.id,
+            state=AttemptState.SUBMITTED,
+            started_at=tenth.finished_at - timedelta(milliseconds=tenth.duration_ms),
+            deadline_at=tenth.finished_at + timedelta(minutes=10),
+            submitted_at=tenth.finished_at,
+            finished_at=tenth.finished_at,
+            question_count=10,
+            correct_count=tenth.correct_count,
+            duration_ms=tenth.duration_ms,
+        )
+    )
+    organizer = make_user(Role.ORGANIZER)
+    db.session.commit()
+    frozen_clock.now = NOW + timedelta(days=1)
+    ApiClient(client).login(organizer)
+    token = form_token(client, "/results/standings")
+    client.post("/results/workflow/approve", data={"csrf_token": token})
+    assert db.session.query(ResultsSnapshot).count() == 0
+    client.post("/results/workflow/publish", data={"csrf_token": token})
+    assert contest.results_publish_at is None
+    tie = compute_standings(contest).prizes.pending_ties[0]
+    order = {f"position-{entry}": str(n) for n, entry in enumerate(tie.entry_ids, 1)}
+    client.post(
+        f"/results/ties/{tie.tie_id}", data={"csrf_token": token, **order, "reason": "Bốc thăm"}
+    )
+    client.post("/results/workflow/approve", data={"csrf_token": token})
+    assert db.session.query(ResultsSnapshot).count() == 1
+    client.post("/results/workflow/publish", data={"csrf_token": token})
+    db.session.refresh(contest)
+    assert contest.results_publish_at == frozen_clock.now
+    assert client.get("/results/prizes").status_code == 200

@@ -13,7 +13,7 @@ from contest.models.quiz import (
     Question,
     ServedQuestion,
 )
-from contest.models.results import PrizeTierRow, TieResolution
+from contest.models.results import PrizeTierRow, ResultsSnapshot, TieResolution
 from contest.models.scheduling import SchedulerLease
 from contest.models.video import COUNTED_STATES, Video, VideoForm, VideoState
 
@@ -30,6 +30,7 @@ __all__ = [
     "JudgeAssignment",
     "PrizeTierRow",
     "Question",
+    "ResultsSnapshot",
     "ReviewPolicy",
     "Role",
     "RubricCriterion",

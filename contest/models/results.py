@@ -51,3 +51,24 @@ class TieResolution(db.Model):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     decided_by: Mapped["User | None"] = relationship()
+
+
+class ResultsSnapshot(db.Model):
+    """The rankings and prizes as the organizers approved them: later score changes do not
+    move them. Reopening revokes a snapshot (logged); the next approval makes a new one."""
+
+    __tablename__ = "results_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), index=True
+    )
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    remarks: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[dict] = mapped_column(JSON)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+
+    approved_by: Mapped["User | None"] = relationship(foreign_keys=[approved_by_id])

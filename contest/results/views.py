@@ -4,6 +4,7 @@ import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from contest import clock
@@ -12,7 +13,7 @@ from contest.errors import Refused
 from contest.extensions import db
 from contest.models import Contest, Role
 from contest.questions.forms import ActionForm
-from contest.results import bp, exports, standings
+from contest.results import bp, exports, standings, workflow
 from contest.results.forms import InvalidOrder, tie_order
 from contest.results.services import individual_leaderboard
 
@@ -48,6 +49,8 @@ def provisional_standings():
         standings=computed,
         labels=standings.entry_labels(computed),
         form=ActionForm(),
+        status=workflow.results_status(contest, clock.utc_now()),
+        snapshot=workflow.current_snapshot(contest),
     )
 
 
@@ -107,3 +110,54 @@ def export(name: str, extension: str):
     return send_file(
         buffer, as_attachment=True, download_name=f"ket-qua-{name}-{stamp}.{extension}"
     )
+
+
+WORKFLOW_STEPS = {
+    "approve": (
+        lambda contest, form, now: workflow.approve_results(
+            contest, current_user, form.get("remarks"), now
+        ),
+        _l("The results are approved and frozen."),
+    ),
+    "reopen": (
+        lambda contest, form, now: workflow.reopen_results(
+            contest, current_user, form.get("reason", ""), now
+        ),
+        _l("The results are provisional again."),
+    ),
+    "publish": (
+        lambda contest, form, now: workflow.publish_now(contest, current_user, now),
+        _l("The results are published."),
+    ),
+}
+
+
+@bp.post("/workflow/<step>")
+@role_required(Role.ORGANIZER)
+def results_step(step: str):
+    contest = Contest.current()
+    if contest is None or step not in WORKFLOW_STEPS:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    action, done = WORKFLOW_STEPS[step]
+    try:
+        action(contest, request.form, clock.utc_now())
+    except Refused as refused:
+        db.session.rollback()
+        flash(str(refused.message), "error")
+        return redirect(url_for("results.provisional_standings"))
+    db.session.commit()
+    flash(str(done), "success")
+    return redirect(url_for("results.provisional_standings"))
+
+
+@bp.get("/prizes")
+def published_results():
+    contest = Contest.current()
+    if contest is None:
+        abort(404)
+    snapshot = workflow.current_snapshot(contest)
+    if snapshot is None or not contest.results_are_published(clock.utc_now()):
+        return render_template("results/not_published.html", contest=contest), 404
+    return render_template("results/published.html", contest=contest, results=snapshot.content)
