@@ -285,6 +285,9 @@ def test_approval_freezes_the_results_until_reopened_and_publication_is_on_time(
     assert snapshot.revoked_at is not None
     actions = [entry.action for entry in db.session.query(AuditEntry).order_by(AuditEntry.id)]
     assert actions == ["results_approved", "results_reopened"]
+    log = client.get("/organizer/audit").get_data(as_text=True)
+    assert "Kết quả được mở lại" in log
+    assert "Khiếu nại của đơn vị được chấp nhận" in log
     assert client.get("/results/prizes").status_code == 404
 
 

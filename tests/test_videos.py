@@ -468,6 +468,8 @@ def test_who_may_upload(client, world, samples, actor, expected):
         "/judging/rubric",
         "/judging/settings",
         "/judging/assignments",
+        "/results/standings",
+        "/organizer/audit",
     ],
 )
 @pytest.mark.parametrize(

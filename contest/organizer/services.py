@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from contest.extensions import db
 from contest.models import (
     Attempt,
     AttemptState,
+    AuditEntry,
     Contest,
     Question,
     Role,
@@ -77,3 +79,16 @@ def contest_overview(contest: Contest) -> ContestOverview:
             .where(Video.contest_id == contest.id, Score.state != ScoreState.DRAFT)
         ),
     )
+
+
+def audit_entries(contest: Contest, limit: int, offset: int = 0) -> list[AuditEntry]:
+    """The organizers' actions on this contest, newest first."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.contest_id == contest.id)
+        .options(selectinload(AuditEntry.actor))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(db.session.scalars(query))

@@ -1,15 +1,26 @@
 """The organizers' pages."""
 
-from flask import abort, render_template
+from flask import abort, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from contest import clock
 from contest.auth.decorators import role_required
 from contest.models import Contest, Role
 from contest.organizer import bp
-from contest.organizer.services import contest_overview
+from contest.organizer.services import audit_entries, contest_overview
 from contest.questions.messages import describe_rule_problem
 from contest.questions.services import draw_rule_problems
 from contest.results.services import individual_leaderboard
+
+AUDIT_PAGE = 50
+AUDIT_ACTIONS = {
+    "score_reopened": _l("Score reopened"),
+    "video_settings_changed": _l("Video and judging settings changed"),
+    "tie_decided": _l("Tie at a prize boundary decided"),
+    "results_approved": _l("Results approved"),
+    "results_reopened": _l("Results reopened"),
+    "results_published": _l("Results published"),
+}
 
 
 @bp.get("/")
@@ -25,4 +36,22 @@ def dashboard():
         overview=contest_overview(contest),
         top=individual_leaderboard(contest, limit=10),
         rule_problems=[describe_rule_problem(p) for p in draw_rule_problems(contest)],
+    )
+
+
+@bp.get("/audit")
+@role_required(Role.ORGANIZER)
+def audit_log():
+    contest = Contest.current()
+    if contest is None:
+        abort(404)
+    page = max(1, request.args.get("page", default=1, type=int))
+    entries = audit_entries(contest, limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE)
+    return render_template(
+        "organizer/audit.html",
+        contest=contest,
+        entries=entries[:AUDIT_PAGE],
+        page=page,
+        has_next=len(entries) > AUDIT_PAGE,
+        action_label=lambda action: str(AUDIT_ACTIONS.get(action, action)),
     )
