@@ -1,7 +1,9 @@
 """Video uploads through the API, processing, playback, and who may do what."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -673,3 +675,28 @@ def test_a_video_withdrawn_while_it_is_processed_stays_withdrawn(
     base = video.storage_key.rsplit("/", 1)[0]
     assert current_storage().size(f"{base}/thumbnail.jpg") is None
     assert current_storage().size(f"{base}/playback.mp4") is None
+
+
+def test_an_extended_video_deadline_applies_at_once_and_is_logged(
+    client, world, samples, frozen_clock
+):
+    new_close = world.contest.video_closes_at + timedelta(days=7)
+    local = new_close.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m-%dT%H:%M")
+    login(client, world.organizer)
+
+    def windows(**changes):
+        page = client.get("/organizer/windows").get_data(as_text=True)
+        fields = dict(re.findall(r'name="(\w+_at)"[^>]*value="([^"]*)"', page))
+        data = {"csrf_token": form_token(client, "/organizer/windows"), **fields, **changes}
+        return client.post("/organizer/windows", data=data)
+
+    windows(video_closes_at="2020-01-01T00:00")  # before it opens: refused
+    assert db.session.query(AuditEntry).count() == 0
+    assert windows(video_closes_at=local).status_code == 302
+    assert world.contest.video_closes_at == new_close.replace(second=0, microsecond=0)
+    entry = db.session.query(AuditEntry).one()
+    assert entry.action == "windows_changed"
+    assert list(entry.details) == ["video_closes_at"]
+    frozen_clock.now = new_close - timedelta(days=1)  # after the old deadline
+    api = login(client, world.admin)
+    assert api.post(UPLOADS, json=details(samples["mp4"])).status_code == 201

@@ -1,10 +1,13 @@
 """What the organizers see of a running contest."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from contest.errors import Refused
 from contest.extensions import db
 from contest.models import (
     Attempt,
@@ -21,6 +24,7 @@ from contest.models import (
     Video,
     VideoState,
 )
+from contest.models.audit import record
 
 
 @dataclass(frozen=True)
@@ -92,3 +96,46 @@ def audit_entries(contest: Contest, limit: int, offset: int = 0) -> list[AuditEn
         .offset(offset)
     )
     return list(db.session.scalars(query))
+
+
+WINDOW_FIELDS = (
+    "quiz_opens_at",
+    "quiz_closes_at",
+    "video_opens_at",
+    "video_closes_at",
+    "results_publish_at",
+)
+
+
+class WindowsRefused(Refused):
+    code, status = "windows_refused", 422
+    message = _l("A window must close after it opens.")
+
+
+def change_windows(
+    contest: Contest, windows: dict[str, datetime | None], actor: User, now: datetime
+) -> None:
+    """Move the contest's windows (a deadline extension by notice, say); logged. Everything
+    that depends on them is computed from these timestamps, so nothing else needs to follow."""
+    if windows["quiz_opens_at"] >= windows["quiz_closes_at"]:
+        raise WindowsRefused()
+    video = windows["video_opens_at"], windows["video_closes_at"]
+    if (video[0] is None) != (video[1] is None) or (video[0] and video[0] >= video[1]):
+        raise WindowsRefused(_l("Give the video window both ends, the close after the open."))
+    changes = {}
+    for name in WINDOW_FIELDS:
+        before, after = getattr(contest, name), windows[name]
+        if _to_the_minute(before) != _to_the_minute(after):  # the form shows minutes
+            changes[name] = [_iso(before), _iso(after)]
+            setattr(contest, name, after)
+    if changes:
+        record("windows_changed", actor, contest.id, f"contest:{contest.id}", now, **changes)
+    db.session.flush()
+
+
+def _to_the_minute(moment: datetime | None) -> datetime | None:
+    return moment.replace(second=0, microsecond=0) if moment else None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

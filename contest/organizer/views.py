@@ -1,13 +1,23 @@
 """The organizers' pages."""
 
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from contest import clock
 from contest.auth.decorators import role_required
+from contest.errors import Refused
+from contest.extensions import db
 from contest.models import Contest, Role
 from contest.organizer import bp
-from contest.organizer.services import audit_entries, contest_overview
+from contest.organizer.forms import WindowsForm
+from contest.organizer.services import (
+    WINDOW_FIELDS,
+    audit_entries,
+    change_windows,
+    contest_overview,
+)
 from contest.questions.messages import describe_rule_problem
 from contest.questions.services import draw_rule_problems
 from contest.results.services import individual_leaderboard
@@ -20,6 +30,7 @@ AUDIT_ACTIONS = {
     "results_approved": _l("Results approved"),
     "results_reopened": _l("Results reopened"),
     "results_published": _l("Results published"),
+    "windows_changed": _l("Windows changed"),
 }
 
 
@@ -55,3 +66,24 @@ def audit_log():
         has_next=len(entries) > AUDIT_PAGE,
         action_label=lambda action: str(AUDIT_ACTIONS.get(action, action)),
     )
+
+
+@bp.route("/windows", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def windows():
+    contest = Contest.current()
+    if contest is None:
+        abort(404)
+    form = WindowsForm(obj=contest)
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in WINDOW_FIELDS}
+        try:
+            change_windows(contest, values, current_user, clock.utc_now())
+        except Refused as refused:
+            db.session.rollback()
+            flash(str(refused.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The windows are saved; participants see the new times at once."), "success")
+            return redirect(url_for("organizer.windows"))
+    return render_template("organizer/windows.html", contest=contest, form=form)
