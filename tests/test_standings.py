@@ -329,3 +329,28 @@ def test_approval_waits_for_every_tie_and_publish_now(client, contest_with_resul
     db.session.refresh(contest)
     assert contest.results_publish_at == frozen_clock.now
     assert client.get("/results/prizes").status_code == 200
+
+
+def test_the_dashboard_charts_participation_and_lists_who_has_not_played(
+    client, contest_with_results
+):
+    contest, units, people = contest_with_results
+    idle = make_user(unit=units[0], full_name="Chưa Thi Lần Nào")
+    admin = make_user(Role.UNIT_ADMIN, unit=units[0])
+    other_admin = make_user(Role.UNIT_ADMIN, unit=units[1])
+    organizer = make_user(Role.ORGANIZER)
+    db.session.commit()
+    ApiClient(client).login(organizer)
+    page = client.get("/organizer/").get_data(as_text=True)
+    assert f"3/{units[0].headcount} · 15%" in page  # 3 of 20 took part
+    assert 'class="column"' in page
+    absent = client.get(f"/organizer/participation/{units[0].id}").get_data(as_text=True)
+    assert idle.full_name in absent
+    assert people[0].full_name not in absent
+    ApiClient(client).login(admin)
+    assert client.get(f"/organizer/participation/{units[0].id}").status_code == 200
+    ApiClient(client).login(other_admin)
+    assert client.get(f"/organizer/participation/{units[0].id}").status_code == 403
+    ApiClient(client).login(idle)
+    assert client.get(f"/organizer/participation/{units[0].id}").status_code == 403
+    assert client.get("/organizer/participation/987654").status_code in (403, 404)

@@ -1,7 +1,9 @@
 """What the organizers see of a running contest."""
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -10,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from contest.errors import Refused
 from contest.extensions import db
 from contest.models import (
+    GRADED_STATES,
     Attempt,
     AttemptState,
     AuditEntry,
@@ -139,3 +142,62 @@ def _to_the_minute(moment: datetime | None) -> datetime | None:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+@dataclass(frozen=True)
+class UnitParticipation:
+    unit: Unit
+    participants: int
+
+    @property
+    def rate(self) -> float:
+        """Participants over headcount, capped at 1 (as the unit score counts it)."""
+        return min(1.0, self.participants / self.unit.headcount) if self.unit.headcount else 0.0
+
+
+def participation_by_unit(contest: Contest) -> list[UnitParticipation]:
+    """Each unit's participants (with at least one graded round), highest rate first."""
+    played = (
+        select(User.unit_id, func.count(func.distinct(Attempt.user_id)).label("people"))
+        .join(Attempt, Attempt.user_id == User.id)
+        .where(Attempt.contest_id == contest.id, Attempt.state.in_(GRADED_STATES))
+        .group_by(User.unit_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Unit, func.coalesce(played.c.people, 0)).outerjoin(
+            played, played.c.unit_id == Unit.id
+        )
+    ).all()
+    lines = [UnitParticipation(unit, people) for unit, people in rows]
+    return sorted(lines, key=lambda line: (-line.rate, line.unit.code))
+
+
+def rounds_per_day(contest: Contest, zone: ZoneInfo) -> list[tuple[date, int]]:
+    """Graded rounds per local day of their finish, oldest first."""
+    rows = db.session.execute(
+        select(Attempt.finished_at).where(
+            Attempt.contest_id == contest.id, Attempt.state.in_(GRADED_STATES)
+        )
+    ).scalars()
+    days = Counter(moment.astimezone(zone).date() for moment in rows)
+    return sorted(days.items())
+
+
+def absent_members(unit: Unit, contest: Contest) -> list[User]:
+    """The unit's participants who have not finished a round yet."""
+    played = select(Attempt.user_id).where(
+        Attempt.contest_id == contest.id, Attempt.state.in_(GRADED_STATES)
+    )
+    query = (
+        select(User)
+        .join(UserRole)
+        .where(
+            User.unit_id == unit.id,
+            UserRole.role == Role.PARTICIPANT,
+            User.is_active_account.is_(True),
+            User.id.not_in(played),
+        )
+        .order_by(User.full_name, User.id)
+    )
+    return list(db.session.scalars(query))

@@ -9,14 +9,17 @@ from contest import clock
 from contest.auth.decorators import role_required
 from contest.errors import Refused
 from contest.extensions import db
-from contest.models import Contest, Role
+from contest.models import Contest, Role, Unit
 from contest.organizer import bp
 from contest.organizer.forms import WindowsForm
 from contest.organizer.services import (
     WINDOW_FIELDS,
+    absent_members,
     audit_entries,
     change_windows,
     contest_overview,
+    participation_by_unit,
+    rounds_per_day,
 )
 from contest.questions.messages import describe_rule_problem
 from contest.questions.services import draw_rule_problems
@@ -47,6 +50,8 @@ def dashboard():
         overview=contest_overview(contest),
         top=individual_leaderboard(contest, limit=10),
         rule_problems=[describe_rule_problem(p) for p in draw_rule_problems(contest)],
+        participation=participation_by_unit(contest),
+        days=rounds_per_day(contest, clock.local_zone()),
     )
 
 
@@ -87,3 +92,18 @@ def windows():
             flash(_("The windows are saved; participants see the new times at once."), "success")
             return redirect(url_for("organizer.windows"))
     return render_template("organizer/windows.html", contest=contest, form=form)
+
+
+@bp.get("/participation/<int:unit_id>")
+@role_required(Role.ORGANIZER, Role.UNIT_ADMIN)
+def absentees(unit_id: int):
+    """Who in a unit has not taken part yet: organizers for any unit, a unit admin for theirs."""
+    contest = Contest.current()
+    unit = db.session.get(Unit, unit_id)
+    if contest is None or unit is None:
+        abort(404)
+    if not current_user.has_role(Role.ORGANIZER) and current_user.unit_id != unit.id:
+        abort(403)
+    return render_template(
+        "organizer/absentees.html", contest=contest, unit=unit, people=absent_members(unit, contest)
+    )
