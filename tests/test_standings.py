@@ -29,8 +29,8 @@ from tests.helpers import ApiClient, form_token, make_contest, make_unit, make_u
 NOW = datetime(2026, 10, 16, tzinfo=UTC)
 
 
-def graded_round(contest, user, correct: int, duration_ms: int, minutes: int = 0) -> None:
-    finished = NOW - timedelta(days=1) + timedelta(minutes=minutes)
+def graded_round(contest, user, correct: int, duration_ms: int, finished=None) -> None:
+    finished = finished or NOW - timedelta(days=1)
     db.session.add(
         Attempt(
             contest_id=contest.id,
@@ -112,20 +112,7 @@ def test_a_tie_at_the_last_individual_prize_waits_for_the_organizers(contest_wit
     # A newcomer equals the 10th participant exactly: one place for two people.
     tenth = compute_standings(contest).individuals[9].result
     twin = make_user(unit=units[5])
-    db.session.add(
-        Attempt(
-            contest_id=contest.id,
-            user_id=twin.id,
-            state=AttemptState.SUBMITTED,
-            started_at=tenth.finished_at - timedelta(milliseconds=tenth.duration_ms),
-            deadline_at=tenth.finished_at + timedelta(minutes=10),
-            submitted_at=tenth.finished_at,
-            finished_at=tenth.finished_at,
-            question_count=10,
-            correct_count=tenth.correct_count,
-            duration_ms=tenth.duration_ms,
-        )
-    )
+    graded_round(contest, twin, tenth.correct_count, tenth.duration_ms, tenth.finished_at)
     db.session.commit()
     prizes = compute_standings(contest).prizes
     individual = [a for a in prizes.awards if a.category == "individual"]
@@ -152,20 +139,7 @@ def test_organizers_see_the_provisional_prize_list_and_decide_a_tie(client, cont
     contest, units, people = contest_with_results
     tenth = compute_standings(contest).individuals[9].result
     twin = make_user(unit=units[5], full_name="Người bằng điểm")
-    db.session.add(
-        Attempt(
-            contest_id=contest.id,
-            user_id=twin.id,
-            state=AttemptState.SUBMITTED,
-            started_at=tenth.finished_at - timedelta(milliseconds=tenth.duration_ms),
-            deadline_at=tenth.finished_at + timedelta(minutes=10),
-            submitted_at=tenth.finished_at,
-            finished_at=tenth.finished_at,
-            question_count=10,
-            correct_count=tenth.correct_count,
-            duration_ms=tenth.duration_ms,
-        )
-    )
+    graded_round(contest, twin, tenth.correct_count, tenth.duration_ms, tenth.finished_at)
     organizer = make_user(Role.ORGANIZER)
     db.session.commit()
     assert client.get("/results/standings").status_code == 302
@@ -295,20 +269,7 @@ def test_approval_waits_for_every_tie_and_publish_now(client, contest_with_resul
     contest, units, people = contest_with_results
     tenth = compute_standings(contest).individuals[9].result
     twin = make_user(unit=units[5])
-    db.session.add(
-        Attempt(
-            contest_id=contest.id,
-            user_id=twin.id,
-            state=AttemptState.SUBMITTED,
-            started_at=tenth.finished_at - timedelta(milliseconds=tenth.duration_ms),
-            deadline_at=tenth.finished_at + timedelta(minutes=10),
-            submitted_at=tenth.finished_at,
-            finished_at=tenth.finished_at,
-            question_count=10,
-            correct_count=tenth.correct_count,
-            duration_ms=tenth.duration_ms,
-        )
-    )
+    graded_round(contest, twin, tenth.correct_count, tenth.duration_ms, tenth.finished_at)
     organizer = make_user(Role.ORGANIZER)
     db.session.commit()
     frozen_clock.now = NOW + timedelta(days=1)

@@ -35,17 +35,10 @@ def judging_helpers() -> dict:
     }
 
 
-def _contest() -> Contest:
-    contest = Contest.current()
-    if contest is None:
-        abort(404)
-    return contest
-
-
 @bp.get("/")
 @role_required(Role.JUDGE)
 def panel():
-    contest = _contest()
+    contest = Contest.current_or_404()
     status = request.args.get("status", "all")
     if status not in services.PANEL_FILTERS:
         status = "all"
@@ -102,7 +95,7 @@ def score_video(video_id: int):
 @bp.get("/overview")
 @role_required(Role.ORGANIZER)
 def overview():
-    contest = _contest()
+    contest = Contest.current_or_404()
     return render_template(
         "judging/overview.html",
         contest=contest,
@@ -134,7 +127,7 @@ def reopen(score_id: int):
 @bp.route("/rubric", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def rubric():
-    contest = _contest()
+    contest = Contest.current_or_404()
     form = RubricForm()
     if request.method == "GET":
         for criterion in contest.rubric:
@@ -170,7 +163,7 @@ def rubric():
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def settings():
-    contest = _contest()
+    contest = Contest.current_or_404()
     form = VideoSettingsForm(obj=services.VideoSettings.of(contest))
     if form.validate_on_submit():
         services.configure_videos(
@@ -185,7 +178,7 @@ def settings():
 @bp.route("/assignments", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def assignments():
-    contest = _contest()
+    contest = Contest.current_or_404()
     form = ActionForm()
     if form.validate_on_submit():
         judge = db.session.get(User, request.form.get("judge_id", type=int) or 0)

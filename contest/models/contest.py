@@ -106,11 +106,18 @@ class Contest(db.Model):
         super().__init__(**values)
 
     @classmethod
+    def _current_query(cls):
+        return select(cls).order_by(cls.quiz_opens_at.desc(), cls.id.desc()).limit(1)
+
+    @classmethod
     def current(cls) -> "Contest | None":
         """The contest the site is about: the one whose quiz opened (or opens) last."""
-        return db.session.scalars(
-            select(cls).order_by(cls.quiz_opens_at.desc(), cls.id.desc()).limit(1)
-        ).first()
+        return db.session.scalars(cls._current_query()).first()
+
+    @classmethod
+    def current_or_404(cls) -> "Contest":
+        """The current contest, or a 404 page while none is set up."""
+        return db.first_or_404(cls._current_query())
 
     def quiz_is_open(self, now: datetime) -> bool:
         """Whether rounds may be started at `now` (computed, never a stored flag)."""

@@ -166,3 +166,9 @@ class Video(db.Model):
         return (
             user.has_role(Role.ORGANIZER) or self.is_managed_by(user) or self.can_be_scored_by(user)
         )
+
+    def unit_shown_to(self, user: "User") -> bool:
+        """With blind judging, judges do not learn whose video it is; everyone else may."""
+        if not self.contest.judging_blind or not user.has_role(Role.JUDGE):
+            return True
+        return user.has_role(Role.ORGANIZER) or self.is_managed_by(user)

@@ -40,9 +40,7 @@ AUDIT_ACTIONS = {
 @bp.get("/")
 @role_required(Role.ORGANIZER)
 def dashboard():
-    contest = Contest.current()
-    if contest is None:
-        abort(404)
+    contest = Contest.current_or_404()
     return render_template(
         "organizer/dashboard.html",
         contest=contest,
@@ -58,9 +56,7 @@ def dashboard():
 @bp.get("/audit")
 @role_required(Role.ORGANIZER)
 def audit_log():
-    contest = Contest.current()
-    if contest is None:
-        abort(404)
+    contest = Contest.current_or_404()
     page = max(1, request.args.get("page", default=1, type=int))
     entries = audit_entries(contest, limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE)
     return render_template(
@@ -76,9 +72,7 @@ def audit_log():
 @bp.route("/windows", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def windows():
-    contest = Contest.current()
-    if contest is None:
-        abort(404)
+    contest = Contest.current_or_404()
     form = WindowsForm(obj=contest)
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in WINDOW_FIELDS}

@@ -22,9 +22,7 @@ PAGE_SIZE = 100
 
 @bp.get("/leaderboard")
 def leaderboard():
-    contest = Contest.current()
-    if contest is None:
-        abort(404)
+    contest = Contest.current_or_404()
     page = max(1, request.args.get("page", default=1, type=int))
     lines = individual_leaderboard(contest, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template(
@@ -39,9 +37,7 @@ def leaderboard():
 @bp.get("/standings")
 @role_required(Role.ORGANIZER)
 def provisional_standings():
-    contest = Contest.current()
-    if contest is None:
-        abort(404)
+    contest = Contest.current_or_404()
     computed = standings.compute_standings(contest)
     return render_template(
         "results/standings.html",
@@ -57,9 +53,7 @@ def provisional_standings():
 @bp.post("/ties/<tie_id>")
 @role_required(Role.ORGANIZER)
 def decide_tie(tie_id: str):
-    contest = Contest.current()
-    if contest is None:
-        abort(404)
+    contest = Contest.current_or_404()
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -154,9 +148,7 @@ def results_step(step: str):
 
 @bp.get("/prizes")
 def published_results():
-    contest = Contest.current()
-    if contest is None:
-        abort(404)
+    contest = Contest.current_or_404()
     snapshot = workflow.current_snapshot(contest)
     if snapshot is None or not contest.results_are_published(clock.utc_now()):
         return render_template("results/not_published.html", contest=contest), 404

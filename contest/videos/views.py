@@ -29,13 +29,6 @@ def video_helpers() -> dict:
     }
 
 
-def _contest() -> Contest:
-    contest = Contest.current()
-    if contest is None:
-        abort(404)
-    return contest
-
-
 def _video(video_id: int) -> Video:
     video = db.session.get(Video, video_id)
     if video is None:
@@ -63,7 +56,7 @@ def _upload_settings(contest: Contest) -> dict:
 @bp.get("/")
 @role_required(Role.UNIT_ADMIN)
 def unit_videos():
-    contest = _contest()
+    contest = Contest.current_or_404()
     now = clock.utc_now()
     videos = services.unit_videos(contest, current_user.unit_id) if current_user.unit_id else []
     return render_template(
@@ -92,9 +85,7 @@ def video_page(video_id: int):
         "videos/video.html",
         video=video,
         manages=manages,
-        show_unit=not (contest.judging_blind and current_user.has_role(Role.JUDGE))
-        or current_user.has_role(Role.ORGANIZER)
-        or video.is_managed_by(current_user),
+        show_unit=video.unit_shown_to(current_user),
         form=VideoDetailsForm(formdata=None) if manages else None,
         info_form=VideoInfoForm(
             data={"title": video.title, "description": video.description, "form": video.form.value}
@@ -242,7 +233,7 @@ def retry(video_id: int):
 @bp.get("/all")
 @role_required(Role.ORGANIZER)
 def all_videos():
-    contest = _contest()
+    contest = Contest.current_or_404()
     state = request.args.get("state") or None
     query = (
         select(Video)
@@ -263,7 +254,7 @@ def all_videos():
 
 @bp.get("/gallery")
 def gallery():
-    contest = _contest()
+    contest = Contest.current_or_404()
     if not (contest.video_gallery_public and contest.results_are_published(clock.utc_now())):
         abort(404)
     query = (
