@@ -582,6 +582,16 @@ def test_a_range_is_served_by_seeking_even_under_a_server_file_wrapper(client, w
     )
     assert end.status_code == 206
     assert end.data == data[-100:]
+    # A resumed download of the original goes the same way.
+    login(client, world.organizer)
+    resumed = fetch(
+        client,
+        f"/videos/{video_id}/original",
+        headers={"Range": f"bytes={len(data) - 10}-"},
+        environ_overrides={"wsgi.file_wrapper": UnseekableWrapper},
+    )
+    assert resumed.status_code == 206
+    assert resumed.data == data[-10:]
 
 
 def test_the_place_a_video_was_shot_is_never_served(client, world, samples, tmp_path):

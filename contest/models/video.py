@@ -116,6 +116,11 @@ class Video(db.Model):
         return self.size_bytes - self.part_size * (self.part_count - 1)
 
     @property
+    def playback_mimetype(self) -> str:
+        """WebM played as sent; everything else is (or was made) an MP4."""
+        return "video/webm" if self.container == "webm" and not self.transcoded else "video/mp4"
+
+    @property
     def is_live(self) -> bool:
         """Not withdrawn and not rejected: the unit still has it in the contest."""
         return self.state in COUNTED_STATES

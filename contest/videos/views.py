@@ -1,6 +1,6 @@
 """The unit's video page, a video's own page, playback, and the organizers' list."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -97,33 +97,40 @@ def video_page(video_id: int):
     )
 
 
+def _serve_object(
+    key: str, mimetype: str, max_age: int, download_name: str | None = None
+) -> Response:
+    """A stored object: from local disk with HTTP ranges (players seek, downloads resume), or a
+    redirect to a short-lived presigned S3 URL."""
+    storage = current_storage()
+    path = storage.local_path(key)
+    if path is None:
+        seconds = current_app.config["S3_PRESIGN_SECONDS"]
+        url = storage.presign_get(key, seconds, download_name=download_name, content_type=mimetype)
+        return redirect(url, code=302)
+    environ = request.environ
+    if "Range" in request.headers:
+        # gunicorn's wsgi.file_wrapper cannot seek, so werkzeug would read everything before
+        # the range (a seek near the end of 1 GB: 0.2 s of CPU); without it werkzeug seeks.
+        environ = {k: v for k, v in environ.items() if k != "wsgi.file_wrapper"}
+    return werkzeug_send_file(
+        path,
+        environ,
+        mimetype=mimetype,
+        as_attachment=download_name is not None,
+        download_name=download_name,
+        conditional=True,
+        max_age=max_age,
+        response_class=current_app.response_class,
+    )
+
+
 @bp.get("/<int:video_id>/media")
 def media(video_id: int):
     video = _watchable(video_id)
     if video.state is not VideoState.READY or not video.playback_key:
         abort(404)
-    storage = current_storage()
-    path = storage.local_path(video.playback_key)
-    mimetype = "video/webm" if video.container == "webm" and not video.transcoded else "video/mp4"
-    if path is not None:
-        environ = request.environ
-        if "Range" in request.headers:
-            # gunicorn's wsgi.file_wrapper cannot seek, so werkzeug would read everything before
-            # the range (a seek near the end of 1 GB: 0.2 s of CPU); without it werkzeug seeks.
-            environ = {k: v for k, v in environ.items() if k != "wsgi.file_wrapper"}
-        # conditional=True answers Range requests with 206, so the player can seek.
-        return werkzeug_send_file(
-            path,
-            environ,
-            mimetype=mimetype,
-            conditional=True,
-            max_age=0,
-            response_class=current_app.response_class,
-        )
-    url = storage.presign_get(
-        video.playback_key, current_app.config["S3_PRESIGN_SECONDS"], content_type=mimetype
-    )
-    return redirect(url, code=302)
+    return _serve_object(video.playback_key, video.playback_mimetype, max_age=0)
 
 
 @bp.get("/<int:video_id>/original")
@@ -133,23 +140,8 @@ def original(video_id: int):
     video = _video(video_id)
     if video.state not in (VideoState.READY, VideoState.FAILED):
         abort(404)
-    storage = current_storage()
-    path = storage.local_path(video.storage_key)
-    if path is not None:
-        return send_file(
-            path,
-            mimetype=video.content_type or "application/octet-stream",
-            as_attachment=True,
-            download_name=video.original_filename,
-            conditional=True,
-        )
-    url = storage.presign_get(
-        video.storage_key,
-        current_app.config["S3_PRESIGN_SECONDS"],
-        download_name=video.original_filename,
-        content_type=video.content_type,
-    )
-    return redirect(url, code=302)
+    mimetype = video.content_type or "application/octet-stream"
+    return _serve_object(video.storage_key, mimetype, 0, download_name=video.original_filename)
 
 
 @bp.get("/<int:video_id>/thumbnail")
@@ -157,14 +149,7 @@ def thumbnail(video_id: int):
     video = _watchable(video_id)
     if not video.thumbnail_key:
         abort(404)
-    storage = current_storage()
-    path = storage.local_path(video.thumbnail_key)
-    if path is not None:
-        return send_file(path, mimetype="image/jpeg", conditional=True, max_age=300)
-    url = storage.presign_get(
-        video.thumbnail_key, current_app.config["S3_PRESIGN_SECONDS"], content_type="image/jpeg"
-    )
-    return redirect(url, code=302)
+    return _serve_object(video.thumbnail_key, "image/jpeg", max_age=300)
 
 
 @bp.post("/<int:video_id>/details")
