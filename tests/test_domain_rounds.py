@@ -97,3 +97,30 @@ def test_local_day_is_the_contest_day_not_the_utc_day():
     start, end = rounds.local_day_bounds(datetime(2021, 9, 14, 18, 30, tzinfo=UTC), zone)
     assert start == datetime(2021, 9, 14, 17, 0, tzinfo=UTC)
     assert end == datetime(2021, 9, 15, 17, 0, tzinfo=UTC)
+
+
+def test_a_round_started_near_the_close_ends_at_the_close():
+    closes = START + timedelta(minutes=3)
+    assert rounds.round_deadline(START, 600, closes) == closes
+    assert rounds.round_deadline(START, 600, START + timedelta(hours=1)) == DEADLINE
+
+
+@given(
+    limit=st.integers(min_value=1, max_value=7200),
+    close_after=st.integers(min_value=-7200, max_value=7200),
+    deadline_after=st.integers(min_value=0, max_value=7200),
+    now_after=st.integers(min_value=0, max_value=7200),
+)
+def test_a_refitted_deadline_never_takes_back_accepted_time(
+    limit, close_after, deadline_after, now_after
+):
+    closes = START + timedelta(seconds=close_after)
+    current = START + timedelta(seconds=min(deadline_after, limit))  # as a round's can be
+    now = START + timedelta(seconds=now_after)
+    deadline = rounds.refitted_deadline(START, limit, closes, current, now)
+    # answers accepted until now (and by the current deadline) keep counting
+    assert deadline >= min(now, current)
+    # nothing is extended past the time limit, nor past the time the round already had
+    assert deadline <= max(START + timedelta(seconds=limit), min(now, current))
+    if now <= closes:
+        assert deadline == min(START + timedelta(seconds=limit), closes)

@@ -10,25 +10,9 @@ from contest.models import Attempt, AttemptState
 from contest.quiz.services import expire_overdue_attempts, start_attempt, submit_attempt
 from contest.results.services import individual_leaderboard
 from contest.scheduler import grade_overdue_rounds
-from tests.helpers import make_contest, make_questions, make_unit, make_user
+from tests.helpers import graded_round, make_contest, make_questions, make_unit, make_user
 
 zone = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def graded_attempt(contest, user, correct, duration_ms, finished_at, state=AttemptState.SUBMITTED):
-    attempt = Attempt(
-        contest_id=contest.id,
-        user_id=user.id,
-        state=state,
-        started_at=finished_at - timedelta(milliseconds=duration_ms),
-        deadline_at=finished_at + timedelta(minutes=10),
-        finished_at=finished_at,
-        question_count=10,
-        correct_count=correct,
-        duration_ms=duration_ms,
-    )
-    db.session.add(attempt)
-    return attempt
 
 
 def test_sql_leaderboard_matches_the_domain_ranking(db_session):
@@ -42,7 +26,7 @@ def test_sql_leaderboard_matches_the_domain_ranking(db_session):
     for _ in range(120):
         user = rng.choice(users)
         # Few distinct values, so that ties on every key happen.
-        attempt = graded_attempt(
+        attempt = graded_round(
             contest,
             user,
             correct=rng.randint(7, 10),
@@ -56,7 +40,7 @@ def test_sql_leaderboard_matches_the_domain_ranking(db_session):
                 user.id, attempt.id, attempt.correct_count, attempt.duration_ms, attempt.finished_at
             )
         )
-    graded_attempt(other_contest, users[0], 10, 1, base)  # another contest never leaks in
+    graded_round(other_contest, users[0], 10, 1, base)  # another contest never leaks in
     running = Attempt(
         contest_id=contest.id,
         user_id=make_user().id,

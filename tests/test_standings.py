@@ -11,8 +11,6 @@ from openpyxl import load_workbook
 
 from contest.extensions import db
 from contest.models import (
-    Attempt,
-    AttemptState,
     AuditEntry,
     ResultsSnapshot,
     Role,
@@ -24,27 +22,16 @@ from contest.models import (
     VideoState,
 )
 from contest.results.standings import compute_standings
-from tests.helpers import ApiClient, form_token, make_contest, make_unit, make_user
+from tests.helpers import (
+    ApiClient,
+    form_token,
+    graded_round,
+    make_contest,
+    make_unit,
+    make_user,
+)
 
 NOW = datetime(2026, 10, 16, tzinfo=UTC)
-
-
-def graded_round(contest, user, correct: int, duration_ms: int, finished=None) -> None:
-    finished = finished or NOW - timedelta(days=1)
-    db.session.add(
-        Attempt(
-            contest_id=contest.id,
-            user_id=user.id,
-            state=AttemptState.SUBMITTED,
-            started_at=finished - timedelta(milliseconds=duration_ms),
-            deadline_at=finished + timedelta(minutes=10),
-            submitted_at=finished,
-            finished_at=finished,
-            question_count=10,
-            correct_count=correct,
-            duration_ms=duration_ms,
-        )
-    )
 
 
 def scored_video(contest, unit, judges, total: int) -> Video:
@@ -78,7 +65,13 @@ def contest_with_results(db_session):
         for k in range(3):
             person = make_user(unit=unit)
             # Distinct performances: fewer correct answers and slower further down the list.
-            graded_round(contest, person, correct=10 - (n % 10), duration_ms=60_000 + 1000 * n + k)
+            graded_round(
+                contest,
+                person,
+                correct=10 - (n % 10),
+                duration_ms=60_000 + 1000 * n + k,
+                finished_at=NOW - timedelta(days=1),
+            )
             people.append(person)
         scored_video(contest, unit, judges, total=95 - n)
     db.session.commit()
@@ -179,7 +172,13 @@ def test_exports_open_back_cell_by_cell(client, contest_with_results):
     response = client.get("/results/exports/all.xlsx")
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data), read_only=True)
-    assert workbook.sheetnames == ["Giải thưởng", "Đơn vị", "Cá nhân", "Điểm thưởng PAR Index"]
+    assert workbook.sheetnames == [
+        "Giải thưởng",
+        "Đơn vị",
+        "Video",
+        "Cá nhân",
+        "Điểm thưởng PAR Index",
+    ]
     prizes = list(workbook["Giải thưởng"].values)
     assert prizes[0] == ("Loại giải", "Giải", "Hạng", "Người/đơn vị đạt giải", "Số tiền (đồng)")
     assert prizes[1] == ("Tập thể", "Giải Nhất", 1, units[0].name, 10_000_000)

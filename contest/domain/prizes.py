@@ -173,6 +173,44 @@ class UnitScore:
     best_video_id: int | None
 
 
+@dataclass(frozen=True)
+class UnitTally:
+    """What a unit's participants did: how many played, and their best rounds' answers."""
+
+    unit_id: int
+    participants: int
+    correct: int  # correct answers of the participants' best rounds
+    questions: int  # questions of those rounds
+
+
+def tally_units(
+    rounds: Iterable[RoundResult],
+    participant_units: Mapping[int, int | None],
+    *,
+    questions_per_round: int | Mapping[int, int],
+) -> dict[int, UnitTally]:
+    """Each unit's tally from graded rounds (see score_units for who counts).
+
+    `questions_per_round` is one number for every round, or the count by attempt id.
+    """
+    played: defaultdict[int, list[RoundResult]] = defaultdict(list)
+    for participant_id, best in best_rounds(rounds).items():
+        if participant_id not in participant_units:
+            raise ValueError(f"participant {participant_id} played but has no unit entry")
+        unit_id = participant_units[participant_id]
+        if unit_id is not None:
+            played[unit_id].append(best)
+    return {
+        unit_id: UnitTally(
+            unit_id,
+            len(bests),
+            sum(result.correct_count for result in bests),
+            sum(_question_count(result, questions_per_round) for result in bests),
+        )
+        for unit_id, bests in played.items()
+    }
+
+
 def score_units(
     units: Iterable[ContestUnit],
     rounds: Iterable[RoundResult],
@@ -183,16 +221,32 @@ def score_units(
     rubric_max: Decimal,
     weights: ScoreWeights = DEFAULT_WEIGHTS,
 ) -> list[UnitScore]:
+    """The collective ranking from graded rounds: every unit's score and breakdown.
+
+    A participant is a person with at least one graded round in `rounds` whose unit
+    (`participant_units`, which must list them; None = no unit) is the unit; their best round
+    (contest.domain.ranking) counts. See score_tallies for the score itself.
+    """
+    tallies = tally_units(rounds, participant_units, questions_per_round=questions_per_round)
+    return score_tallies(units, tallies, videos, rubric_max=rubric_max, weights=weights)
+
+
+def score_tallies(
+    units: Iterable[ContestUnit],
+    tallies: Mapping[int, UnitTally],
+    videos: Iterable[VideoEntry],
+    *,
+    rubric_max: Decimal,
+    weights: ScoreWeights = DEFAULT_WEIGHTS,
+) -> list[UnitScore]:
     """The collective ranking: every unit's score and breakdown, highest total first.
 
     Components, each a value in 0..1:
     - participation = participants / headcount, capped at 1 (headcounts go stale); 0 when the
-      headcount is 0. A participant is a person with at least one graded round in `rounds`
-      whose unit (`participant_units`, which must list them; None = no unit) is the unit.
-    - accuracy = the correct answers of the participants' best rounds (contest.domain.ranking)
-      over the questions of those rounds (`questions_per_round`: one number for every round,
-      or by attempt id); pooling answers rather than averaging people weights everyone by
-      what they answered. 0 when nobody played.
+      headcount is 0.
+    - accuracy = the correct answers of the participants' best rounds over the questions of
+      those rounds; pooling answers rather than averaging people weights everyone by what they
+      answered. 0 when nobody played.
     - video = the unit's best scored video / `rubric_max`; 0 with no scored video.
     points = value x weight, rounded to 0.01 half up from the exact value; the total is the sum
     of the points, so the breakdown shown beside a total always adds up to it.
@@ -207,17 +261,11 @@ def score_units(
     for unit in unit_list:
         if _not_int(unit.headcount) or unit.headcount < 0:
             raise ValueError(f"unit {unit.code}: the headcount must be a whole number >= 0")
-
-    played: defaultdict[int, list[RoundResult]] = defaultdict(list)
-    for participant_id, best in best_rounds(rounds).items():
-        if participant_id not in participant_units:
-            raise ValueError(f"participant {participant_id} played but has no unit entry")
-        unit_id = participant_units[participant_id]
-        if unit_id is None:
-            continue
+    for unit_id, tally in tallies.items():
         if unit_id not in by_id:
-            raise ValueError(f"participant {participant_id} belongs to unknown unit {unit_id}")
-        played[unit_id].append(best)
+            raise ValueError(f"a participant belongs to unknown unit {unit_id}")
+        if not 0 <= tally.correct <= tally.questions:
+            raise ValueError(f"unit {unit_id}: {tally.correct} correct of {tally.questions}")
 
     best_video: dict[int, VideoEntry] = {}
     submitted: set[int] = set()
@@ -235,12 +283,12 @@ def score_units(
 
     unranked = []
     for unit in unit_list:
-        bests = played.get(unit.unit_id, [])
-        correct = sum(result.correct_count for result in bests)
-        questions = sum(_question_count(result, questions_per_round) for result in bests)
+        tally = tallies.get(unit.unit_id) or UnitTally(unit.unit_id, 0, 0, 0)
         video = best_video.get(unit.unit_id)
-        participation = _component(len(bests), unit.headcount, weights.participation, cap=True)
-        accuracy = _component(correct, questions, weights.accuracy)
+        participation = _component(
+            tally.participants, unit.headcount, weights.participation, cap=True
+        )
+        accuracy = _component(tally.correct, tally.questions, weights.accuracy)
         video_part = _component(video.score if video else Decimal(0), rubric_max, weights.video)
         unranked.append(
             UnitScore(
@@ -251,7 +299,7 @@ def score_units(
                 participation=participation,
                 accuracy=accuracy,
                 video=video_part,
-                participants=len(bests),
+                participants=tally.participants,
                 has_video=unit.unit_id in submitted,
                 best_video_id=video.video_id if video else None,
             )

@@ -5,9 +5,30 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
 
-def round_deadline(started_at: datetime, time_limit_seconds: int) -> datetime:
-    """The instant a round started at `started_at` stops accepting answers."""
-    return started_at + timedelta(seconds=time_limit_seconds)
+def round_deadline(
+    started_at: datetime, time_limit_seconds: int, quiz_closes_at: datetime | None = None
+) -> datetime:
+    """The instant a round started at `started_at` stops accepting answers: at its time limit,
+    or when the quiz window closes if that comes first (entries close on time)."""
+    limit = started_at + timedelta(seconds=time_limit_seconds)
+    return limit if quiz_closes_at is None else min(limit, quiz_closes_at)
+
+
+def refitted_deadline(
+    started_at: datetime,
+    time_limit_seconds: int,
+    quiz_closes_at: datetime,
+    deadline_at: datetime,
+    now: datetime,
+) -> datetime:
+    """A running round's deadline after the quiz close moved to `quiz_closes_at`.
+
+    round_deadline again, but never before what the round has already had of its current
+    `deadline_at` by `now`: an answer accepted before the move keeps counting.
+    """
+    return max(
+        round_deadline(started_at, time_limit_seconds, quiz_closes_at), min(now, deadline_at)
+    )
 
 
 def accepts_answers(deadline_at: datetime, now: datetime) -> bool:

@@ -9,11 +9,18 @@ from contest.models.quiz import (
     Answer,
     Attempt,
     AttemptState,
+    BestRound,
     Choice,
+    Prediction,
     Question,
     ServedQuestion,
 )
-from contest.models.results import PrizeTierRow, ResultsSnapshot, TieResolution
+from contest.models.results import (
+    PrizeTierRow,
+    ResultsSnapshot,
+    SnapshotIndividual,
+    TieResolution,
+)
 from contest.models.scheduling import SchedulerLease
 from contest.models.video import COUNTED_STATES, Video, VideoForm, VideoState
 
@@ -24,10 +31,12 @@ __all__ = [
     "AuditEntry",
     "Attempt",
     "AttemptState",
+    "BestRound",
     "Choice",
     "Contest",
     "DrawQuota",
     "JudgeAssignment",
+    "Prediction",
     "PrizeTierRow",
     "Question",
     "ResultsSnapshot",
@@ -35,6 +44,7 @@ __all__ = [
     "Role",
     "RubricCriterion",
     "SchedulerLease",
+    "SnapshotIndividual",
     "Score",
     "ScoreItem",
     "ScoreState",

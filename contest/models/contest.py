@@ -62,6 +62,10 @@ class Contest(db.Model):
     weight_video: Mapped[int] = mapped_column(default=40)
     unit_prize_requires_video: Mapped[bool] = mapped_column(default=False)
     max_individual_prizes_per_unit: Mapped[int | None] = mapped_column()
+    # The optional prediction question breaks ties of the individual ranking once the
+    # organizers enter its true value, after closing (contest.domain.ranking).
+    prediction_question: Mapped[str | None] = mapped_column(Text)
+    prediction_true_value: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     rubric: Mapped[list[RubricCriterion]] = relationship(

@@ -187,3 +187,48 @@ class Answer(db.Model):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
+
+
+class BestRound(db.Model):
+    """Each participant's best graded round in a contest, kept as rounds are graded.
+
+    The rankings read only these rows, in the index's order, so a leaderboard page never
+    looks at the million rounds behind it. "Best" is contest.domain.ranking's order: most
+    correct, shortest duration, earliest finish, then the first played.
+    """
+
+    __tablename__ = "best_rounds"
+
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    correct_count: Mapped[int] = mapped_column()
+    question_count: Mapped[int] = mapped_column()
+    duration_ms: Mapped[int] = mapped_column()
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# The ranking's order, so the first page of a leaderboard is the index's first entries.
+Index(
+    "ix_best_rounds_ranking",
+    BestRound.contest_id,
+    BestRound.correct_count.desc(),
+    BestRound.duration_ms,
+    BestRound.finished_at,
+    BestRound.user_id,
+)
+
+
+class Prediction(db.Model):
+    """A participant's answer to the contest's prediction question ("câu hỏi dự đoán")."""
+
+    __tablename__ = "predictions"
+
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    value: Mapped[int] = mapped_column()
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

@@ -72,3 +72,23 @@ class ResultsSnapshot(db.Model):
     revoke_reason: Mapped[str | None] = mapped_column(Text)
 
     approved_by: Mapped["User | None"] = relationship(foreign_keys=[approved_by_id])
+
+
+class SnapshotIndividual(db.Model):
+    """One line of the individual ranking as approved, names included: the public ranking
+    is read from here, page by page, and later changes to people or rounds do not move it."""
+
+    __tablename__ = "snapshot_individuals"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("results_snapshots.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(primary_key=True)  # 1.. in the ranking's order
+    rank: Mapped[int] = mapped_column()
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    full_name: Mapped[str] = mapped_column(String(120))
+    unit_name: Mapped[str | None] = mapped_column(String(200))
+    correct_count: Mapped[int] = mapped_column()
+    question_count: Mapped[int] = mapped_column()
+    duration_ms: Mapped[int] = mapped_column()
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -28,6 +28,7 @@ from contest.models import (
     VideoState,
 )
 from contest.models.audit import record
+from contest.quiz.services import refit_running_rounds
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,9 @@ class WindowsRefused(Refused):
 def change_windows(
     contest: Contest, windows: dict[str, datetime | None], actor: User, now: datetime
 ) -> None:
-    """Move the contest's windows (a deadline extension by notice, say); logged. Everything
-    that depends on them is computed from these timestamps, so nothing else needs to follow."""
+    """Move the contest's windows (a deadline extension by notice, say); logged. Whether a
+    window is open is computed from these timestamps, so only the running rounds, whose
+    deadlines are cut at the quiz close, need to follow."""
     if windows["quiz_opens_at"] >= windows["quiz_closes_at"]:
         raise WindowsRefused()
     video = windows["video_opens_at"], windows["video_closes_at"]
@@ -131,6 +133,8 @@ def change_windows(
         if _to_the_minute(before) != _to_the_minute(after):  # the form shows minutes
             changes[name] = [_iso(before), _iso(after)]
             setattr(contest, name, after)
+    if "quiz_closes_at" in changes:
+        refit_running_rounds(contest, now)
     if changes:
         record("windows_changed", actor, contest.id, f"contest:{contest.id}", now, **changes)
     db.session.flush()

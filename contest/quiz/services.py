@@ -5,7 +5,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, case, func, select, text, update
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from contest.domain import rounds
@@ -17,9 +18,11 @@ from contest.domain.drawing import (
 )
 from contest.extensions import db
 from contest.models import (
+    GRADED_STATES,
     Answer,
     Attempt,
     AttemptState,
+    BestRound,
     Choice,
     Contest,
     Role,
@@ -141,7 +144,9 @@ def start_attempt(
         user_id=user.id,
         state=AttemptState.ACTIVE,
         started_at=now,
-        deadline_at=rounds.round_deadline(now, contest.round_time_limit_seconds),
+        deadline_at=rounds.round_deadline(
+            now, contest.round_time_limit_seconds, contest.quiz_closes_at
+        ),
         question_count=len(drawn),
         served=[
             ServedQuestion(
@@ -269,6 +274,33 @@ def grade_if_overdue(attempt: Attempt, now: datetime) -> bool:
     return True
 
 
+def refit_running_rounds(contest: Contest, now: datetime) -> int:
+    """Give the contest's running rounds the deadline a moved quiz close implies; how many moved.
+
+    A round cut at the old close gets its time back when the close is extended; a round that
+    would outlast an earlier close is cut at it (or at `now`, if the new close has passed).
+    """
+    running = db.session.scalars(
+        select(Attempt).where(
+            Attempt.contest_id == contest.id, Attempt.state == AttemptState.ACTIVE
+        )
+    ).all()
+    moved = 0
+    for attempt in running:
+        deadline = rounds.refitted_deadline(
+            attempt.started_at,
+            contest.round_time_limit_seconds,
+            contest.quiz_closes_at,
+            attempt.deadline_at,
+            now,
+        )
+        if deadline != attempt.deadline_at:
+            attempt.deadline_at = deadline
+            moved += 1
+    db.session.flush()
+    return moved
+
+
 def expire_overdue_attempts(now: datetime, batch_size: int = 500) -> int:
     """Grade every running round whose deadline and grace have passed; return how many."""
     overdue = db.session.scalars(
@@ -308,7 +340,90 @@ def _grade(attempt: Attempt, now: datetime, state: AttemptState) -> Attempt:
     attempt.finished_at = grade.finished_at
     attempt.duration_ms = grade.duration_ms
     db.session.flush()
+    record_best_round(attempt)
     return attempt
+
+
+def record_best_round(attempt: Attempt) -> None:
+    """Keep the graded round as its participant's best if it beats the one kept (one upsert).
+
+    The comparison is contest.domain.ranking's order of rounds, written in SQL: the database
+    row, locked by the upsert, is what a concurrent grading of the same participant compares to.
+    """
+    values = {
+        "contest_id": attempt.contest_id,
+        "user_id": attempt.user_id,
+        "attempt_id": attempt.id,
+        "correct_count": attempt.correct_count,
+        "question_count": attempt.question_count,
+        "duration_ms": attempt.duration_ms,
+        "finished_at": attempt.finished_at,
+    }
+    insert = _DIALECT_INSERT[db.session.get_bind().dialect.name](BestRound).values(values)
+    new, kept = insert.excluded, BestRound.__table__.c
+    better = or_(
+        new.correct_count > kept.correct_count,
+        and_(
+            new.correct_count == kept.correct_count,
+            or_(
+                new.duration_ms < kept.duration_ms,
+                and_(
+                    new.duration_ms == kept.duration_ms,
+                    or_(
+                        new.finished_at < kept.finished_at,
+                        and_(new.finished_at == kept.finished_at, new.attempt_id < kept.attempt_id),
+                    ),
+                ),
+            ),
+        ),
+    )
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[kept.contest_id, kept.user_id],
+            set_={
+                name: getattr(new, name) for name in values if name not in ("contest_id", "user_id")
+            },
+            where=better,
+        )
+    )
+
+
+_DIALECT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def rebuild_best_rounds(contest_id: int) -> None:
+    """Fill the contest's best rounds from its graded rounds (rounds loaded in bulk)."""
+    numbered = (
+        select(
+            Attempt.contest_id,
+            Attempt.user_id,
+            Attempt.id.label("attempt_id"),
+            Attempt.correct_count,
+            Attempt.question_count,
+            Attempt.duration_ms,
+            Attempt.finished_at,
+            func.row_number()
+            .over(
+                partition_by=Attempt.user_id,
+                order_by=(
+                    Attempt.correct_count.desc(),
+                    Attempt.duration_ms,
+                    Attempt.finished_at,
+                    Attempt.id,
+                ),
+            )
+            .label("nth"),
+        )
+        .where(Attempt.contest_id == contest_id, Attempt.state.in_(GRADED_STATES))
+        .subquery()
+    )
+    columns = [c for c in numbered.c if c.name != "nth"]
+    db.session.execute(delete(BestRound).where(BestRound.contest_id == contest_id))
+    db.session.execute(
+        BestRound.__table__.insert().from_select(
+            [c.name for c in columns], select(*columns).where(numbered.c.nth == 1)
+        )
+    )
 
 
 def answer_key(attempt: Attempt) -> dict[int, int]:

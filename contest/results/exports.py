@@ -2,8 +2,10 @@
 
 import csv
 import io
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import BinaryIO
 
 from flask_babel import gettext as _
@@ -13,13 +15,25 @@ from sqlalchemy import select
 
 from contest.domain.prizes import CATEGORIES, INDIVIDUAL, UNIT, VIDEO, par_bonus_units
 from contest.extensions import db
-from contest.i18n import format_local_datetime
-from contest.models import Contest, Unit, User
-from contest.results.services import individual_leaderboard
+from contest.i18n import format_local_datetime, format_points
+from contest.models import (
+    Contest,
+    Score,
+    ScoreItem,
+    ScoreState,
+    Unit,
+    User,
+    Video,
+    VideoState,
+)
+from contest.results.services import individual_ranking
 from contest.results.standings import Standings
+from contest.videos.forms import FORM_LABELS
 
 MONEY_FORMAT = "#,##0"
 FORMULA_STARTS = ("=", "+", "-", "@")
+# The videos still in the contest, as contest.results.standings.video_entries counts them.
+VIDEO_STATES_IN_CONTEST = (VideoState.RECEIVED, VideoState.PROCESSING, VideoState.READY)
 
 
 @dataclass(frozen=True)
@@ -76,7 +90,7 @@ def individual_sheet(contest: Contest) -> Sheet:
     """The whole individual ranking, each participant's best round."""
 
     def rows() -> Iterator[list]:
-        for line in individual_leaderboard(contest, limit=None):
+        for line in individual_ranking(contest):
             yield [
                 line.rank,
                 line.full_name,
@@ -109,6 +123,94 @@ def par_bonus_sheet(standings: Standings) -> Sheet:
     return Sheet(_("PAR Index bonus"), [_("Code"), _("Unit"), _("Prizes")], rows())
 
 
+def video_sheet(contest: Contest, standings: Standings) -> Sheet:
+    """Every video still in the contest with each judge's points per criterion and total.
+
+    One row per (video, judge who submitted a sheet), the video's rank, unit, title, form and
+    aggregate score repeated on each so the sheet sorts and filters; a video nobody scored has
+    one row with the judge's columns empty. Videos in ranking order, unscored ones last (by
+    unit code); a video's judges by name.
+    """
+    criteria = list(contest.rubric)
+    header = [_("Rank"), _("Code"), _("Unit"), _("Title"), _("Form"), _("Video score"), _("Judge")]
+    header += [
+        _("%(criterion)s (out of %(max)s)", criterion=c.name, max=format_points(c.max_points))
+        for c in criteria
+    ]
+    header.append(_("Judge's total"))
+
+    def rows() -> Iterator[list]:
+        videos = {row.id: row for row in _contest_videos(contest)}
+        sheets, points = _submitted_sheets(contest)
+        ranked = [
+            (line.rank, line.score, line.video_id)
+            for line in standings.videos
+            if line.video_id in videos
+        ]
+        listed = {video_id for _rank, _score, video_id in ranked}
+        unscored = [(None, None, video_id) for video_id in videos if video_id not in listed]
+        for rank, score, video_id in ranked + unscored:
+            video = videos[video_id]
+            form = str(FORM_LABELS[video.form])
+            first = [rank, video.code, video.name, video.title, form, _number(score)]
+            if video_id not in sheets:
+                yield first + [None] * (len(criteria) + 2)
+            for sheet in sheets.get(video_id, ()):
+                given = points.get(sheet.id, {})
+                marks = [_number(given.get(criterion.id)) for criterion in criteria]
+                yield [*first, sheet.full_name, *marks, _number(sheet.total)]
+
+    return Sheet(_("Videos"), header, rows())
+
+
+def _contest_videos(contest: Contest) -> list:
+    """The videos still in the contest with their unit, by unit code then id."""
+    return db.session.execute(
+        select(Video.id, Video.title, Video.form, Unit.code, Unit.name)
+        .join(Unit, Unit.id == Video.unit_id)
+        .where(Video.contest_id == contest.id, Video.state.in_(VIDEO_STATES_IN_CONTEST))
+        .order_by(Unit.code, Video.id)
+    ).all()
+
+
+def _submitted_sheets(contest: Contest) -> tuple[dict[int, list], dict[int, dict[int, Decimal]]]:
+    """The submitted score sheets the video ranking counts, by video, and their points.
+
+    The same sheets as video_entries: a ready video's submitted sheets with a total.
+    """
+    counted = (
+        Video.contest_id == contest.id,
+        Video.state == VideoState.READY,
+        Score.state == ScoreState.SUBMITTED,
+        Score.total.is_not(None),
+    )
+    sheets: dict[int, list] = defaultdict(list)
+    for row in db.session.execute(
+        select(Score.id, Score.video_id, Score.total, User.full_name)
+        .join(Video, Video.id == Score.video_id)
+        .join(User, User.id == Score.judge_id)
+        .where(*counted)
+        .order_by(User.full_name, User.id)
+    ):
+        sheets[row.video_id].append(row)
+    points: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for score_id, criterion_id, value in db.session.execute(
+        select(ScoreItem.score_id, ScoreItem.criterion_id, ScoreItem.points)
+        .join(Score, Score.id == ScoreItem.score_id)
+        .join(Video, Video.id == Score.video_id)
+        .where(*counted)
+    ):
+        points[score_id][criterion_id] = value
+    return sheets, points
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    """Points as a spreadsheet number: 40, 35.5 (empty when missing)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def write_xlsx(sheets: Iterable[Sheet], stream: BinaryIO) -> None:
     """One worksheet per sheet, rows streamed (write-only); amounts as numbers with separators."""
     workbook = Workbook(write_only=True)
@@ -138,10 +240,7 @@ def write_csv(sheet: Sheet, stream: BinaryIO) -> None:
     writer = csv.writer(text)
     writer.writerow(sheet.header)
     for row in sheet.rows:
-        # A cell starting with = + - @ would run as a formula in Excel: quote it as text.
-        writer.writerow(
-            ["'" + v if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row]
-        )
+        writer.writerow([_csv_value(value) for value in row])
     text.flush()
     text.detach()
 

@@ -1,12 +1,21 @@
-"""Rankings read from the database, in the order contest.domain.ranking defines."""
+"""Rankings read from the database, in the order contest.domain.ranking defines.
 
+Each participant's best round is a row of `best_rounds`, kept as rounds are graded, and the
+ranking's order is that table's index: a page of the leaderboard reads only its own rows, and
+ranks are computed by the database (RANK(), competition ranking "1224").
+"""
+
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, case, func, literal, null, select
 
+from contest.domain.prizes import UnitTally
 from contest.extensions import db
-from contest.models import GRADED_STATES, Attempt, Contest, Unit, User
+from contest.models import BestRound, Contest, Prediction, SnapshotIndividual, Unit, User
+
+STREAM_ROWS = 2000  # rows fetched at a time when a whole ranking is streamed
 
 
 @dataclass(frozen=True)
@@ -14,73 +23,148 @@ class LeaderboardLine:
     rank: int
     participant_id: int
     full_name: str
+    unit_id: int | None
     unit_name: str | None
+    attempt_id: int
     correct_count: int
+    question_count: int
     duration_ms: int
     finished_at: datetime
+    prediction_distance: int | None = None
 
 
-def best_rounds_subquery(contest: Contest):
-    """Each participant's best graded round (the domain's order; ties: the first played)."""
-    numbered = (
-        select(
-            Attempt.id,
-            Attempt.user_id,
-            Attempt.correct_count,
-            Attempt.duration_ms,
-            Attempt.finished_at,
-            Attempt.question_count,
-            func.row_number()
-            .over(
-                partition_by=Attempt.user_id,
-                order_by=(
-                    Attempt.correct_count.desc(),
-                    Attempt.duration_ms,
-                    Attempt.finished_at,
-                    Attempt.id,
-                ),
-            )
-            .label("nth"),
-        )
-        .where(Attempt.contest_id == contest.id, Attempt.state.in_(GRADED_STATES))
-        .subquery()
-    )
-    return select(numbered).where(numbered.c.nth == 1).subquery()
+def _ranking_order(contest: Contest) -> list:
+    """contest.domain.ranking's order in SQL (best first), without the listing's last key.
 
-
-def individual_leaderboard(contest: Contest, limit: int, offset: int = 0) -> list[LeaderboardLine]:
-    """The individual ranking computed in the database (see contest.domain.ranking for the order).
-
-    Each participant's best graded round, then RANK() over most correct, shortest duration,
-    earliest finish; equal lines share a rank and are listed by participant id.
+    The prediction step exists only once the contest's true value is known; a participant
+    without a prediction comes after all who made one.
     """
-    best = best_rounds_subquery(contest)
-    ranked = select(
-        best.c.user_id,
-        best.c.correct_count,
-        best.c.duration_ms,
-        best.c.finished_at,
-        func.rank()
-        .over(order_by=(best.c.correct_count.desc(), best.c.duration_ms, best.c.finished_at))
-        .label("rank"),
-    ).subquery()
-    rows = db.session.execute(
-        select(ranked, User.full_name, Unit.name)
-        .join(User, User.id == ranked.c.user_id)
+    order = [BestRound.correct_count.desc(), BestRound.duration_ms]
+    if contest.prediction_true_value is not None:
+        order += [case((Prediction.value.is_(None), 1), else_=0), _distance(contest)]
+    return [*order, BestRound.finished_at]
+
+
+def _distance(contest: Contest):
+    return func.abs(Prediction.value - contest.prediction_true_value)
+
+
+def _ranked(contest: Contest, *columns):
+    """SELECT of the contest's best rounds with their rank, in the ranking's listing order."""
+    order = _ranking_order(contest)
+    query = (
+        select(*columns, func.rank().over(order_by=order).label("rank"))
+        .select_from(BestRound)
+        .join(User, User.id == BestRound.user_id)
         .outerjoin(Unit, Unit.id == User.unit_id)
-        .order_by(ranked.c.rank, ranked.c.user_id)
-        .limit(limit)
-        .offset(offset)
+        .where(BestRound.contest_id == contest.id)
+        .order_by(*order, BestRound.user_id)
     )
-    return [
-        LeaderboardLine(
+    if contest.prediction_true_value is not None:
+        query = query.outerjoin(
+            Prediction,
+            (Prediction.contest_id == BestRound.contest_id)
+            & (Prediction.user_id == BestRound.user_id),
+        )
+    return query
+
+
+def individual_ranking(
+    contest: Contest, limit: int | None = None, offset: int = 0
+) -> Iterator[LeaderboardLine]:
+    """The individual ranking's lines from `offset`, streamed (all of them without `limit`).
+
+    Equal lines share a rank and are listed by participant id, which carries no meaning.
+    """
+    distance = (
+        _distance(contest) if contest.prediction_true_value is not None else null().cast(Integer)
+    )
+    query = _ranked(
+        contest,
+        BestRound.user_id,
+        BestRound.attempt_id,
+        BestRound.correct_count,
+        BestRound.question_count,
+        BestRound.duration_ms,
+        BestRound.finished_at,
+        User.full_name,
+        User.unit_id,
+        Unit.name.label("unit_name"),
+        distance.label("distance"),
+    )
+    rows = db.session.execute(
+        query.limit(limit).offset(offset), execution_options={"yield_per": STREAM_ROWS}
+    )
+    for row in rows:
+        yield LeaderboardLine(
             rank=row.rank,
             participant_id=row.user_id,
             full_name=row.full_name,
-            unit_name=row.name,
+            unit_id=row.unit_id,
+            unit_name=row.unit_name,
+            attempt_id=row.attempt_id,
             correct_count=row.correct_count,
+            question_count=row.question_count,
             duration_ms=row.duration_ms,
             finished_at=row.finished_at,
+            prediction_distance=row.distance,
         )
-        for row in rows
+
+
+def individual_leaderboard(contest: Contest, limit: int, offset: int = 0) -> list[LeaderboardLine]:
+    """One page of the individual ranking (see individual_ranking)."""
+    return list(individual_ranking(contest, limit, offset))
+
+
+def unit_tallies(contest: Contest) -> dict[int, UnitTally]:
+    """Per unit: participants, and the correct answers and questions of their best rounds."""
+    rows = db.session.execute(
+        select(
+            User.unit_id,
+            func.count(),
+            func.sum(BestRound.correct_count),
+            func.sum(BestRound.question_count),
+        )
+        .join(User, User.id == BestRound.user_id)
+        .where(BestRound.contest_id == contest.id, User.unit_id.is_not(None))
+        .group_by(User.unit_id)
+    )
+    return {
+        unit_id: UnitTally(unit_id, participants, int(correct), int(questions))
+        for unit_id, participants, correct, questions in rows
+    }
+
+
+def freeze_individual_ranking(contest: Contest, snapshot_id: int) -> int:
+    """Copy the whole individual ranking, names included, into the snapshot (in the database)."""
+    order = _ranking_order(contest)
+    ranked = _ranked(
+        contest,
+        func.row_number().over(order_by=[*order, BestRound.user_id]).label("position"),
+        BestRound.user_id,
+        User.full_name,
+        Unit.name,
+        BestRound.correct_count,
+        BestRound.question_count,
+        BestRound.duration_ms,
+        BestRound.finished_at,
+    ).subquery()
+    columns = [
+        "position",
+        "user_id",
+        "full_name",
+        "unit_name",
+        "correct_count",
+        "question_count",
+        "duration_ms",
+        "finished_at",
+        "rank",
     ]
+    source = select(
+        literal(snapshot_id, Integer).label("snapshot_id"),
+        *ranked.c,
+    )
+    result = db.session.execute(
+        SnapshotIndividual.__table__.insert().from_select(["snapshot_id", *columns], source)
+    )
+    return result.rowcount

@@ -24,13 +24,12 @@ from contest.domain.prizes import (
     VideoEntry,
     allocate_prizes,
     rank_videos,
-    score_units,
+    score_tallies,
 )
-from contest.domain.ranking import RankedParticipant, RoundResult, rank_participants
+from contest.domain.ranking import RankedParticipant, RoundResult
 from contest.errors import Refused
 from contest.extensions import db
 from contest.models import (
-    Attempt,
     Contest,
     Score,
     ScoreState,
@@ -41,12 +40,17 @@ from contest.models import (
     VideoState,
 )
 from contest.models.audit import record
-from contest.results.services import best_rounds_subquery
+from contest.results.services import LeaderboardLine, individual_leaderboard, unit_tallies
 
 
 @dataclass(frozen=True)
 class Standings:
-    """Every ranking of a contest and the prize list they give."""
+    """Every ranking of a contest and the prize list they give.
+
+    `individuals` is the head of the individual ranking, as far as the prizes needed to read
+    it (whole groups of equal lines); the whole ranking is read page by page
+    (contest.results.services.individual_ranking).
+    """
 
     individuals: list[RankedParticipant]
     units: list[UnitScore]
@@ -54,25 +58,33 @@ class Standings:
     prizes: PrizeList
 
 
-def best_rounds(contest: Contest) -> tuple[list[RoundResult], dict[int, int]]:
-    """Each participant's best round (chosen in the database), and each one's questions.
+# Lines of the individual ranking read first for the prizes: the prize count times this.
+HEAD_FACTOR = 10
 
-    Only best rounds matter to every ranking, so a million rounds never leave the database.
-    """
-    best = best_rounds_subquery(contest)
-    rounds, questions = [], {}
-    for row in db.session.execute(select(best)):
-        rounds.append(
-            RoundResult(
-                participant_id=row.user_id,
-                attempt_id=row.id,
-                correct_count=row.correct_count,
-                duration_ms=row.duration_ms,
-                finished_at=row.finished_at,
-            )
-        )
-        questions[row.id] = row.question_count
-    return rounds, questions
+
+def ranking_head(contest: Contest, size: int) -> tuple[list[LeaderboardLine], bool]:
+    """The first `size` lines of the individual ranking, continued to the end of the last
+    group of equal lines; True when that is the whole ranking."""
+    lines = individual_leaderboard(contest, limit=size + 1)
+    while len(lines) > size and lines[size].rank == lines[size - 1].rank:
+        size += 1  # the line after the head continues its last group
+        if len(lines) == size:
+            lines += individual_leaderboard(contest, limit=size, offset=size)
+    return lines[:size], len(lines) <= size
+
+
+def _ranked_participant(line: LeaderboardLine) -> RankedParticipant:
+    return RankedParticipant(
+        rank=line.rank,
+        result=RoundResult(
+            participant_id=line.participant_id,
+            attempt_id=line.attempt_id,
+            correct_count=line.correct_count,
+            duration_ms=line.duration_ms,
+            finished_at=line.finished_at,
+        ),
+        prediction_distance=line.prediction_distance,
+    )
 
 
 def video_entries(contest: Contest) -> list[VideoEntry]:
@@ -118,46 +130,56 @@ def tie_decisions(contest: Contest) -> dict[str, TieDecision]:
 
 
 def compute_standings(contest: Contest) -> Standings:
-    """Rankings and prizes as the data stand now (provisional until the organizers approve)."""
-    rounds, questions = best_rounds(contest)
-    participant_units = dict(
-        db.session.execute(
-            select(User.id, User.unit_id).where(
-                User.id.in_(select(Attempt.user_id).where(Attempt.contest_id == contest.id))
-            )
-        ).all()
-    )
+    """Rankings and prizes as the data stand now (provisional until the organizers approve).
+
+    The individual ranking is read from its head only, as far as its prizes need: when the
+    prizes reach past what was read (participants passed over for the limit per unit), more
+    is read and the prizes are allocated again.
+    """
     units = [
         ContestUnit(unit.id, unit.code, unit.headcount)
         for unit in db.session.scalars(select(Unit).order_by(Unit.code))
     ]
     videos = video_entries(contest)
-    unit_scores = score_units(
+    unit_scores = score_tallies(
         units,
-        rounds,
-        participant_units,
+        unit_tallies(contest),
         videos,
-        questions_per_round=questions,
         rubric_max=contest.rubric_max_total or Decimal(1),
         weights=ScoreWeights(
             contest.weight_participation, contest.weight_accuracy, contest.weight_video
         ),
     )
-    individuals = rank_participants(rounds)
     ranked_videos = rank_videos(videos)
-    prizes = allocate_prizes(
-        prize_table(contest),
-        units=unit_scores,
-        videos=ranked_videos,
-        individuals=individuals,
-        participant_units=participant_units,
-        options=EligibilityOptions(
-            unit_requires_video=contest.unit_prize_requires_video,
-            max_individual_prizes_per_unit=contest.max_individual_prizes_per_unit,
-        ),
-        decisions=tie_decisions(contest),
-    )
+    table = prize_table(contest)
+    individual_places = sum(tier.count for tier in table if tier.category == INDIVIDUAL)
+    size = max(1, individual_places) * HEAD_FACTOR
+    while True:
+        head, whole = ranking_head(contest, size)
+        prizes = allocate_prizes(
+            table,
+            units=unit_scores,
+            videos=ranked_videos,
+            individuals=[_ranked_participant(line) for line in head],
+            participant_units={line.participant_id: line.unit_id for line in head},
+            options=EligibilityOptions(
+                unit_requires_video=contest.unit_prize_requires_video,
+                max_individual_prizes_per_unit=contest.max_individual_prizes_per_unit,
+            ),
+            decisions=tie_decisions(contest),
+        )
+        if whole or not _needs_more_individuals(prizes, individual_places):
+            break
+        size = len(head) * HEAD_FACTOR
+    individuals = [_ranked_participant(line) for line in head]
     return Standings(individuals, unit_scores, ranked_videos, prizes)
+
+
+def _needs_more_individuals(prizes: PrizeList, places: int) -> bool:
+    """Whether the individual prizes ran out of ranking before their places or a tie."""
+    awarded = sum(1 for award in prizes.awards if award.category == INDIVIDUAL)
+    pending = any(tie.category == INDIVIDUAL for tie in prizes.pending_ties)
+    return awarded < places and not pending
 
 
 class TieDecisionRefused(Refused):

@@ -9,15 +9,18 @@ from flask_login import current_user
 
 from contest import clock
 from contest.auth.decorators import role_required
+from contest.domain.prizes import VIDEO
 from contest.errors import Refused
 from contest.extensions import db
-from contest.models import Contest, Role
+from contest.models import Contest, ResultsSnapshot, Role
 from contest.questions.forms import ActionForm
 from contest.results import bp, exports, standings, workflow
 from contest.results.forms import InvalidOrder, tie_order
 from contest.results.services import individual_leaderboard
 
 PAGE_SIZE = 100
+# Beyond this a page number is nonsense, and its offset could overflow a database integer.
+MAX_PAGE = 1_000_000
 
 
 @bp.get("/leaderboard")
@@ -74,7 +77,7 @@ def decide_tie(tie_id: str):
     return redirect(url_for("results.provisional_standings"))
 
 
-EXPORTS = ("prizes", "units", "individuals", "par-bonus")
+EXPORTS = ("prizes", "units", "videos", "individuals", "par-bonus")
 
 
 @bp.get("/exports/<name>.<extension>")
@@ -90,6 +93,7 @@ def export(name: str, extension: str):
     sheets = {
         "prizes": lambda: exports.prize_sheet(computed, labels),
         "units": lambda: exports.unit_sheet(computed, labels),
+        "videos": lambda: exports.video_sheet(contest, computed),
         "individuals": lambda: exports.individual_sheet(contest),
         "par-bonus": lambda: exports.par_bonus_sheet(computed),
     }
@@ -153,3 +157,46 @@ def published_results():
     if snapshot is None or not contest.results_are_published(clock.utc_now()):
         return render_template("results/not_published.html", contest=contest), 404
     return render_template("results/published.html", contest=contest, results=snapshot.content)
+
+
+def _published_snapshot(contest: Contest) -> ResultsSnapshot | None:
+    """The approved snapshot, once its publication time has come."""
+    snapshot = workflow.current_snapshot(contest)
+    if snapshot is None or not contest.results_are_published(clock.utc_now()):
+        return None
+    return snapshot
+
+
+@bp.get("/individuals")
+def published_individuals():
+    contest = Contest.current_or_404()
+    snapshot = _published_snapshot(contest)
+    if snapshot is None:
+        return render_template("results/not_published.html", contest=contest), 404
+    page = max(1, request.args.get("page", default=1, type=int))
+    if page > MAX_PAGE:
+        abort(404)
+    offset = (page - 1) * PAGE_SIZE
+    lines = workflow.snapshot_individual_page(snapshot, limit=PAGE_SIZE + 1, offset=offset)
+    if page > 1 and not lines:
+        abort(404)  # past the last page
+    return render_template(
+        "results/published_individuals.html",
+        contest=contest,
+        lines=lines[:PAGE_SIZE],
+        page=page,
+        has_next=len(lines) > PAGE_SIZE,
+    )
+
+
+@bp.get("/videos")
+def published_videos():
+    contest = Contest.current_or_404()
+    snapshot = _published_snapshot(contest)
+    if snapshot is None:
+        return render_template("results/not_published.html", contest=contest), 404
+    results = snapshot.content
+    prizes = {award["entry_id"]: award for award in results["prizes"] if award["category"] == VIDEO}
+    return render_template(
+        "results/published_videos.html", contest=contest, videos=results["videos"], prizes=prizes
+    )

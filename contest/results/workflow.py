@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from contest.errors import Refused
 from contest.extensions import db
-from contest.models import Contest, ResultsSnapshot, Unit, User
+from contest.models import Contest, ResultsSnapshot, SnapshotIndividual, User
 from contest.models.audit import record
+from contest.results.services import freeze_individual_ranking
 from contest.results.standings import Standings, compute_standings, entry_labels
 
 PROVISIONAL, APPROVED, PUBLISHED = "provisional", "approved", "published"
@@ -42,22 +43,9 @@ def results_status(contest: Contest, now: datetime) -> str:
 
 
 def snapshot_content(contest: Contest, standings: Standings) -> dict:
-    """Every ranking and the prize list, with names, as JSON that later changes cannot move."""
+    """The prize list, the unit and the video rankings, with names, as JSON that later
+    changes cannot move (the individual ranking is frozen as rows: freeze_individual_ranking)."""
     labels = entry_labels(standings)
-    people = dict(
-        db.session.execute(
-            select(User.id, User.full_name).where(
-                User.id.in_([line.result.participant_id for line in standings.individuals])
-            )
-        ).all()
-    )
-    person_unit = dict(
-        db.session.execute(
-            select(User.id, Unit.name)
-            .join(Unit, Unit.id == User.unit_id)
-            .where(User.id.in_(list(people)))
-        ).all()
-    )
     prizes = standings.prizes
     return {
         "prizes": [
@@ -108,18 +96,6 @@ def snapshot_content(contest: Contest, standings: Standings) -> dict:
             }
             for video in standings.videos
         ],
-        "individuals": [
-            {
-                "rank": line.rank,
-                "participant_id": line.result.participant_id,
-                "name": people.get(line.result.participant_id, ""),
-                "unit": person_unit.get(line.result.participant_id),
-                "correct": line.result.correct_count,
-                "duration_ms": line.result.duration_ms,
-                "finished_at": line.result.finished_at.isoformat(),
-            }
-            for line in standings.individuals
-        ],
     }
 
 
@@ -144,6 +120,7 @@ def approve_results(contest: Contest, actor: User, remarks: str | None, now: dat
     )
     db.session.add(snapshot)
     db.session.flush()
+    freeze_individual_ranking(contest, snapshot.id)
     record(
         "results_approved",
         actor,
@@ -185,3 +162,32 @@ def publish_now(contest: Contest, actor: User, now: datetime) -> None:
         previous_publish_at=previous.isoformat() if previous else None,
     )
     db.session.flush()
+
+
+def snapshot_individual_page(snapshot: ResultsSnapshot, limit: int, offset: int) -> list[dict]:
+    """Up to `limit` lines of the snapshot's individual ranking from `offset`, in rank order.
+
+    Each line: rank, participant_id, name, unit (a name or None), correct, duration_ms and
+    finished_at (ISO 8601).
+    """
+    if limit < 0 or offset < 0:
+        raise ValueError("limit and offset cannot be negative")
+    lines = db.session.scalars(
+        select(SnapshotIndividual)
+        .where(SnapshotIndividual.snapshot_id == snapshot.id)
+        .order_by(SnapshotIndividual.position)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        {
+            "rank": line.rank,
+            "participant_id": line.user_id,
+            "name": line.full_name,
+            "unit": line.unit_name,
+            "correct": line.correct_count,
+            "duration_ms": line.duration_ms,
+            "finished_at": line.finished_at.isoformat(),
+        }
+        for line in lines
+    ]
