@@ -106,11 +106,11 @@ def format_size(size_bytes: int) -> str:
     return f"{size_bytes} B"
 
 
-def format_points(points: Decimal | None) -> str:
-    """Points as judges write them: 35, 35,5, 35,25."""
+def format_points(points: Decimal | str | None) -> str:
+    """Points as judges write them: 35, 35,5, 35,25 (also from a snapshot's text "35.50")."""
     if points is None:
         return "—"
-    text = f"{points:.2f}".rstrip("0").rstrip(".")
+    text = f"{Decimal(points):.2f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")
 
 
