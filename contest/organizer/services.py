@@ -1,14 +1,14 @@
 """What the organizers see of a running contest."""
 
-from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
+from contest.domain.rounds import local_day_bounds
 from contest.errors import Refused
 from contest.extensions import db
 from contest.models import (
@@ -16,6 +16,7 @@ from contest.models import (
     Attempt,
     AttemptState,
     AuditEntry,
+    BestRound,
     Contest,
     Question,
     Role,
@@ -162,9 +163,9 @@ class UnitParticipation:
 def participation_by_unit(contest: Contest) -> list[UnitParticipation]:
     """Each unit's participants (with at least one graded round), highest rate first."""
     played = (
-        select(User.unit_id, func.count(func.distinct(Attempt.user_id)).label("people"))
-        .join(Attempt, Attempt.user_id == User.id)
-        .where(Attempt.contest_id == contest.id, Attempt.state.in_(GRADED_STATES))
+        select(User.unit_id, func.count().label("people"))
+        .join(BestRound, BestRound.user_id == User.id)
+        .where(BestRound.contest_id == contest.id)
         .group_by(User.unit_id)
         .subquery()
     )
@@ -178,21 +179,30 @@ def participation_by_unit(contest: Contest) -> list[UnitParticipation]:
 
 
 def rounds_per_day(contest: Contest, zone: ZoneInfo) -> list[tuple[date, int]]:
-    """Graded rounds per local day of their finish, oldest first."""
-    rows = db.session.execute(
-        select(Attempt.finished_at).where(
-            Attempt.contest_id == contest.id, Attempt.state.in_(GRADED_STATES)
-        )
-    ).scalars()
-    days = Counter(moment.astimezone(zone).date() for moment in rows)
-    return sorted(days.items())
+    """Graded rounds per local day of their finish, oldest first (days with none left out).
+
+    Counted in the database, one column per local day of the quiz window (its bounds come
+    from the zone, so a day is a calendar day wherever the contest runs).
+    """
+    first = contest.quiz_opens_at.astimezone(zone).date()
+    last = contest.quiz_closes_at.astimezone(zone).date()
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    bounds = [local_day_bounds(datetime.combine(day, time(12), zone), zone) for day in days]
+    finished = Attempt.finished_at
+    counts = db.session.execute(
+        select(
+            *(
+                func.sum(case((and_(finished >= start, finished < end), 1), else_=0))
+                for start, end in bounds
+            )
+        ).where(Attempt.contest_id == contest.id, Attempt.state.in_(GRADED_STATES))
+    ).one()
+    return [(day, int(count)) for day, count in zip(days, counts, strict=True) if count]
 
 
 def absent_members(unit: Unit, contest: Contest) -> list[User]:
     """The unit's participants who have not finished a round yet."""
-    played = select(Attempt.user_id).where(
-        Attempt.contest_id == contest.id, Attempt.state.in_(GRADED_STATES)
-    )
+    played = select(BestRound.user_id).where(BestRound.contest_id == contest.id)
     query = (
         select(User)
         .join(UserRole)
