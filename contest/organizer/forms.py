@@ -1,13 +1,36 @@
 """The shape of the organizers' contest forms."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField
-from wtforms.validators import InputRequired, Optional
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from contest.clock import local_zone
+from contest.domain.prizes import (
+    INDIVIDUAL,
+    UNIT,
+    VIDEO,
+    EligibilityOptions,
+    PrizeTier,
+    ScoreWeights,
+)
+from contest.organizer.services import ResultsRules
 
 NOT_A_TIME = _l("Enter a date and time.")
+NOT_A_WHOLE_NUMBER = _l("Enter a whole number.")
 
 
 def _moment(label, required: bool = True) -> DateTimeLocalField:
@@ -26,3 +49,153 @@ class WindowsForm(FlaskForm):
     video_opens_at = _moment(_l("Video submissions open"), required=False)
     video_closes_at = _moment(_l("Video submissions close"), required=False)
     results_publish_at = _moment(_l("Results are published"), required=False)
+
+
+class MoneyField(StringField):
+    """An amount in VND, typed with or without thousands separators ("10.000.000 đ")."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            digits = re.sub(r"[\s.,]", "", valuelist[0].strip().removesuffix("đ"))
+            if not digits.isdigit():
+                raise ValueError(_l("Enter an amount in VND, such as 10.000.000."))
+            self.data = int(digits)
+
+    def _value(self):
+        return "" if self.data is None else f"{self.data:,}".replace(",", ".")
+
+
+class PrizeTierForm(Form):
+    """One row of the prize table; a row left without a name is not a tier."""
+
+    category = SelectField(
+        _l("For"),
+        choices=[
+            SelectChoice(UNIT, _l("Units (collective)")),
+            SelectChoice(VIDEO, _l("Videos")),
+            SelectChoice(INDIVIDUAL, _l("Individuals")),
+        ],
+        invalid_choice_message=_l("Choose units, videos or individuals."),
+    )
+    name = StringField(_l("Prize"), validators=[Optional(), Length(max=120)])
+    prize_count = IntegerField(
+        _l("How many"),
+        validators=[Optional(), NumberRange(min=1, max=1000, message=_l("From 1 to 1000."))],
+        render_kw={"inputmode": "numeric"},
+        invalid_value_message=NOT_A_WHOLE_NUMBER,
+    )
+    amount = MoneyField(_l("Amount each (VND)"), render_kw={"inputmode": "numeric"})
+    remove = BooleanField(_l("Remove"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.name.data or self.remove.data:
+            return valid
+        if self.prize_count.data is None and not self.prize_count.errors:
+            self.prize_count.errors.append(_l("Say how many prizes of this tier there are."))
+            valid = False
+        if self.amount.data is None and not self.amount.errors:
+            self.amount.errors.append(_l("Enter an amount in VND, such as 10.000.000."))
+            valid = False
+        return valid
+
+
+def _whole(label, **kwargs) -> IntegerField:
+    return IntegerField(
+        label,
+        render_kw={"inputmode": "numeric"},
+        invalid_value_message=NOT_A_WHOLE_NUMBER,
+        **kwargs,
+    )
+
+
+class ResultsRulesForm(FlaskForm):
+    """How the contest ranks and rewards: weights, eligibility, prizes, the prediction."""
+
+    weight_participation = _whole(
+        _l("Participation weight (%)"), validators=[InputRequired(NOT_A_WHOLE_NUMBER)]
+    )
+    weight_accuracy = _whole(
+        _l("Accuracy weight (%)"), validators=[InputRequired(NOT_A_WHOLE_NUMBER)]
+    )
+    weight_video = _whole(
+        _l("Best video weight (%)"), validators=[InputRequired(NOT_A_WHOLE_NUMBER)]
+    )
+    unit_prize_requires_video = BooleanField(_l("A unit needs a video for a collective prize"))
+    max_individual_prizes_per_unit = _whole(
+        _l("At most this many individual prizes per unit (empty: no limit)"),
+        validators=[Optional(), NumberRange(min=1, max=1000, message=_l("From 1 to 1000."))],
+    )
+    prediction_question = TextAreaField(
+        _l("Prediction question (empty: none)"), validators=[Optional(), Length(max=500)]
+    )
+    prediction_true_value = _whole(
+        _l("The prediction's true value (after the quiz closes)"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=10**9, message=_l("Enter a whole number, 0 or more.")),
+        ],
+    )
+    tiers = FieldList(FormField(PrizeTierForm))
+
+    def validate_weight_video(self, field):
+        weights = (self.weight_participation.data, self.weight_accuracy.data, field.data)
+        if None in weights:
+            return
+        if any(weight < 0 for weight in weights) or sum(weights) != 100:
+            raise ValidationError(_l("The three weights must be whole numbers summing to 100."))
+
+
+BLANK_TIER_ROWS = 2  # rows offered for adding tiers
+
+
+def rules_form_data(rules) -> dict:
+    """The form's initial data from a contest's ResultsRules, with blank rows to add tiers."""
+    return {
+        "weight_participation": rules.weights.participation,
+        "weight_accuracy": rules.weights.accuracy,
+        "weight_video": rules.weights.video,
+        "unit_prize_requires_video": rules.options.unit_requires_video,
+        "max_individual_prizes_per_unit": rules.options.max_individual_prizes_per_unit,
+        "prediction_question": rules.prediction_question,
+        "prediction_true_value": rules.prediction_true_value,
+        "tiers": [
+            {
+                "category": tier.category,
+                "name": tier.name,
+                "prize_count": tier.count,
+                "amount": tier.amount,
+            }
+            for tier in rules.tiers
+        ]
+        + [{"category": UNIT}] * BLANK_TIER_ROWS,
+    }
+
+
+def rules_from_form(form: ResultsRulesForm):
+    """The ResultsRules a valid form describes: named, not removed rows, in their order."""
+    positions: dict[str, int] = {}
+    tiers = []
+    for row in form.tiers:
+        name = (row.form.name.data or "").strip()
+        if not name or row.form.remove.data:
+            continue
+        category = row.form.category.data
+        positions[category] = positions.get(category, 0) + 1
+        tiers.append(
+            PrizeTier(
+                name, category, row.form.prize_count.data, row.form.amount.data, positions[category]
+            )
+        )
+    return ResultsRules(
+        weights=ScoreWeights(
+            form.weight_participation.data, form.weight_accuracy.data, form.weight_video.data
+        ),
+        options=EligibilityOptions(
+            form.unit_prize_requires_video.data, form.max_individual_prizes_per_unit.data
+        ),
+        tiers=tiers,
+        prediction_question=(form.prediction_question.data or "").strip() or None,
+        prediction_true_value=form.prediction_true_value.data,
+    )

@@ -8,6 +8,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
+from contest.domain.prizes import (
+    EligibilityOptions,
+    PrizeTier,
+    ScoreWeights,
+    validate_prize_table,
+)
 from contest.domain.rounds import local_day_bounds
 from contest.errors import Refused
 from contest.extensions import db
@@ -18,6 +24,7 @@ from contest.models import (
     AuditEntry,
     BestRound,
     Contest,
+    PrizeTierRow,
     Question,
     Role,
     Score,
@@ -30,6 +37,7 @@ from contest.models import (
 )
 from contest.models.audit import record
 from contest.quiz.services import refit_running_rounds
+from contest.results.standings import prize_table
 
 
 @dataclass(frozen=True)
@@ -215,3 +223,94 @@ def absent_members(unit: Unit, contest: Contest) -> list[User]:
         .order_by(User.full_name, User.id)
     )
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class ResultsRules:
+    """How a contest ranks and rewards, as the organizers set it."""
+
+    weights: ScoreWeights
+    options: EligibilityOptions
+    tiers: list[PrizeTier]
+    prediction_question: str | None
+    prediction_true_value: int | None
+
+
+class RulesRefused(Refused):
+    code, status = "rules_refused", 422
+    message = _l("These rules cannot be saved.")
+
+
+def current_rules(contest: Contest) -> ResultsRules:
+    """The contest's rules as they stand."""
+    return ResultsRules(
+        weights=ScoreWeights(
+            contest.weight_participation, contest.weight_accuracy, contest.weight_video
+        ),
+        options=EligibilityOptions(
+            contest.unit_prize_requires_video, contest.max_individual_prizes_per_unit
+        ),
+        tiers=prize_table(contest),
+        prediction_question=contest.prediction_question,
+        prediction_true_value=contest.prediction_true_value,
+    )
+
+
+def change_results_rules(
+    contest: Contest, rules: ResultsRules, results_frozen: bool, actor: User, now: datetime
+) -> None:
+    """Set the weights, eligibility, prize table and prediction question (logged).
+
+    Refused while approved results are frozen (reopen them first), and the prediction's true
+    value only once the quiz has closed: it is a fact about the finished contest.
+    """
+    if results_frozen:
+        raise RulesRefused(_l("The results are approved: reopen them before changing the rules."))
+    if rules.prediction_true_value is not None and now < contest.quiz_closes_at:
+        raise RulesRefused(_l("The prediction's true value is entered after the quiz closes."))
+    if rules.prediction_true_value is not None and not rules.prediction_question:
+        raise RulesRefused(_l("A true value needs a prediction question."))
+    try:
+        validate_prize_table(rules.tiers)
+    except ValueError:
+        raise RulesRefused(_l("Two prizes of the same kind have the same name.")) from None
+    before = _rules_record(current_rules(contest))
+    contest.weight_participation = rules.weights.participation
+    contest.weight_accuracy = rules.weights.accuracy
+    contest.weight_video = rules.weights.video
+    contest.unit_prize_requires_video = rules.options.unit_requires_video
+    contest.max_individual_prizes_per_unit = rules.options.max_individual_prizes_per_unit
+    contest.prediction_question = rules.prediction_question
+    contest.prediction_true_value = rules.prediction_true_value
+    contest.prize_table = []
+    db.session.flush()  # the old rows go first: the new ones take their (category, position)
+    contest.prize_table = [
+        PrizeTierRow(
+            category=tier.category,
+            name=tier.name,
+            prize_count=tier.count,
+            amount=tier.amount,
+            position=tier.position,
+        )
+        for tier in rules.tiers
+    ]
+    after = _rules_record(rules)
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changes:
+        record("results_rules_changed", actor, contest.id, f"contest:{contest.id}", now, **changes)
+    db.session.flush()
+
+
+def _rules_record(rules: ResultsRules) -> dict:
+    """The rules as JSON for the audit log."""
+    return {
+        "weights": [rules.weights.participation, rules.weights.accuracy, rules.weights.video],
+        "unit_requires_video": rules.options.unit_requires_video,
+        "max_individual_prizes_per_unit": rules.options.max_individual_prizes_per_unit,
+        "prizes": [
+            [tier.category, tier.name, tier.count, tier.amount]
+            for tier in sorted(rules.tiers, key=lambda tier: (tier.category, tier.position))
+        ],
+        "prediction_question": rules.prediction_question,
+        "prediction_true_value": rules.prediction_true_value,
+    }

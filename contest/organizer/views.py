@@ -11,19 +11,27 @@ from contest.errors import Refused
 from contest.extensions import db
 from contest.models import Contest, Role, Unit
 from contest.organizer import bp
-from contest.organizer.forms import WindowsForm
+from contest.organizer.forms import (
+    ResultsRulesForm,
+    WindowsForm,
+    rules_form_data,
+    rules_from_form,
+)
 from contest.organizer.services import (
     WINDOW_FIELDS,
     absent_members,
     audit_entries,
+    change_results_rules,
     change_windows,
     contest_overview,
+    current_rules,
     participation_by_unit,
     rounds_per_day,
 )
 from contest.questions.messages import describe_rule_problem
 from contest.questions.services import draw_rule_problems
 from contest.results.services import individual_leaderboard
+from contest.results.workflow import current_snapshot
 
 AUDIT_PAGE = 50
 AUDIT_ACTIONS = {
@@ -34,6 +42,7 @@ AUDIT_ACTIONS = {
     "results_reopened": _l("Results reopened"),
     "results_published": _l("Results published"),
     "windows_changed": _l("Windows changed"),
+    "results_rules_changed": _l("Ranking and prize rules changed"),
 }
 
 
@@ -86,6 +95,30 @@ def windows():
             flash(_("The windows are saved; participants see the new times at once."), "success")
             return redirect(url_for("organizer.windows"))
     return render_template("organizer/windows.html", contest=contest, form=form)
+
+
+@bp.route("/results-rules", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def results_rules():
+    contest = Contest.current_or_404()
+    if request.method == "GET":
+        form = ResultsRulesForm(data=rules_form_data(current_rules(contest)))
+    else:
+        form = ResultsRulesForm()
+    if form.validate_on_submit():
+        frozen = current_snapshot(contest) is not None
+        try:
+            change_results_rules(
+                contest, rules_from_form(form), frozen, current_user, clock.utc_now()
+            )
+        except Refused as refused:
+            db.session.rollback()
+            flash(str(refused.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The rules are saved; the provisional results follow them."), "success")
+            return redirect(url_for("organizer.results_rules"))
+    return render_template("organizer/results_rules.html", contest=contest, form=form)
 
 
 @bp.get("/participation/<int:unit_id>")

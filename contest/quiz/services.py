@@ -25,6 +25,7 @@ from contest.models import (
     BestRound,
     Choice,
     Contest,
+    Prediction,
     Role,
     ServedQuestion,
     User,
@@ -446,3 +447,28 @@ def attempts_of(contest: Contest, user: User) -> list[Attempt]:
             .order_by(Attempt.started_at.desc())
         )
     )
+
+
+class NoPredictionQuestion(QuizError):
+    code = "no_prediction_question"
+    message = _l("This contest has no prediction question.")
+
+
+def prediction_of(contest: Contest, user: User) -> Prediction | None:
+    """The participant's answer to the prediction question, if given."""
+    return db.session.get(Prediction, (contest.id, user.id))
+
+
+def save_prediction(contest: Contest, user: User, value: int, now: datetime) -> Prediction:
+    """Give or change the participant's prediction while the quiz is open (the last one counts)."""
+    if not user.has_role(Role.PARTICIPANT):
+        raise NotAParticipant()
+    if not contest.prediction_question:
+        raise NoPredictionQuestion()
+    if not contest.quiz_is_open(now):
+        raise QuizClosed()
+    prediction = prediction_of(contest, user) or Prediction(contest_id=contest.id, user_id=user.id)
+    prediction.value, prediction.made_at = value, now
+    db.session.add(prediction)
+    db.session.flush()
+    return prediction

@@ -1,6 +1,7 @@
 """The participant's pages: the quiz home, the round page (driven by the API), a result."""
 
-from flask import abort, render_template
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from contest import clock
@@ -8,6 +9,7 @@ from contest.extensions import db
 from contest.models import Attempt, Contest
 from contest.quiz import bp
 from contest.quiz import services as quiz
+from contest.quiz.forms import PredictionForm
 
 
 @bp.get("/")
@@ -26,7 +28,29 @@ def home():
         running=running,
         allowance=quiz.allowance(contest, current_user, now, clock.local_zone()),
         attempts=quiz.attempts_of(contest, current_user),
+        prediction=quiz.prediction_of(contest, current_user),
+        prediction_form=PredictionForm(),
     )
+
+
+@bp.post("/prediction")
+@login_required
+def prediction():
+    contest = Contest.current_or_404()
+    form = PredictionForm()
+    if not form.validate_on_submit():
+        for error in form.value.errors or [_("The form has expired; try again.")]:
+            flash(str(error), "error")
+        return redirect(url_for("quiz.home")), 303
+    try:
+        quiz.save_prediction(contest, current_user, form.value.data, clock.utc_now())
+    except quiz.QuizError as refused:
+        db.session.rollback()
+        flash(str(refused.message), "error")
+        return redirect(url_for("quiz.home")), 303
+    db.session.commit()
+    flash(_("Your prediction is saved."), "success")
+    return redirect(url_for("quiz.home")), 303
 
 
 @bp.get("/round")
