@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from contest.clock import local_zone
 from contest.domain.prizes import (
+    CATEGORIES,
     INDIVIDUAL,
     UNIT,
     VIDEO,
@@ -167,7 +168,9 @@ def rules_form_data(rules) -> dict:
                 "prize_count": tier.count,
                 "amount": tier.amount,
             }
-            for tier in rules.tiers
+            for tier in sorted(
+                rules.tiers, key=lambda tier: (CATEGORIES.index(tier.category), tier.position)
+            )
         ]
         + [{"category": UNIT}] * BLANK_TIER_ROWS,
     }

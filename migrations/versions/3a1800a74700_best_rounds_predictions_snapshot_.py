@@ -123,7 +123,9 @@ def copy_snapshot_individuals():
 
 
 def downgrade():
-    with op.batch_alter_table('contests', schema=None) as batch_op:
+    # Not a table copy on SQLite: dropping `contests` to rebuild it would cascade to (or be
+    # refused by) every table that refers to it, with the app's foreign keys on.
+    with op.batch_alter_table('contests', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('prediction_true_value')
         batch_op.drop_column('prediction_question')
 

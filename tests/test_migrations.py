@@ -1,0 +1,522 @@
+"""The data migration 3a1800a74700: best rounds and approved individual rankings become rows.
+
+A fresh database is migrated to the revision before it, given rounds and snapshots with plain
+SQL, migrated through 3a1800a74700 and back. SQLite always; PostgreSQL too when TEST_DATABASE_URL
+is set, in a throwaway database of the test's own on that server. The test builds its own app:
+the suite's `app` fixture and its patched session are never touched.
+"""
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from contest import create_app
+from contest.extensions import db, limiter
+from contest.models import BestRound, SnapshotIndividual
+from contest.models.types import UTCDateTime
+from tests.conftest import TEST_DATABASE_URL
+
+pytestmark = pytest.mark.db
+
+BEFORE = "10fe866f0c39"
+REVISION = "3a1800a74700"
+NEW_TABLES = {"best_rounds", "snapshot_individuals", "predictions"}
+OLD_TABLES = ("unit_groups", "units", "users", "contests", "attempts", "results_snapshots")
+NEW_CONTEST_COLUMNS = {"prediction_question", "prediction_true_value"}
+
+T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
+HOUR = timedelta(hours=1)
+MS = timedelta(milliseconds=1)
+
+
+def _table(name: str, *columns: str, times: tuple[str, ...] = (), json: tuple[str, ...] = ()):
+    """A Core table with the app's own types for times (UTCDateTime) and JSON."""
+    return sa.table(
+        name,
+        *(sa.column(column) for column in columns),
+        *(sa.column(column, UTCDateTime()) for column in times),
+        *(sa.column(column, sa.JSON()) for column in json),
+    )
+
+
+UNIT_GROUPS = _table("unit_groups", "id", "code", "name", "position")
+UNITS = _table("units", "id", "code", "name", "group_id", "headcount", "position")
+USERS = _table(
+    "users",
+    "id",
+    "full_name",
+    "phone",
+    "unit_id",
+    "password_hash",
+    "is_active_account",
+    times=("created_at",),
+)
+CONTESTS = _table(
+    "contests",
+    "id",
+    "slug",
+    "name",
+    "questions_per_round",
+    "round_time_limit_seconds",
+    "submission_grace_seconds",
+    "review_policy",
+    times=("quiz_opens_at", "quiz_closes_at", "created_at"),
+)
+ATTEMPTS = _table(
+    "attempts",
+    "id",
+    "contest_id",
+    "user_id",
+    "state",
+    "question_count",
+    "correct_count",
+    "duration_ms",
+    times=("started_at", "deadline_at", "submitted_at", "finished_at"),
+)
+SNAPSHOTS = _table(
+    "results_snapshots",
+    "id",
+    "contest_id",
+    "approved_by_id",
+    "remarks",
+    "revoke_reason",
+    times=("approved_at", "revoked_at"),
+    json=("content",),
+)
+
+QUESTIONS = {1: 10, 2: 20}  # contest id: questions_per_round
+CLOSES = {1: T0 + 23 * HOUR, 2: T0 + 46 * HOUR}  # before each contest's approvals
+
+USER_NAMES = {
+    1: ("Nguyễn Văn An", 1),
+    2: ("Trần Thị Bình", 1),
+    3: ("Lê Văn Cường", 2),
+    4: ("Phạm Thị Dung", 2),
+    5: ("Hoàng Văn Em", None),
+    6: ("Vũ Thị Giang", 1),
+    7: ("Đặng Văn Hà", 2),
+    8: ("Ban Tổ chức", None),
+}
+
+
+def graded(id_, contest_id, user_id, state, correct, duration_ms, finished_at) -> dict:
+    """A graded round (submitted or expired) as the app stores it."""
+    started_at = finished_at - timedelta(milliseconds=duration_ms)
+    return {
+        "id": id_,
+        "contest_id": contest_id,
+        "user_id": user_id,
+        "state": state,
+        "question_count": QUESTIONS[contest_id],
+        "correct_count": correct,
+        "duration_ms": duration_ms,
+        "started_at": started_at,
+        "deadline_at": started_at + timedelta(seconds=600),
+        "submitted_at": finished_at if state == "submitted" else None,
+        "finished_at": finished_at,
+    }
+
+
+def running(id_, contest_id, user_id, started_at) -> dict:
+    """A round still being played: not graded, so never a best round."""
+    return {
+        "id": id_,
+        "contest_id": contest_id,
+        "user_id": user_id,
+        "state": "active",
+        "question_count": QUESTIONS[contest_id],
+        "correct_count": None,
+        "duration_ms": None,
+        "started_at": started_at,
+        "deadline_at": started_at + timedelta(seconds=600),
+        "submitted_at": None,
+        "finished_at": None,
+    }
+
+
+# Inserted in this order; ids are explicit so the id tie-break cannot follow insertion order.
+ROUNDS = [
+    # An: most correct wins over a faster, earlier round; the running round is ignored.
+    graded(1, 1, 1, "submitted", 8, 200_000, T0 + HOUR),
+    graded(2, 1, 1, "submitted", 9, 540_000, T0 + 3 * HOUR),
+    running(3, 1, 1, T0 + 5 * HOUR),
+    # Bình: equal correct, the shorter by 1 ms wins although it finished later (and is expired).
+    graded(4, 1, 2, "submitted", 9, 400_000, T0 + HOUR),
+    graded(5, 1, 2, "expired", 9, 399_999, T0 + 2 * HOUR),
+    # Cường: equal correct and duration, the earlier finish (by 1 ms) wins over the smaller id.
+    graded(6, 1, 3, "submitted", 9, 350_000, T0 + 2 * HOUR),
+    graded(7, 1, 3, "submitted", 9, 350_000, T0 + 2 * HOUR - MS),
+    # Dung: identical performances, the smaller id wins (inserted second).
+    graded(9, 1, 4, "submitted", 9, 350_000, T0 + 2 * HOUR),
+    graded(8, 1, 4, "submitted", 9, 350_000, T0 + 2 * HOUR),
+    # Em: an expired round is graded and counts.
+    graded(10, 1, 5, "submitted", 7, 100_000, T0 + HOUR),
+    graded(11, 1, 5, "expired", 8, 600_000, T0 + 4 * HOUR),
+    # Giang: only a running round, so no best round.
+    running(12, 1, 6, T0 + HOUR),
+    # Contest 2: best rounds are per contest; Bình's 20 here must not hide her contest-1 round.
+    graded(13, 2, 1, "submitted", 5, 300_000, T0 + 30 * HOUR),
+    graded(14, 2, 2, "submitted", 20, 100_000, T0 + 26 * HOUR),
+    graded(15, 2, 7, "expired", 12, 610_000, T0 + 27 * HOUR),
+    running(16, 2, 7, T0 + 28 * HOUR),
+]
+
+EXPECTED_BEST_ROUNDS = [
+    # contest_id, user_id, attempt_id, correct_count, question_count, duration_ms, finished_at
+    (1, 1, 2, 9, 10, 540_000, T0 + 3 * HOUR),
+    (1, 2, 5, 9, 10, 399_999, T0 + 2 * HOUR),
+    (1, 3, 7, 9, 10, 350_000, T0 + 2 * HOUR - MS),
+    (1, 4, 8, 9, 10, 350_000, T0 + 2 * HOUR),
+    (1, 5, 11, 8, 10, 600_000, T0 + 4 * HOUR),
+    (2, 1, 13, 5, 20, 300_000, T0 + 30 * HOUR),
+    (2, 2, 14, 20, 20, 100_000, T0 + 26 * HOUR),
+    (2, 7, 15, 12, 20, 610_000, T0 + 27 * HOUR),
+]
+
+
+def line(rank, user_id, unit, correct, duration_ms, finished_at: str) -> dict:
+    """An individual line in the snapshot JSON's old shape (results/workflow.py before)."""
+    return {
+        "rank": rank,
+        "participant_id": user_id,
+        "name": USER_NAMES[user_id][0],
+        "unit": unit,
+        "correct": correct,
+        "duration_ms": duration_ms,
+        "finished_at": finished_at,
+    }
+
+
+SNAPSHOT_ROWS = [
+    {  # revoked: its rows are copied too
+        "id": 1,
+        "contest_id": 1,
+        "approved_by_id": 8,
+        "approved_at": T0 + 24 * HOUR,
+        "revoked_at": T0 + 25 * HOUR,
+        "revoke_reason": "Chấm lại một lượt thi",
+        "content": {
+            "prizes": [],
+            "units": [],
+            "videos": [],
+            "individuals": [
+                line(1, 2, "Sở Nội vụ", 9, 400_000, "2026-11-20T02:00:00+00:00"),
+                line(2, 1, "Sở Nội vụ", 8, 200_000, "2026-11-20T02:00:00+00:00"),
+            ],
+        },
+    },
+    {  # the current one: a tie (ranks 1, 2, 2, 4), a time written with +07:00, no unit
+        "id": 2,
+        "contest_id": 1,
+        "approved_by_id": 8,
+        "approved_at": T0 + 26 * HOUR,
+        "remarks": "Kết quả chính thức",
+        "content": {
+            "prizes": [],
+            "units": [],
+            "videos": [],
+            "individuals": [
+                line(1, 1, "Sở Nội vụ", 9, 300_000, "2026-11-20T04:00:00+00:00"),
+                line(2, 3, "Sở Tư pháp", 9, 350_000, "2026-11-20T09:59:59.999000+07:00"),
+                line(2, 4, "Sở Tư pháp", 9, 350_000, "2026-11-20T02:59:59.999000+00:00"),
+                line(4, 5, None, 8, 600_000, "2026-11-20T05:00:00+00:00"),
+            ],
+        },
+    },
+    {  # contest 2: its own question count
+        "id": 3,
+        "contest_id": 2,
+        "approved_by_id": None,
+        "approved_at": T0 + 48 * HOUR,
+        "content": {
+            "individuals": [line(1, 2, "Sở Nội vụ", 20, 100_000, "2026-11-21T03:00:00+00:00")]
+        },
+    },
+    {  # an approval with nobody ranked: no rows
+        "id": 4,
+        "contest_id": 2,
+        "approved_by_id": 8,
+        "approved_at": T0 + 47 * HOUR,
+        "revoked_at": T0 + 47 * HOUR + MS,
+        "revoke_reason": "Nhầm",
+        "content": {"prizes": [], "individuals": []},
+    },
+]
+
+EXPECTED_SNAPSHOT_INDIVIDUALS = [
+    # snapshot_id, position, rank, user_id, full_name, unit_name, correct_count,
+    # question_count, duration_ms, finished_at
+    (1, 1, 1, 2, "Trần Thị Bình", "Sở Nội vụ", 9, 10, 400_000, T0 + HOUR),
+    (1, 2, 2, 1, "Nguyễn Văn An", "Sở Nội vụ", 8, 10, 200_000, T0 + HOUR),
+    (2, 1, 1, 1, "Nguyễn Văn An", "Sở Nội vụ", 9, 10, 300_000, T0 + 3 * HOUR),
+    (2, 2, 2, 3, "Lê Văn Cường", "Sở Tư pháp", 9, 10, 350_000, T0 + 2 * HOUR - MS),
+    (2, 3, 2, 4, "Phạm Thị Dung", "Sở Tư pháp", 9, 10, 350_000, T0 + 2 * HOUR - MS),
+    (2, 4, 4, 5, "Hoàng Văn Em", None, 8, 10, 600_000, T0 + 4 * HOUR),
+    (3, 1, 1, 2, "Trần Thị Bình", "Sở Nội vụ", 20, 20, 100_000, T0 + 26 * HOUR),
+]
+
+
+def insert_old_data(connection) -> None:
+    """Units, people, two contests, their rounds and snapshots as revision 10fe866f0c39 has them."""
+    connection.execute(
+        UNIT_GROUPS.insert(),
+        [
+            {"id": 1, "code": "SO", "name": "Sở, ban, ngành", "position": 1},
+            {"id": 2, "code": "HUYEN", "name": "UBND cấp huyện", "position": 2},
+        ],
+    )
+    units = [(1, "SNV", "Sở Nội vụ", 1), (2, "STP", "Sở Tư pháp", 1), (3, "HBT", "UBND Ba Tơ", 2)]
+    connection.execute(
+        UNITS.insert(),
+        [
+            {
+                "id": id_,
+                "code": code,
+                "name": name,
+                "group_id": group,
+                "headcount": 40 + id_,
+                "position": id_,
+            }
+            for id_, code, name, group in units
+        ],
+    )
+    connection.execute(
+        USERS.insert(),
+        [
+            {
+                "id": id_,
+                "full_name": name,
+                "phone": f"09{id_:08d}",
+                "unit_id": unit_id,
+                "password_hash": "x",
+                "is_active_account": True,
+                "created_at": T0 - 24 * HOUR,
+            }
+            for id_, (name, unit_id) in USER_NAMES.items()
+        ],
+    )
+    connection.execute(
+        CONTESTS.insert(),
+        [
+            {
+                "id": id_,
+                "slug": f"hoi-thi-{id_}",
+                "name": f"Hội thi trực tuyến Cải cách hành chính {id_}",
+                "questions_per_round": questions,
+                "round_time_limit_seconds": 600,
+                "submission_grace_seconds": 5,
+                "review_policy": "after_close",
+                "quiz_opens_at": T0 - HOUR,
+                "quiz_closes_at": CLOSES[id_],
+                "created_at": T0 - 48 * HOUR,
+            }
+            for id_, questions in QUESTIONS.items()
+        ],
+    )
+    for round_ in ROUNDS:  # one by one, in the list's order
+        connection.execute(ATTEMPTS.insert(), round_)
+    defaults = {"approved_by_id": None, "remarks": None, "revoked_at": None, "revoke_reason": None}
+    connection.execute(SNAPSHOTS.insert(), [defaults | row for row in SNAPSHOT_ROWS])
+
+
+def dump(connection, tables=OLD_TABLES) -> dict[str, list[dict]]:
+    """Every row of `tables`, as reflected from the database, in primary-key order."""
+    metadata = sa.MetaData()
+    metadata.reflect(connection, only=tables)
+    return {
+        name: [
+            dict(row._mapping)
+            for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns))
+        ]
+        for name, table in ((name, metadata.tables[name]) for name in tables)
+    }
+
+
+def best_rounds(connection) -> list[tuple]:
+    """The best rounds as the app reads them (its model's columns and types)."""
+    c = BestRound.__table__.c
+    query = sa.select(
+        c.contest_id,
+        c.user_id,
+        c.attempt_id,
+        c.correct_count,
+        c.question_count,
+        c.duration_ms,
+        c.finished_at,
+    ).order_by(c.contest_id, c.user_id)
+    return [tuple(row) for row in connection.execute(query)]
+
+
+def snapshot_individuals(connection) -> list[tuple]:
+    """The frozen individual lines as the app reads them (its model's columns and types)."""
+    c = SnapshotIndividual.__table__.c
+    query = sa.select(
+        c.snapshot_id,
+        c.position,
+        c.rank,
+        c.user_id,
+        c.full_name,
+        c.unit_name,
+        c.correct_count,
+        c.question_count,
+        c.duration_ms,
+        c.finished_at,
+    ).order_by(c.snapshot_id, c.position)
+    return [tuple(row) for row in connection.execute(query)]
+
+
+def current_revision(connection) -> str:
+    return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+
+
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """A throwaway database on the server of `server_url`, dropped afterwards."""
+    url = make_url(server_url)
+    name = f"migration_test_{os.getpid()}"
+    admin = sa.create_engine(
+        url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))  # a crashed run's
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_database_url(request, tmp_path) -> Iterator[str]:
+    """An empty database: a temporary SQLite file, or our own on TEST_DATABASE_URL's server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migration.db'}"
+        return
+    if not (TEST_DATABASE_URL or "").startswith("postgresql"):
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL")
+    with postgres_database(TEST_DATABASE_URL) as url:
+        yield url
+
+
+@contextmanager
+def migration_app(database_url: str, instance_path) -> Iterator:
+    """An app of the test's own on `database_url`, inside its app context.
+
+    create_app rebinds the shared rate limiter's storage, and env.py's fileConfig resets the
+    logging setup: both are put back afterwards, and the app's engine is disposed.
+    """
+    limiter_state = dict(vars(limiter))
+    loggers = [
+        logging.getLogger(name)
+        for name in ("", "sqlalchemy", "sqlalchemy.engine", "alembic", "flask_migrate")
+    ]
+    logging_state = [
+        (logger, logger.level, list(logger.handlers), logger.propagate, logger.disabled)
+        for logger in loggers
+    ]
+    try:
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "x",
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "RATELIMIT_STORAGE_URI": "memory://",
+                "MEDIA_DIR": str(instance_path / "media"),
+            }
+        )
+        with app.app_context():
+            try:
+                yield app
+            finally:
+                db.engine.dispose()
+    finally:
+        vars(limiter).clear()
+        vars(limiter).update(limiter_state)
+        for logger, level, handlers, propagate, disabled in logging_state:
+            logger.setLevel(level)
+            logger.handlers[:] = handlers
+            logger.propagate = propagate
+            logger.disabled = disabled
+
+
+@contextmanager
+def migrated_over_old_data(database_url: str, instance_path) -> Iterator[dict[str, list[dict]]]:
+    """A fresh database at 10fe866f0c39 given the old data, then upgraded to 3a1800a74700.
+
+    Yields the old tables' rows as they were before the upgrade; the app context stays pushed.
+    """
+    with migration_app(database_url, instance_path):
+        upgrade(revision=BEFORE)
+        with db.engine.begin() as connection:
+            insert_old_data(connection)
+        with db.engine.connect() as connection:
+            before = dump(connection)
+        assert [len(before[name]) for name in OLD_TABLES] == [2, 3, 8, 2, 16, 4]
+        upgrade(revision=REVISION)
+        yield before
+
+
+def sqlite_text(moment: datetime) -> str:
+    """How the app's UTCDateTime stores a time on SQLite: naive UTC text."""
+    return f"{moment.astimezone(UTC).replace(tzinfo=None):%Y-%m-%d %H:%M:%S.%f}"
+
+
+def test_upgrade_fills_best_rounds_and_snapshot_individuals(fresh_database_url, tmp_path):
+    with migrated_over_old_data(fresh_database_url, tmp_path) as before, db.engine.connect() as c:
+        assert current_revision(c) == REVISION
+        assert best_rounds(c) == EXPECTED_BEST_ROUNDS
+        assert snapshot_individuals(c) == EXPECTED_SNAPSHOT_INDIVIDUALS
+        assert c.execute(sa.text("SELECT count(*) FROM predictions")).scalar_one() == 0
+
+        # Compared in SQL as the app compares them: the copied times order with the app's own.
+        finished_early = c.execute(
+            sa.select(SnapshotIndividual.position)
+            .where(
+                SnapshotIndividual.snapshot_id == 2,
+                SnapshotIndividual.finished_at < T0 + 2 * HOUR,
+            )
+            .order_by(SnapshotIndividual.position)
+        ).scalars()
+        assert list(finished_early) == [2, 3]
+        if c.dialect.name == "sqlite":
+            # SQLite compares the text: the copies must be written exactly as the app writes.
+            stored = c.execute(
+                sa.text("SELECT finished_at FROM best_rounds ORDER BY contest_id, user_id")
+            ).scalars()
+            assert list(stored) == [sqlite_text(row[-1]) for row in EXPECTED_BEST_ROUNDS]
+            stored = c.execute(
+                sa.text(
+                    "SELECT finished_at FROM snapshot_individuals ORDER BY snapshot_id, position"
+                )
+            ).scalars()
+            assert list(stored) == [sqlite_text(row[-1]) for row in EXPECTED_SNAPSHOT_INDIVIDUALS]
+
+        # The older tables are untouched; the contests only gained two empty columns.
+        after = dump(c)
+        for contest in after["contests"]:
+            added = {name: contest.pop(name) for name in NEW_CONTEST_COLUMNS}
+            assert added == dict.fromkeys(NEW_CONTEST_COLUMNS)
+        assert after == before
+
+
+def test_downgrade_drops_the_new_tables_and_keeps_the_older_data(fresh_database_url, tmp_path):
+    with migrated_over_old_data(fresh_database_url, tmp_path) as before:
+        downgrade(revision=BEFORE)
+
+        with db.engine.connect() as c:
+            assert current_revision(c) == BEFORE
+            inspector = sa.inspect(c)
+            assert not (NEW_TABLES | {"_alembic_tmp_contests"}) & set(inspector.get_table_names())
+            contest_columns = {column["name"] for column in inspector.get_columns("contests")}
+            assert not NEW_CONTEST_COLUMNS & contest_columns
+            assert dump(c) == before
