@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint format chromium translations bench-quiz bench-import bench-upload
+.PHONY: demo test lint format chromium translations bench-quiz bench-import bench-upload bench-results
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,3 +63,8 @@ bench-import: $(VENV)/.installed-dev
 # The video upload and playback benchmark, 1 GiB to local disk and to S3 (moto): about 4 minutes.
 bench-upload: $(VENV)/.installed-dev
 	$(PY) -m bench.upload
+
+# The results benchmark, 100,000 participants and 1,000,000 rounds on SQLite and PostgreSQL:
+# leaderboard, standings, XLSX export and freeze (about 8 minutes; see bench/results.py).
+bench-results: $(VENV)/.installed-dev
+	$(PY) -m bench.results

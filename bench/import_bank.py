@@ -44,46 +44,25 @@ The results table is printed and written to bench/results/import_bank-<time>.md.
 
 import argparse
 import contextlib
-import ctypes
-import gc
-import itertools
-import json
 import os
 import random
-import resource
-import secrets
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
-import tracemalloc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from bench.quiz_load import (
-    QUIET_BUSY_PERCENT,
-    code_fingerprint,
-    interrupted,
-    machine_busy_percent,
-)
+from bench import common
+from bench.common import BUSY_OTHERS_PERCENT, MIB, RESULTS, ROOT, BenchError
 from contest.domain.question_files import read_question_file
 from contest.domain.question_files.gift import write_gift
 from contest.domain.question_files.tabular import write_xlsx
 from contest.domain.question_files.validation import check_questions
 from contest.questions.services import INSERT_BATCH
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-RESULTS = ROOT / "bench" / "results"
-MIB = 1024 * 1024
 SEED = 20_000  # the same questions on every run, so runs compare
-CHILD_TIMEOUT = 1800  # seconds; far above a measurement (a hung child must not hang the run)
-BUSY_OTHERS_PERCENT = 25  # of one core: more CPU than that used by others marks a row as unsure
 
 TOPICS = (
     "Chương trình tổng thể cải cách hành chính nhà nước giai đoạn 2021-2030",
@@ -163,10 +142,6 @@ CHOICE_LENGTHS = (40, 80)
 CHOICE_FILLER = " theo quy định"  # lengthens a short choice into the 40-80 range
 
 
-class BenchError(RuntimeError):
-    """The benchmark cannot go on."""
-
-
 @dataclass(frozen=True, slots=True)
 class BankQuestion:
     """One generated question, in the shape the platform's writers take (BankEntry)."""
@@ -225,35 +200,12 @@ def write_bank_file(folder: Path, count: int, file_format: str) -> Path:
 def held_question_bytes(path: Path, sample: int = 1000) -> float:
     """What one question costs in memory as the importer yields it (a CheckedQuestion)."""
     with path.open("rb") as stream:
-        items = check_questions(read_question_file(stream, path.name))
-        tracemalloc.start()
-        held = list(itertools.islice(items, sample))
-        items.close()  # the reader's own state goes: what stays traced is the questions
-        gc.collect()
-        size = tracemalloc.get_traced_memory()[0]
-        tracemalloc.stop()
-    return size / len(held)
+        return common.held_item_bytes(
+            check_questions(read_question_file(stream, path.name)), sample
+        )
 
 
 # -- one measurement, in a fresh process -------------------------------------------------------
-
-
-def _status_kib(field: str) -> int:
-    """A field of /proc/self/status, in KiB (VmRSS, VmHWM)."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise BenchError(f"/proc/self/status has no {field}")
-
-
-def _settle_memory() -> None:
-    """Free what can be freed, so the baseline RSS is what the process really holds."""
-    gc.collect()
-    # Memory glibc keeps after free() would be reused without raising the RSS: the growth
-    # would look smaller than it is. malloc_trim hands it back first (glibc only).
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def measure(step: str, path: Path, traced: bool) -> dict:
@@ -270,79 +222,40 @@ def measure(step: str, path: Path, traced: bool) -> dict:
         # Connect and query once, so the connection and the first query's setup are baseline.
         db.session.execute(text("SELECT 1"))
         db.session.rollback()
-        _settle_memory()
-        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
-        baseline_kib = _status_kib("VmRSS")
-        if traced:
-            tracemalloc.start()
-        started = time.perf_counter()
-        with path.open("rb") as stream:
+        with common.Peaks(traced) as peaks, path.open("rb") as stream:
             if step == "validate":
                 report = services.validate_file(stream, path.name)
             else:
                 report = services.import_file(stream, path.name, datetime.now(UTC))
                 db.session.commit()
-        seconds = time.perf_counter() - started
-        traced_peak = tracemalloc.get_traced_memory()[1] if traced else None
-        tracemalloc.stop()
-        peak_kib = _status_kib("VmHWM")
         stored = db.session.scalar(select(func.count(Question.id)))
         choices = db.session.scalar(select(func.count(Choice.id)))
         db.session.rollback()
     return {
-        "seconds": seconds,
+        **peaks.figures(),
         "valid": report.valid,
         "imported": report.imported,
         "problems": [f"{p.location}: {p.code.value}" for p in report.problems[:5]],
         "stored_questions": stored,
         "stored_choices": choices,
-        "baseline_rss": baseline_kib * 1024,
-        "rss_growth": (peak_kib - baseline_kib) * 1024,
-        "traced_peak": traced_peak,
     }
 
 
-def child_main(spec: str) -> int:
-    """The measuring process: its arguments come as JSON, its figures go to a JSON file."""
-    job = json.loads(spec)
-    result = measure(job["step"], Path(job["file"]), job["traced"])
-    Path(job["out"]).write_text(json.dumps(result))
-    return 0
+def measure_job(job: dict) -> dict:
+    """The measuring child's job: one measure() on one file."""
+    return measure(job["step"], Path(job["file"]), job["traced"])
 
 
 # -- databases ----------------------------------------------------------------------------------
 
 
-class Databases:
+class Databases(common.ThrowawayDatabases):
     """Empty migrated databases: one migration per kind, then a fresh copy per measurement."""
 
     def __init__(self, args: argparse.Namespace, stack: contextlib.ExitStack, tmp: Path) -> None:
-        """Nothing is created yet: PostgreSQL is only touched when a measurement needs it."""
-        self.args, self.stack, self.tmp = args, stack, tmp
-        self.name = f"bench_import_{os.getpid()}"
+        super().__init__(args, stack, tmp, "bench_import")
         self.template = f"{self.name}_empty"
-        parts = urlsplit(args.postgres)
-        query = f"?{parts.query}" if parts.query else ""
-        self.admin_url = f"postgresql://{parts.netloc}/postgres{query}"  # psycopg's own form
-        self.postgres_url = f"postgresql+psycopg://{parts.netloc}/{self.name}{query}"
         self.postgres_ready = False
-
-    def env(self, url: str) -> dict[str, str]:
-        """The app's environment: this database, a throwaway key, no scheduler, no Redis."""
-        env = {k: v for k, v in os.environ.items() if k not in ("DEMO", "RUN_SCHEDULER")}
-        env.update(
-            DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32), REDIS_URL="", PYTHONUNBUFFERED="1"
-        )
-        return env
-
-    def migrate(self, url: str) -> None:
-        """Build the schema with the platform's own command, as a deployment does."""
-        command = [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"]
-        done = subprocess.run(
-            command, cwd=ROOT, env=self.env(url), capture_output=True, text=True, timeout=300
-        )
-        if done.returncode != 0:
-            raise BenchError(f"flask db upgrade failed:\n{done.stderr[-3000:]}")
 
     def fresh(self, kind: str) -> str:
         """An empty migrated database of `kind` (replacing the previous one); its URL."""
@@ -355,100 +268,31 @@ class Databases:
             shutil.copyfile(template, path)
             return f"sqlite:///{path}"
         if not self.postgres_ready:
-            self._admin(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
-            self._admin(f"CREATE DATABASE {self.template}")
-            self.stack.callback(self._drop, self.template)
-            self.stack.callback(self._drop, self.name)
-            self.migrate(self.postgres_url.replace(f"/{self.name}", f"/{self.template}", 1))
+            self.recreate(self.template)
+            self.migrate(self.url_of(self.template))
             self.postgres_ready = True
         # A copy of the migrated template: faster than migrating, and as empty.
-        self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
-        self._admin(f"CREATE DATABASE {self.name} TEMPLATE {self.template}")
+        self.recreate(self.name, template=self.template)
         return self.postgres_url
 
-    def _admin(self, statement: str) -> None:
-        """Run one statement on the server's maintenance database (autocommit: CREATE DATABASE)."""
-        import psycopg
 
-        try:
-            with psycopg.connect(self.admin_url, autocommit=True) as connection:
-                connection.execute(statement)
-        except psycopg.Error as error:
-            raise BenchError(
-                f"PostgreSQL at {self.admin_url}: {str(error).strip()}"
-                " (--databases sqlite skips PostgreSQL)"
-            ) from None
-
-    def _drop(self, name: str) -> None:
-        """Drop a database at the end; a failure is reported, not raised (cleanup goes on)."""
-        try:
-            self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        except BenchError as error:
-            print(f"could not drop database {name}: {error}", file=sys.stderr)
-
-
-def cpu_seconds() -> tuple[float, float, float]:
-    """CPU seconds so far: all CPUs busy, PostgreSQL's processes, this process's children."""
-    tick = os.sysconf("SC_CLK_TCK")
-    with open("/proc/stat", encoding="ascii") as stat:
-        values = [int(v) for v in stat.readline().split()[1:]]
-    busy = sum(values) - values[3] - values[4]  # all but idle and iowait
-    postgres = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            line = (entry / "stat").read_text()
-            if line[line.index("(") + 1 : line.rindex(")")] != "postgres":
-                continue
-            fields = line[line.rindex(")") + 2 :].split()
-            # utime, stime, and cutime, cstime: the postmaster's share holds the backends that
-            # have exited (the measurement's own backend is gone by the time this is read).
-            postgres += sum(int(value) for value in fields[11:15])
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return busy / tick, postgres / tick, children.ru_utime + children.ru_stime
-
-
-def wait_until_quiet(limit: float) -> None:
-    """Wait (at most `limit` seconds) until other work leaves the CPUs."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        busy = machine_busy_percent()
-        if busy is None or busy < QUIET_BUSY_PERCENT:
-            return
-
-
-def run_child(databases: Databases, kind: str, step: str, path: Path, traced: bool) -> dict:
+def run_measurement(databases: Databases, kind: str, step: str, path: Path, traced: bool) -> dict:
     """One measurement in a fresh process on a fresh empty database."""
     url = databases.fresh(kind)
-    out = databases.tmp / "result.json"
-    out.unlink(missing_ok=True)
-    spec = json.dumps({"step": step, "file": str(path), "traced": traced, "out": str(out)})
-    command = [sys.executable, "-m", "bench.import_bank", "--child", spec]
-    wait_until_quiet(databases.args.wait_quiet)
-    window, before = time.monotonic(), cpu_seconds()
-    done = subprocess.run(
-        command,
-        cwd=ROOT,
-        env=databases.env(url),
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT,
+    return common.run_child(
+        "bench.import_bank",
+        {"step": step, "file": str(path), "traced": traced},
+        databases.env(url),
+        databases.tmp / "result.json",
+        databases.args.wait_quiet,
+        f"{kind} {step} {path.name}",
     )
-    window, after = time.monotonic() - window, cpu_seconds()
-    if done.returncode != 0 or not out.exists():
-        raise BenchError(f"{kind} {step} {path.name} failed:\n{done.stderr[-3000:]}")
-    result = json.loads(out.read_text())
-    # CPU that neither the measurement nor PostgreSQL used: other work competing for the cores.
-    busy, postgres, own = (end - start for start, end in zip(before, after, strict=True))
-    result["others_percent"] = max(0.0, 100 * (busy - postgres - own) / window)
-    return result
 
 
 def measure_case(databases: Databases, kind: str, step: str, path: Path, count: int) -> dict:
     """Plain run (time, RSS) and tracemalloc run (Python peak) of one case; checks the result."""
-    plain = run_child(databases, kind, step, path, traced=False)
-    traced = run_child(databases, kind, step, path, traced=True)
+    plain = run_measurement(databases, kind, step, path, traced=False)
+    traced = run_measurement(databases, kind, step, path, traced=True)
     expected_rows = count if step == "import" else 0
     for run in (plain, traced):
         wrong = (
@@ -595,7 +439,7 @@ def report(
         f"{args.questions:,} questions (and {sizes[-1]:,} for the growth check);"
         f" databases {', '.join(args.databases)}; formats {', '.join(args.formats)};"
         f" Python {sys.version.split()[0]}, {os.cpu_count()} CPUs;"
-        f" platform code {code_fingerprint()}.",
+        f" platform code {common.code_fingerprint()}.",
         "",
         "Every run: a fresh process, a fresh empty migrated database. Wall time, questions/s and"
         " RSS from a plain run, tracemalloc peak from a second run under tracemalloc. RSS peak is"
@@ -627,36 +471,22 @@ def report(
 
 def parse_args() -> argparse.Namespace:
     """The options (see --help); comma-separated lists become lists."""
-    parser = argparse.ArgumentParser(
-        description="Benchmark of the question-bank import (see the module docstring).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    parser = common.option_parser("the question-bank import")
     parser.add_argument("--questions", type=int, default=20_000, help="questions per file")
     parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated")
     parser.add_argument("--formats", default="xlsx,gift", help="comma-separated")
-    parser.add_argument(
-        "--postgres",
-        default="postgresql+psycopg://postgres@127.0.0.1:5432/",
-        help="PostgreSQL server; the throwaway database is created and dropped on it",
-    )
+    common.add_postgres_option(parser)
     parser.add_argument(
         "--keep-files", action="store_true", help="keep the bank files in bench/results/"
     )
-    parser.add_argument(
-        "--wait-quiet",
-        type=float,
-        default=20,
-        help="before each measurement, wait up to this many seconds for other work to stop",
-    )
+    common.add_wait_quiet_option(parser, "measurement")
     args = parser.parse_args()
-    args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    args.databases = common.database_list(parser, args.databases)
     args.formats = [f.strip() for f in args.formats.split(",") if f.strip()]
-    if unknown := set(args.databases) - {"sqlite", "postgres"}:
-        parser.error(f"unknown databases: {', '.join(sorted(unknown))}")
     if unknown := set(args.formats) - {"xlsx", "gift"}:
         parser.error(f"unknown formats: {', '.join(sorted(unknown))}")
-    if args.questions < 1 or not args.databases or not args.formats:
-        parser.error("--questions must be positive; --databases and --formats not empty")
+    if args.questions < 1 or not args.formats:
+        parser.error("--questions must be positive and --formats not empty")
     return args
 
 
@@ -686,56 +516,42 @@ def keep_files(files: dict) -> None:
 
 def main() -> int:
     """Write the files, measure every case, print and save the report; the exit status."""
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        return child_main(sys.argv[2])
+    if common.is_child():
+        return common.child_main(measure_job)
     args = parse_args()
-    signal.signal(signal.SIGTERM, interrupted)
-    started = datetime.now().astimezone()
     # N and N/4: the difference of their peaks is the growth with the file.
     sizes = [args.questions] + ([args.questions // 4] if args.questions >= 4 else [])
     rows: list[dict] = []
     held: dict[str, float] = {}
-    with contextlib.ExitStack() as stack:
-        tmp = Path(tempfile.mkdtemp(prefix="bench-import-"))
-        stack.callback(shutil.rmtree, tmp, ignore_errors=True)
+
+    def measure_all(tmp: Path, stack: contextlib.ExitStack) -> None:
         files: dict = {}
         if args.keep_files:
             stack.callback(keep_files, files)  # runs before the folder is removed
         databases = Databases(args, stack, tmp)
-        try:
-            files.update(write_files(args, tmp, sizes))
+        files.update(write_files(args, tmp, sizes))
+        for file_format in args.formats:
+            held[file_format] = held_question_bytes(files[sizes[-1], file_format])
+        for kind in args.databases:
             for file_format in args.formats:
-                held[file_format] = held_question_bytes(files[sizes[-1], file_format])
-            for kind in args.databases:
-                for file_format in args.formats:
-                    for count in sizes:
-                        for step in ("validate", "import"):
-                            path = files[count, file_format]
-                            row = measure_case(databases, kind, step, path, count)
-                            rows.append(row)
-                            print(
-                                f"{kind:<9}{file_format:<5}{step:<9}{count:>7,} questions"
-                                f"{row['seconds']:8.2f} s{row['per_second']:9,.0f}/s"
-                                f"  tracemalloc {_mib(row['traced_peak']):>6} MiB"
-                                f"  RSS +{_mib(row['rss_growth']):>6} MiB"
-                                f"  other CPU {row['others_percent']:3.0f}%",
-                                flush=True,
-                            )
-        except BenchError as error:
-            print(f"\nbenchmark failed: {error}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("\ninterrupted: cleaning up", file=sys.stderr)
-            return 130
-        finally:
-            if rows:
-                text = report(args, rows, sizes, held, started.strftime("%Y-%m-%d %H:%M %Z"))
-                print("\n" + text)
-                RESULTS.mkdir(parents=True, exist_ok=True)
-                out = RESULTS / f"import_bank-{started.strftime('%Y%m%d-%H%M%S')}.md"
-                out.write_text(text, encoding="utf-8")
-                print(f"Results: {out.relative_to(ROOT)}")
-    return 0
+                for count in sizes:
+                    for step in ("validate", "import"):
+                        path = files[count, file_format]
+                        row = measure_case(databases, kind, step, path, count)
+                        rows.append(row)
+                        print(
+                            f"{kind:<9}{file_format:<5}{step:<9}{count:>7,} questions"
+                            f"{row['seconds']:8.2f} s{row['per_second']:9,.0f}/s"
+                            f"  tracemalloc {_mib(row['traced_peak']):>6} MiB"
+                            f"  RSS +{_mib(row['rss_growth']):>6} MiB"
+                            f"  other CPU {row['others_percent']:3.0f}%",
+                            flush=True,
+                        )
+
+    def summary(started: str) -> str | None:
+        return report(args, rows, sizes, held, started) if rows else None
+
+    return common.run_benchmark("import_bank", measure_all, summary)
 
 
 if __name__ == "__main__":

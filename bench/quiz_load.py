@@ -45,9 +45,6 @@ virtualenv when missing. bench/profile_requests.py shows where a request's time 
 
 import argparse
 import contextlib
-import ctypes
-import hashlib
-import http.client
 import json
 import os
 import secrets
@@ -62,9 +59,12 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-RESULTS = ROOT / "bench" / "results"
+if __package__ in (None, ""):  # run as a script (bench/quiz_load.py): find the bench package
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import common  # noqa: E402
+from bench.common import BIN, RESULTS, ROOT, BenchError  # noqa: E402
+
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 
 PASSWORD = "bench-pass"  # noqa: S105 (throwaway accounts of a throwaway database)
@@ -75,7 +75,6 @@ WORKER_CLASS = "gthread"
 WORKERS = 2
 THREADS = 4
 RAISED_LIMIT = "100000 per minute"
-QUIET_BUSY_PERCENT = 15  # the machine counts as quiet below this (other work would skew figures)
 
 JOURNEY_LINES = ["login", "start", "save answer", "submit", "contest", "leaderboard"]
 WARM_UP_LINES = ["login", "csrf token"]  # requests of the warm-up only (see locustfile.py)
@@ -102,15 +101,8 @@ LAYERS = [
 ]
 
 
-class BenchError(RuntimeError):
-    """The benchmark cannot go on."""
-
-
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Load benchmark of the quiz API (see the module docstring).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    parser = common.option_parser("the quiz API under load")
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--clients", type=int, default=64, help="concurrent clients")
     parser.add_argument("--duration", type=float, default=60, help="seconds measured per phase")
@@ -146,12 +138,7 @@ def parse_args() -> argparse.Namespace:
         default="redis://127.0.0.1:6379/15",
         help="rate-limit storage; '' for per-worker memory",
     )
-    parser.add_argument(
-        "--wait-quiet",
-        type=float,
-        default=20,
-        help="before each phase, wait up to this many seconds for other processes to calm down",
-    )
+    common.add_wait_quiet_option(parser, "phase")
     parser.add_argument(
         "--py-spy",
         action="store_true",
@@ -183,32 +170,6 @@ def ensure_tools() -> None:
     )
 
 
-def _die_with_parent() -> None:
-    """In a child: get SIGTERM if the benchmark itself dies (Linux), so nothing is left over."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
-    """SIGTERM, then SIGKILL to the process group it leads (started with a session of its own)."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout)
-            return
-        except subprocess.TimeoutExpired:
-            pass
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def reachable(url: str) -> bool:
     parts = urlsplit(url)
     try:
@@ -216,42 +177,6 @@ def reachable(url: str) -> bool:
             return True
     except OSError:
         return False
-
-
-def http_status(port: int, path: str) -> int | None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        connection.request("GET", path)
-        return connection.getresponse().status
-    except OSError:
-        return None
-    finally:
-        connection.close()
-
-
-def machine_busy_percent(seconds: float = 1.0) -> float | None:
-    """How busy all cores are over `seconds` (from /proc/stat): anything else running?"""
-
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat", encoding="ascii") as stat:
-            values = [int(v) for v in stat.readline().split()[1:]]
-        return sum(values), values[3] + values[4]  # total, idle + iowait
-
-    try:
-        total0, idle0 = sample()
-        time.sleep(seconds)
-        total1, idle1 = sample()
-    except (OSError, ValueError, IndexError):
-        return None
-    return 100 * (1 - (idle1 - idle0) / (total1 - total0)) if total1 > total0 else None
-
-
-def code_fingerprint() -> str:
-    """A digest of the platform's code, to tell which version a result was measured on."""
-    digest = hashlib.sha256()
-    for path in sorted([*ROOT.glob("contest/**/*.py"), ROOT / "wsgi.py"]):
-        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def percentile(histogram: dict[int, int], total: int, fraction: float) -> int | None:
@@ -357,90 +282,40 @@ class Bench:
         """A fresh database; its removal is registered. Returns its SQLAlchemy URL."""
         if kind == "sqlite":
             return f"sqlite:///{self.tmp / 'bench.db'}"
-        import psycopg
-
         name = f"bench_quiz_{os.getpid()}"
         admin = self.args.postgres_url
-        try:
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-                connection.execute(f"CREATE DATABASE {name}")
-        except psycopg.Error as error:
-            raise BenchError(f"cannot create the PostgreSQL database {name}: {error}") from None
-        self.stack.callback(self.drop_postgres, admin, name)
+        common.postgres_admin(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        common.postgres_admin(admin, f"CREATE DATABASE {name}")
+        self.stack.callback(common.drop_database, admin, name)
         parts = urlsplit(admin)
         return f"postgresql+psycopg://{parts.netloc}/{name}"
-
-    @staticmethod
-    def drop_postgres(admin: str, name: str) -> None:
-        import psycopg
-
-        try:
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        except psycopg.Error as error:
-            print(f"could not drop database {name}: {error}", file=sys.stderr)
 
     def prepare(self, database_url: str) -> None:
         """Migrate with the platform's own command, then seed."""
         env = self.server_env(database_url)
-        for command in (
-            [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
-            [
-                sys.executable,
-                "-m",
-                "bench.seed",
-                "--participants",
-                str(self.args.participants),
-                "--password",
-                PASSWORD,
-                "--phone-prefix",
-                PHONE_PREFIX,
-            ],
-        ):
-            done = subprocess.run(
-                command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-            )
-            if done.returncode != 0:
-                raise BenchError(f"{' '.join(command[:5])} failed:\n{done.stderr[-3000:]}")
-            if done.stdout.strip():
-                print("  " + done.stdout.strip().splitlines()[-1])
+        common.flask_db_upgrade(env)
+        command = [sys.executable, "-m", "bench.seed", "--participants"]
+        command += [str(self.args.participants), "--password", PASSWORD]
+        command += ["--phone-prefix", PHONE_PREFIX]
+        done = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
+        if done.returncode != 0:
+            raise BenchError(f"bench.seed failed:\n{done.stderr[-3000:]}")
+        if done.stdout.strip():
+            print("  " + done.stdout.strip().splitlines()[-1])
 
     # -- processes --------------------------------------------------------------------------
 
     def start_server(self, target: str, database_url: str, label: str, health: str) -> tuple:
         """gunicorn TARGET on a free port of 127.0.0.1; returns (process, port) once it answers."""
-        port = free_port()
+        port = common.free_port()
         log = self.out / f"{label}-gunicorn.log"
         command = [str(BIN / "gunicorn"), target, "--bind", f"127.0.0.1:{port}"]
         command += self.gunicorn_settings() + ["--error-logfile", str(log), "--chdir", str(ROOT)]
-        with log.open("ab") as log_file:
-            process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=self.server_env(database_url),
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=_die_with_parent,
-            )
-        self.stack.callback(stop_process, process)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise BenchError(f"gunicorn exited with {process.returncode}:\n{_tail(log)}")
-            if http_status(port, health) == 200:
-                return process, port
-            time.sleep(0.25)
-        raise BenchError(f"gunicorn did not answer within 60 s:\n{_tail(log)}")
-
-    def wait_until_quiet(self) -> float | None:
-        """Wait (bounded) until the machine is quiet; return how busy it was at the end."""
-        deadline = time.monotonic() + self.args.wait_quiet
-        while True:
-            busy = machine_busy_percent()
-            if busy is None or busy < QUIET_BUSY_PERCENT or time.monotonic() >= deadline:
-                return busy
+        process = common.start_logged(command, self.server_env(database_url), log, self.stack)
+        common.wait_for_http(process, port, health, log, lambda status: status == 200, "gunicorn")
+        return process, port
 
     def run_locust(
         self,
@@ -453,7 +328,7 @@ class Bench:
     ) -> dict:
         """One measured phase; returns the summarized window (and py-spy's, with `profile`)."""
         args = self.args
-        busy_before = self.wait_until_quiet()
+        busy_before = common.wait_until_quiet(args.wait_quiet)
         report_path = self.tmp / f"{label}-window.json"
         warm_up_limit = 30 + 3 * args.clients / args.spawn_rate
         hard_limit = int(warm_up_limit + args.duration + 5)
@@ -496,33 +371,25 @@ class Bench:
             user_class,
         ]
         log = self.out / f"{label}-locust.log"
-        with log.open("wb") as log_file:
-            process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=_die_with_parent,
-            )
-            spy = None
-            try:
-                if profile:
-                    spy = self.start_py_spy(process, server_pid, label, hard_limit)
-                process.wait(timeout=hard_limit + 60)
-            except subprocess.TimeoutExpired:
-                pass
-            finally:
-                stop_process(process, timeout=10)
-                if spy is not None:
-                    with contextlib.suppress(subprocess.TimeoutExpired):
-                        spy.wait(timeout=30)
-                    stop_process(spy)
+        process = common.start_logged(command, None, log)
+        spy = None
+        try:
+            if profile:
+                spy = self.start_py_spy(process, server_pid, label, hard_limit)
+            process.wait(timeout=hard_limit + 60)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            common.stop_process(process, timeout=10)
+            if spy is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    spy.wait(timeout=30)
+                common.stop_process(spy)
         if not report_path.exists():
             raise BenchError(
                 f"locust wrote no report: not every client got ready in {warm_up_limit:.0f} s,"
                 " or the run hit its request bound"
-                f":\n{_tail(log)}"
+                f":\n{common.tail(log)}"
             )
         summary = summarize_window(json.loads(report_path.read_text()))
         summary["machine_busy_before_percent"] = busy_before
@@ -541,16 +408,7 @@ class Bench:
         command += ["--gil", "--nonblocking", "--rate", "100", "--format", "raw", "--nolineno"]
         command += ["--full-filenames", "--duration", str(max(1, int(self.args.duration) - 1))]
         command += ["--output", str(self.out / f"{label}.pyspy.txt")]
-        with (self.out / f"{label}.pyspy.log").open("wb") as log_file:
-            spy = subprocess.Popen(
-                command,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=_die_with_parent,
-            )
-        self.stack.callback(stop_process, spy)
-        return spy
+        return common.start_logged(command, None, self.out / f"{label}.pyspy.log", self.stack)
 
     # -- one database -----------------------------------------------------------------------
 
@@ -573,7 +431,7 @@ class Bench:
                     user_class, port, server.pid, f"{kind}-{phase}", first, profile
                 )
                 print_phase(kind, phase, phases[phase])
-            stop_process(server)
+            common.stop_process(server)
         if "ceiling" in args.phases:
             server, port = self.start_server(
                 "bench.ceiling_app:create_app()", url, f"{kind}-ceiling", "/health"
@@ -582,10 +440,10 @@ class Bench:
                 "CeilingUser", port, server.pid, f"{kind}-ceiling", 1, args.py_spy
             )
             print_phase(kind, "ceiling", phases["ceiling"])
-            stop_process(server)
+            common.stop_process(server)
         return {
             "database": kind,
-            "code_fingerprint": code_fingerprint(),
+            "code_fingerprint": common.code_fingerprint(),
             "phases": phases,
             **derived(phases),
         }
@@ -634,13 +492,6 @@ def _frame(frame: str) -> tuple[str, str]:
 def _short(filename: str) -> str:
     marker = "site-packages/"
     return filename.split(marker, 1)[1] if marker in filename else filename.replace(f"{ROOT}/", "")
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
 
 
 def derived(phases: dict) -> dict:
@@ -767,39 +618,31 @@ def print_summary(bench: Bench, results: list[dict]) -> None:
             )
 
 
-def interrupted(signum, frame) -> None:
-    """Ctrl+C or SIGTERM: unwind (the cleanup runs), and let nothing interrupt the cleanup."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise KeyboardInterrupt
-
-
 def main() -> int:
     args = parse_args()
     ensure_tools()
-    signal.signal(signal.SIGINT, interrupted)
-    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, common.interrupted)
+    signal.signal(signal.SIGTERM, common.interrupted)
     results: list[dict] = []
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
         bench = Bench(args, stack)
         print(f"Settings: {bench.describe_settings()}")
-        print(f"Platform code fingerprint: {code_fingerprint()} (sha256 of contest/*.py, wsgi.py)")
+        code = common.code_fingerprint()
+        print(f"Platform code fingerprint: {code} (sha256 of contest/*.py, wsgi.py)")
         pause = f"{args.think_time:g} s think time in the journey" if args.think_time else "none"
         print(
             f"Load: locust, {args.clients} FastHttpUser clients (pauses: {pause}), spawn rate "
             f"{args.spawn_rate:g}/s; {args.participants} participants seeded"
         )
         kinds = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-        try:
+
+        def run_all() -> None:
             for kind in kinds:
                 results.append(bench.run_database(kind))
-        except BenchError as error:
-            print(f"\nbenchmark failed: {error}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("\ninterrupted: cleaning up", file=sys.stderr)
-            return 130
+
+        try:
+            status = common.guarded(run_all)
         finally:
             if results:
                 print_summary(bench, results)
@@ -807,7 +650,7 @@ def main() -> int:
                     summary = {
                         "run": bench.run_id,
                         "settings": bench.describe_settings(),
-                        "code_fingerprint": code_fingerprint(),
+                        "code_fingerprint": common.code_fingerprint(),
                         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
                         "arguments": dict(vars(args)),
                         "results": results,
@@ -815,7 +658,7 @@ def main() -> int:
                     (bench.out / "summary.json").write_text(json.dumps(summary, indent=2))
                     print(f"\nResults: {bench.out.relative_to(ROOT)}/")
             print(f"Total time: {time.monotonic() - started:.0f} s")
-    return 0
+    return status
 
 
 if __name__ == "__main__":

@@ -62,9 +62,7 @@ import os
 import random
 import secrets
 import shutil
-import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -75,27 +73,14 @@ from pathlib import Path
 
 import requests
 
-from bench.quiz_load import (
-    QUIET_BUSY_PERCENT,
-    _die_with_parent,
-    code_fingerprint,
-    free_port,
-    http_status,
-    interrupted,
-    machine_busy_percent,
-    stop_process,
-)
+from bench import common
+from bench.common import BIN, BUSY_OTHERS_PERCENT, MIB, ROOT, BenchError
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-RESULTS = ROOT / "bench" / "results"
-MIB = 1024 * 1024
 WRITE_BLOCK = 8 * MIB  # the source file is written this much at a time
 READ_CHUNK = MIB  # the client reads responses this much at a time
 SAMPLE_SECONDS = 0.05
 THREADS = 4  # gunicorn threads of the one worker
 DEFAULT_MAX_CONTENT_LENGTH = 16 * MIB  # contest/config.py
-BUSY_OTHERS_PERCENT = 25  # of one core: more CPU than that used by others marks a timing unsure
 SAME_GROWTH_MIB = 16  # growths closer than this across file sizes count as the same
 SEED = 20_240  # the same range offsets on every run
 
@@ -115,15 +100,8 @@ FAKE_AWS_ENV = {
 DROPPED_ENV = ("DEMO", "RUN_SCHEDULER", "DATABASE_URL", "MEDIA_DIR", "REDIS_URL")
 
 
-class BenchError(RuntimeError):
-    """The benchmark cannot go on."""
-
-
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Benchmark of video uploads and range serving (see the module docstring).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    parser = common.option_parser("video uploads and range serving")
     parser.add_argument(
         "--size-mb",
         default="1024",
@@ -147,12 +125,7 @@ def parse_args() -> argparse.Namespace:
         help="memory counts as flat when the app's peak stays this close to its baseline",
     )
     parser.add_argument("--tmp", default=tempfile.gettempdir(), help="where the run's files go")
-    parser.add_argument(
-        "--wait-quiet",
-        type=float,
-        default=20,
-        help="before each storage path, wait up to this many seconds for other work to stop",
-    )
+    common.add_wait_quiet_option(parser, "storage path")
     parser.add_argument("--no-save", action="store_true", help="write nothing to bench/results")
     args = parser.parse_args()
     try:
@@ -189,15 +162,6 @@ def write_source(path: Path, size: int) -> float:
 # -- a process's memory, CPU and I/O, from /proc --------------------------------------------------
 
 
-def _status_bytes(pid: int, field: str) -> int:
-    """VmRSS or VmHWM of a process, in bytes."""
-    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    raise BenchError(f"/proc/{pid}/status has no {field}")
-
-
 def _io_bytes(pid: int) -> int:
     """Bytes the process read and wrote through system calls (files and sockets alike)."""
     fields = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
@@ -209,13 +173,6 @@ def _cpu_seconds(pid: int) -> float:
     line = Path(f"/proc/{pid}/stat").read_text()
     fields = line[line.rindex(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_busy_seconds() -> float:
-    """CPU seconds all CPUs have been busy (neither idle nor waiting for I/O) since boot."""
-    with open("/proc/stat", encoding="ascii") as stat:
-        values = [int(v) for v in stat.readline().split()[1:]]
-    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -245,19 +202,19 @@ class Watch:
         while not self._stop.wait(SAMPLE_SECONDS):
             for name, pid in self.pids.items():
                 with contextlib.suppress(OSError):
-                    rss = _status_bytes(pid, "VmRSS")
+                    rss = common.status_bytes("VmRSS", pid)
                     self.sampled[name] = max(self.sampled[name], rss)
 
     def __enter__(self) -> "Watch":
         self._start = {}
         for name, pid in self.pids.items():
             try:
-                Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS
+                common.reset_high_water_mark(pid)
             except OSError:
                 self.hwm_reset = False  # the sampled peak only
-            self.baseline[name] = self.sampled[name] = _status_bytes(pid, "VmRSS")
+            self.baseline[name] = self.sampled[name] = common.status_bytes("VmRSS", pid)
             self._start[name] = (_io_bytes(pid), _cpu_seconds(pid))
-        self._machine = (time.monotonic(), _machine_busy_seconds(), time.process_time())
+        self._machine = (time.monotonic(), common.machine_busy_seconds(), time.process_time())
         self._thread.start()
         return self
 
@@ -268,14 +225,14 @@ class Watch:
             end - start
             for start, end in zip(
                 self._machine,
-                (time.monotonic(), _machine_busy_seconds(), time.process_time()),
+                (time.monotonic(), common.machine_busy_seconds(), time.process_time()),
                 strict=True,
             )
         )
         for name, pid in self.pids.items():
             peak = self.sampled[name]
             if self.hwm_reset:
-                peak = max(peak, _status_bytes(pid, "VmHWM"))
+                peak = max(peak, common.status_bytes("VmHWM", pid))
             io, cpu = self._start[name]
             self.figures[name] = {
                 "baseline": self.baseline[name],
@@ -321,11 +278,7 @@ def app_env(args: argparse.Namespace, run: Path, database: Path, s3: str | None)
 def prepare_template(args: argparse.Namespace, tmp: Path, largest: int) -> Path:
     """A migrated database with the accounts and the contest; every run starts from a copy."""
     template = tmp / "template.db"
-    env = app_env(args, tmp, template, None)
-    command = [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    if done.returncode != 0:
-        raise BenchError(f"flask db upgrade failed:\n{done.stderr[-3000:]}")
+    common.flask_db_upgrade(app_env(args, tmp, template, None))
     seed(f"sqlite:///{template}", largest)
     return template
 
@@ -388,48 +341,15 @@ def mark_ready(database: Path, video_id: int) -> str:
 # -- servers --------------------------------------------------------------------------------------
 
 
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def _start(command: list[str], env: dict, log: Path, stack: contextlib.ExitStack):
-    with log.open("ab") as log_file:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
-    stack.callback(stop_process, process)
-    return process
-
-
-def _wait_for(process, port: int, path: str, log: Path, ok) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"{log.stem} exited with {process.returncode}:\n{_tail(log)}")
-        if ok(http_status(port, path)):
-            return
-        time.sleep(0.2)
-    raise BenchError(f"{log.stem} did not answer within 60 s:\n{_tail(log)}")
-
-
 def start_moto(run: Path, stack: contextlib.ExitStack) -> tuple:
     """A moto S3 server in its own process (it spools objects to the run's folder)."""
-    port = free_port()
+    port = common.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_"))}
     env.update(FAKE_AWS_ENV, TMPDIR=str(run), PYTHONUNBUFFERED="1")
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     log = run / "moto.log"
-    process = _start(command, env, log, stack)
-    _wait_for(process, port, "/", log, lambda status: status is not None)
+    process = common.start_logged(command, env, log, stack)
+    common.wait_for_http(process, port, "/", log, lambda status: status is not None, "moto")
     return process, f"http://127.0.0.1:{port}"
 
 
@@ -450,14 +370,16 @@ def s3_storage(endpoint: str):
 
 def start_app(env: dict, run: Path, stack: contextlib.ExitStack) -> tuple:
     """gunicorn wsgi:app, 1 gthread worker; returns (master, port, worker pid) once it answers."""
-    port = free_port()
+    port = common.free_port()
     log = run / "gunicorn.log"
     command = [str(BIN / "gunicorn"), "wsgi:app", "--bind", f"127.0.0.1:{port}"]
     command += ["--worker-class", "gthread", "--workers", "1", "--threads", str(THREADS)]
     command += ["--timeout", "300", "--graceful-timeout", "5", "--error-logfile", str(log)]
     command += ["--chdir", str(ROOT)]
-    process = _start(command, env, log, stack)
-    _wait_for(process, port, "/api/v1/session", log, lambda status: status == 200)
+    process = common.start_logged(command, env, log, stack)
+    common.wait_for_http(
+        process, port, "/api/v1/session", log, lambda status: status == 200, "gunicorn"
+    )
     workers = _children(process.pid)
     if len(workers) != 1:
         raise BenchError(f"expected one gunicorn worker, found {workers}")
@@ -646,15 +568,6 @@ def range_reads(app, video_id, source: Path, size, args, storage) -> dict:
 # -- one storage path, one size --------------------------------------------------------------------
 
 
-def wait_until_quiet(limit: float) -> float | None:
-    """Wait (at most `limit` seconds) until other work leaves the CPUs; the last busy %."""
-    deadline = time.monotonic() + limit
-    while True:
-        busy = machine_busy_percent()
-        if busy is None or busy < QUIET_BUSY_PERCENT or time.monotonic() >= deadline:
-            return busy
-
-
 def run_case(args, kind: str, size: int, source: Path, template: Path, tmp: Path) -> list[dict]:
     """Upload, full read and ranges on one storage path, with fresh servers and database."""
     rows = []
@@ -673,8 +586,8 @@ def run_case(args, kind: str, size: int, source: Path, template: Path, tmp: Path
         uploader = AppClient(base).login(UPLOADER_PHONE)
         warm_up_upload(uploader)
         pids = {"app": worker} | ({"moto": moto.pid} if moto else {})
-        wait_until_quiet(args.wait_quiet)
-        common = {"path": kind, "size": size // MIB}
+        common.wait_until_quiet(args.wait_quiet)
+        case = {"path": kind, "size": size // MIB}
 
         time.sleep(0.5)
         with Watch(pids) as watch:
@@ -685,7 +598,7 @@ def run_case(args, kind: str, size: int, source: Path, template: Path, tmp: Path
             raise BenchError(f"{kind}: the stored object has {stored} bytes, not {size}")
         leftovers = sum(f.stat().st_size for f in (run / "media").rglob("*.part"))
         rows.append(
-            common
+            case
             | {
                 "operation": "upload",
                 "seconds": result["seconds"],
@@ -708,7 +621,7 @@ def run_case(args, kind: str, size: int, source: Path, template: Path, tmp: Path
             read = full_read(organizer, result["video_id"], size, reader)
         note = "302, then moto" if read["app_seconds"] is not None else "send_file"
         rows.append(
-            common
+            case
             | {"operation": "full read", "seconds": read["seconds"], "bytes": size, "note": note}
             | _memory(watch)
         )
@@ -723,7 +636,7 @@ def run_case(args, kind: str, size: int, source: Path, template: Path, tmp: Path
             if kind == "s3":
                 note += f"; app 302/s {ranges['requests'] / ranges['app_seconds']:.0f}"
             rows.append(
-                common
+                case
                 | {
                     "operation": f"{args.range_kb} KiB ranges",
                     "seconds": ranges["seconds"],
@@ -734,7 +647,7 @@ def run_case(args, kind: str, size: int, source: Path, template: Path, tmp: Path
                 | _memory(watch)
             )
             print_row(rows[-1])
-        stop_process(server)
+        common.stop_process(server)
     return rows
 
 
@@ -847,7 +760,7 @@ def verdicts(rows: list[dict], args: argparse.Namespace) -> list[str]:
 
 
 def report(args: argparse.Namespace, rows: list[dict], started: str, code: str) -> str:
-    changed = code != code_fingerprint()
+    changed = code != common.code_fingerprint()
     lines = [
         f"# Video upload benchmark, {started}",
         "",
@@ -875,51 +788,33 @@ def report(args: argparse.Namespace, rows: list[dict], started: str, code: str) 
 
 def main() -> int:
     args = parse_args()
-    signal.signal(signal.SIGINT, interrupted)
-    signal.signal(signal.SIGTERM, interrupted)
-    started = datetime.now().astimezone()
-    clock = time.monotonic()
     rows: list[dict] = []
-    code = code_fingerprint()
-    with contextlib.ExitStack() as stack:
-        tmp = Path(tempfile.mkdtemp(prefix="bench-upload-", dir=args.tmp))
-        stack.callback(shutil.rmtree, tmp, ignore_errors=True)
-        try:
-            # The file, its parts, and the joined object (or moto's copy) at the same time.
-            needed = 3 * max(args.sizes) * MIB + 512 * MIB
-            if shutil.disk_usage(tmp).free < needed:
-                raise BenchError(f"{args.tmp} needs {_mib(needed)} MiB free")
-            template = prepare_template(args, tmp, max(args.sizes) * MIB)
-            print(
-                f"Platform code fingerprint: {code} (sha256 of contest/*.py, wsgi.py)", flush=True
-            )
-            for size_mib in args.sizes:
-                size = size_mib * MIB
-                source = tmp / f"source-{size_mib}mib.bin"
-                seconds = write_source(source, size)
-                print(f"\nwrote {source.name}: {size_mib:,} MiB in {seconds:.1f} s", flush=True)
-                try:
-                    for kind in args.paths:
-                        rows += run_case(args, kind, size, source, template, tmp)
-                finally:
-                    source.unlink(missing_ok=True)
-        except BenchError as error:
-            print(f"\nbenchmark failed: {error}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("\ninterrupted: cleaning up", file=sys.stderr)
-            return 130
-        finally:
-            if rows:
-                text = report(args, rows, started.strftime("%Y-%m-%d %H:%M %Z"), code)
-                print("\n" + text)
-                if not args.no_save:
-                    RESULTS.mkdir(parents=True, exist_ok=True)
-                    out = RESULTS / f"upload-{started.strftime('%Y%m%d-%H%M%S')}.md"
-                    out.write_text(text, encoding="utf-8")
-                    print(f"Results: {out.relative_to(ROOT)}")
-            print(f"Total time: {time.monotonic() - clock:.0f} s")
-    return 0
+    code = common.code_fingerprint()
+
+    def measure_all(tmp: Path, stack: contextlib.ExitStack) -> None:
+        # The file, its parts, and the joined object (or moto's copy) at the same time.
+        needed = 3 * max(args.sizes) * MIB + 512 * MIB
+        if shutil.disk_usage(tmp).free < needed:
+            raise BenchError(f"{args.tmp} needs {_mib(needed)} MiB free")
+        template = prepare_template(args, tmp, max(args.sizes) * MIB)
+        print(f"Platform code fingerprint: {code} (sha256 of contest/*.py, wsgi.py)", flush=True)
+        for size_mib in args.sizes:
+            size = size_mib * MIB
+            source = tmp / f"source-{size_mib}mib.bin"
+            seconds = write_source(source, size)
+            print(f"\nwrote {source.name}: {size_mib:,} MiB in {seconds:.1f} s", flush=True)
+            try:
+                for kind in args.paths:
+                    rows.extend(run_case(args, kind, size, source, template, tmp))
+            finally:
+                source.unlink(missing_ok=True)
+
+    def summary(started: str) -> str | None:
+        return report(args, rows, started, code) if rows else None
+
+    return common.run_benchmark(
+        "upload", measure_all, summary, save=not args.no_save, tmp_dir=args.tmp
+    )
 
 
 if __name__ == "__main__":

@@ -62,6 +62,12 @@ def test_sql_leaderboard_matches_the_domain_ranking(db_session):
     assert actual == expected
     paged = individual_leaderboard(contest, limit=5, offset=5)
     assert [(line.rank, line.participant_id) for line in paged] == [e[:2] for e in expected[5:10]]
+    # Every page starts with the right rank, inside a group of equal lines too.
+    for offset in range(len(expected)):
+        first = individual_leaderboard(contest, limit=2, offset=offset)
+        assert [(line.rank, line.participant_id) for line in first] == [
+            e[:2] for e in expected[offset : offset + 2]
+        ]
 
 
 def test_expire_overdue_grades_only_rounds_past_deadline_and_grace(db_session):

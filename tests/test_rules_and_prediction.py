@@ -267,5 +267,11 @@ def test_the_sql_ranking_breaks_ties_by_prediction_as_the_domain_does(db_session
     db.session.flush()
     expected = rank_participants(results, predictions, 13)
     assert sql_lines() == [(line.rank, line.result.participant_id) for line in expected]
+    for offset in range(len(expected)):
+        line = individual_leaderboard(contest, limit=1, offset=offset)[0]
+        assert (line.rank, line.participant_id) == (
+            expected[offset].rank,
+            expected[offset].result.participant_id,
+        )
     distances = [line.prediction_distance for line in individual_leaderboard(contest, 100)]
     assert distances == [line.prediction_distance for line in expected]

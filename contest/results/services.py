@@ -33,32 +33,38 @@ class LeaderboardLine:
     prediction_distance: int | None = None
 
 
-def _ranking_order(contest: Contest) -> list:
-    """contest.domain.ranking's order in SQL (best first), without the listing's last key.
+def _ranking_keys(contest: Contest) -> list[tuple]:
+    """contest.domain.ranking's order in SQL as (expression, descending), best first, without
+    the listing's last key (the participant id).
 
     The prediction step exists only once the contest's true value is known; a participant
     without a prediction comes after all who made one.
     """
-    order = [BestRound.correct_count.desc(), BestRound.duration_ms]
+    keys = [(BestRound.correct_count, True), (BestRound.duration_ms, False)]
     if contest.prediction_true_value is not None:
-        order += [case((Prediction.value.is_(None), 1), else_=0), _distance(contest)]
-    return [*order, BestRound.finished_at]
+        keys += [
+            (case((Prediction.value.is_(None), 1), else_=0), False),
+            (_distance(contest), False),
+        ]
+    return [*keys, (BestRound.finished_at, False)]
+
+
+def _ranking_order(contest: Contest) -> list:
+    return [key.desc() if descending else key for key, descending in _ranking_keys(contest)]
 
 
 def _distance(contest: Contest):
     return func.abs(Prediction.value - contest.prediction_true_value)
 
 
-def _ranked(contest: Contest, *columns):
-    """SELECT of the contest's best rounds with their rank, in the ranking's listing order."""
-    order = _ranking_order(contest)
+def _best_rounds_of(contest: Contest, *columns):
+    """SELECT of the contest's best rounds with their people (and predictions, when they rank)."""
     query = (
-        select(*columns, func.rank().over(order_by=order).label("rank"))
+        select(*columns)
         .select_from(BestRound)
         .join(User, User.id == BestRound.user_id)
         .outerjoin(Unit, Unit.id == User.unit_id)
         .where(BestRound.contest_id == contest.id)
-        .order_by(*order, BestRound.user_id)
     )
     if contest.prediction_true_value is not None:
         query = query.outerjoin(
@@ -69,17 +75,31 @@ def _ranked(contest: Contest, *columns):
     return query
 
 
+def _equal_before(contest: Contest, key: tuple, user_id: int) -> int:
+    """How many lines equal to `key` are listed before participant `user_id` (a shared rank)."""
+    equal = [
+        expression.is_(None) if value is None else expression == value
+        for (expression, _), value in zip(_ranking_keys(contest), key, strict=True)
+    ]
+    return db.session.scalar(
+        _best_rounds_of(contest, func.count()).where(*equal, BestRound.user_id < user_id)
+    )
+
+
 def individual_ranking(
     contest: Contest, limit: int | None = None, offset: int = 0
 ) -> Iterator[LeaderboardLine]:
     """The individual ranking's lines from `offset`, streamed (all of them without `limit`).
 
-    Equal lines share a rank and are listed by participant id, which carries no meaning.
+    Equal lines share a rank (competition ranking, "1224") and are listed by participant id,
+    which carries no meaning. The lines come in the order of the index of `best_rounds`, so a
+    page reads only its own rows; its first rank needs one count of the equal lines before it.
     """
+    keys = _ranking_keys(contest)
     distance = (
         _distance(contest) if contest.prediction_true_value is not None else null().cast(Integer)
     )
-    query = _ranked(
+    query = _best_rounds_of(
         contest,
         BestRound.user_id,
         BestRound.attempt_id,
@@ -91,13 +111,21 @@ def individual_ranking(
         User.unit_id,
         Unit.name.label("unit_name"),
         distance.label("distance"),
-    )
+        *(key.label(f"key_{n}") for n, (key, _) in enumerate(keys)),
+    ).order_by(*_ranking_order(contest), BestRound.user_id)
     rows = db.session.execute(
         query.limit(limit).offset(offset), execution_options={"yield_per": STREAM_ROWS}
     )
-    for row in rows:
+    previous_key, rank = None, 0
+    for position, row in enumerate(rows, offset + 1):
+        key = tuple(row[-len(keys) :])
+        if key != previous_key:
+            rank = position
+            if previous_key is None and offset:
+                rank -= _equal_before(contest, key, row.user_id)
+        previous_key = key
         yield LeaderboardLine(
-            rank=row.rank,
+            rank=rank,
             participant_id=row.user_id,
             full_name=row.full_name,
             unit_id=row.unit_id,
@@ -138,7 +166,7 @@ def unit_tallies(contest: Contest) -> dict[int, UnitTally]:
 def freeze_individual_ranking(contest: Contest, snapshot_id: int) -> int:
     """Copy the whole individual ranking, names included, into the snapshot (in the database)."""
     order = _ranking_order(contest)
-    ranked = _ranked(
+    ranked = _best_rounds_of(
         contest,
         func.row_number().over(order_by=[*order, BestRound.user_id]).label("position"),
         BestRound.user_id,
@@ -148,6 +176,7 @@ def freeze_individual_ranking(contest: Contest, snapshot_id: int) -> int:
         BestRound.question_count,
         BestRound.duration_ms,
         BestRound.finished_at,
+        func.rank().over(order_by=order).label("rank"),
     ).subquery()
     columns = [
         "position",
@@ -164,7 +193,10 @@ def freeze_individual_ranking(contest: Contest, snapshot_id: int) -> int:
         literal(snapshot_id, Integer).label("snapshot_id"),
         *ranked.c,
     )
-    result = db.session.execute(
+    db.session.execute(
         SnapshotIndividual.__table__.insert().from_select(["snapshot_id", *columns], source)
     )
-    return result.rowcount
+    # Counted afterwards: INSERT ... SELECT reports no row count through every driver.
+    return db.session.scalar(
+        select(func.count()).where(SnapshotIndividual.snapshot_id == snapshot_id)
+    )
