@@ -34,3 +34,17 @@ def test_rounds_are_counted_per_local_day_of_their_finish(db_session):
         (date(2021, 9, 15), 3),
         (date(2021, 9, 17), 1),
     ]
+
+
+def test_every_paged_listing_refuses_an_absurd_page(client, db_session):
+    from contest.models import Role
+    from tests.helpers import ApiClient
+
+    make_contest()
+    organizer = make_user(Role.ORGANIZER)
+    db_session.commit()
+    assert client.get("/results/leaderboard?page=abc").status_code == 200  # read as page 1
+    assert client.get(f"/results/leaderboard?page={10**30}").status_code == 404
+    ApiClient(client).login(organizer)
+    assert client.get("/organizer/audit?page=-3").status_code == 200
+    assert client.get(f"/organizer/audit?page={10**30}").status_code == 404

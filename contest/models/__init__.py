@@ -22,10 +22,11 @@ from contest.models.results import (
     TieResolution,
 )
 from contest.models.scheduling import SchedulerLease
-from contest.models.video import COUNTED_STATES, Video, VideoForm, VideoState
+from contest.models.video import COUNTED_STATES, ENTERED_STATES, Video, VideoForm, VideoState
 
 __all__ = [
     "COUNTED_STATES",
+    "ENTERED_STATES",
     "GRADED_STATES",
     "Answer",
     "AuditEntry",

@@ -45,6 +45,10 @@ class VideoState(enum.Enum):
     WITHDRAWN = "withdrawn"
 
 
+# A video in one of these states is entered in the contest: received whole, not withdrawn or
+# rejected. It counts for the unit's scores, rankings and exports.
+ENTERED_STATES = (VideoState.RECEIVED, VideoState.PROCESSING, VideoState.READY)
+
 # A video in one of these states still holds (or will hold) one of the unit's places.
 COUNTED_STATES = (
     VideoState.UPLOADING,

@@ -28,6 +28,7 @@ from contest.domain.prizes import (
     PrizeTier,
     ScoreWeights,
 )
+from contest.i18n import format_money
 from contest.organizer.services import ResultsRules
 
 NOT_A_TIME = _l("Enter a date and time.")
@@ -52,19 +53,28 @@ class WindowsForm(FlaskForm):
     results_publish_at = _moment(_l("Results are published"), required=False)
 
 
+# Whole dong, plain or in groups of three: 10000000, 10.000.000, 10 000 000, 10,000,000.
+AMOUNT = re.compile(r"\d+|\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*")
+MAX_AMOUNT = 10**12  # a trillion dong: anything larger is a typing mistake
+
+
 class MoneyField(StringField):
-    """An amount in VND, typed with or without thousands separators ("10.000.000 đ")."""
+    """An amount in VND, typed with or without thousands separators ("10.000.000 đ").
+
+    A decimal part ("1,5") is refused rather than read as 15: dong have no cents.
+    """
 
     def process_formdata(self, valuelist):
         self.data = None
-        if valuelist and valuelist[0].strip():
-            digits = re.sub(r"[\s.,]", "", valuelist[0].strip().removesuffix("đ"))
-            if not digits.isdigit():
-                raise ValueError(_l("Enter an amount in VND, such as 10.000.000."))
-            self.data = int(digits)
+        text = valuelist[0].strip().removesuffix("đ").strip() if valuelist else ""
+        if not text:
+            return
+        if not AMOUNT.fullmatch(text) or int(re.sub(r"\D", "", text)) > MAX_AMOUNT:
+            raise ValueError(_l("Enter an amount in VND, such as 10.000.000."))
+        self.data = int(re.sub(r"\D", "", text))
 
     def _value(self):
-        return "" if self.data is None else f"{self.data:,}".replace(",", ".")
+        return "" if self.data is None else format_money(self.data).removesuffix(" đ")
 
 
 class PrizeTierForm(Form):

@@ -18,6 +18,7 @@ from contest.domain.rounds import local_day_bounds
 from contest.errors import Refused
 from contest.extensions import db
 from contest.models import (
+    ENTERED_STATES,
     GRADED_STATES,
     Attempt,
     AttemptState,
@@ -38,6 +39,7 @@ from contest.models import (
 from contest.models.audit import record
 from contest.quiz.services import refit_running_rounds
 from contest.results.standings import prize_table
+from contest.results.workflow import current_snapshot
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def contest_overview(contest: Contest) -> ContestOverview:
         units_with_video=count(
             select(func.count(func.distinct(Video.unit_id))).where(
                 Video.contest_id == contest.id,
-                Video.state.in_((VideoState.RECEIVED, VideoState.PROCESSING, VideoState.READY)),
+                Video.state.in_(ENTERED_STATES),
             )
         ),
         scores_submitted=count(
@@ -256,15 +258,13 @@ def current_rules(contest: Contest) -> ResultsRules:
     )
 
 
-def change_results_rules(
-    contest: Contest, rules: ResultsRules, results_frozen: bool, actor: User, now: datetime
-) -> None:
+def change_results_rules(contest: Contest, rules: ResultsRules, actor: User, now: datetime) -> None:
     """Set the weights, eligibility, prize table and prediction question (logged).
 
     Refused while approved results are frozen (reopen them first), and the prediction's true
     value only once the quiz has closed: it is a fact about the finished contest.
     """
-    if results_frozen:
+    if current_snapshot(contest) is not None:
         raise RulesRefused(_l("The results are approved: reopen them before changing the rules."))
     if rules.prediction_true_value is not None and now < contest.quiz_closes_at:
         raise RulesRefused(_l("The prediction's true value is entered after the quiz closes."))

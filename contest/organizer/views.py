@@ -28,10 +28,10 @@ from contest.organizer.services import (
     participation_by_unit,
     rounds_per_day,
 )
+from contest.paging import requested_page
 from contest.questions.messages import describe_rule_problem
 from contest.questions.services import draw_rule_problems
 from contest.results.services import individual_leaderboard
-from contest.results.workflow import current_snapshot
 
 AUDIT_PAGE = 50
 AUDIT_ACTIONS = {
@@ -66,7 +66,7 @@ def dashboard():
 @role_required(Role.ORGANIZER)
 def audit_log():
     contest = Contest.current_or_404()
-    page = max(1, request.args.get("page", default=1, type=int))
+    page = requested_page()
     entries = audit_entries(contest, limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE)
     return render_template(
         "organizer/audit.html",
@@ -106,11 +106,8 @@ def results_rules():
     else:
         form = ResultsRulesForm()
     if form.validate_on_submit():
-        frozen = current_snapshot(contest) is not None
         try:
-            change_results_rules(
-                contest, rules_from_form(form), frozen, current_user, clock.utc_now()
-            )
+            change_results_rules(contest, rules_from_form(form), current_user, clock.utc_now())
         except Refused as refused:
             db.session.rollback()
             flash(str(refused.message), "error")

@@ -39,7 +39,7 @@ def prediction():
     contest = Contest.current_or_404()
     form = PredictionForm()
     if not form.validate_on_submit():
-        for error in form.value.errors or [_("The form has expired; try again.")]:
+        for error in form.value.errors:
             flash(str(error), "error")
         return redirect(url_for("quiz.home")), 303
     try:

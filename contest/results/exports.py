@@ -17,6 +17,7 @@ from contest.domain.prizes import CATEGORIES, INDIVIDUAL, UNIT, VIDEO, par_bonus
 from contest.extensions import db
 from contest.i18n import format_local_datetime, format_points
 from contest.models import (
+    ENTERED_STATES,
     Contest,
     Score,
     ScoreItem,
@@ -32,8 +33,6 @@ from contest.videos.forms import FORM_LABELS
 
 MONEY_FORMAT = "#,##0"
 FORMULA_STARTS = ("=", "+", "-", "@")
-# The videos still in the contest, as contest.results.standings.video_entries counts them.
-VIDEO_STATES_IN_CONTEST = (VideoState.RECEIVED, VideoState.PROCESSING, VideoState.READY)
 
 
 @dataclass(frozen=True)
@@ -168,7 +167,7 @@ def _contest_videos(contest: Contest) -> list:
     return db.session.execute(
         select(Video.id, Video.title, Video.form, Unit.code, Unit.name)
         .join(Unit, Unit.id == Video.unit_id)
-        .where(Video.contest_id == contest.id, Video.state.in_(VIDEO_STATES_IN_CONTEST))
+        .where(Video.contest_id == contest.id, Video.state.in_(ENTERED_STATES))
         .order_by(Unit.code, Video.id)
     ).all()
 

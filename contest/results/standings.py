@@ -30,6 +30,7 @@ from contest.domain.ranking import RankedParticipant, RoundResult
 from contest.errors import Refused
 from contest.extensions import db
 from contest.models import (
+    ENTERED_STATES,
     Contest,
     Score,
     ScoreState,
@@ -92,7 +93,7 @@ def video_entries(contest: Contest) -> list[VideoEntry]:
     videos = db.session.execute(
         select(Video.id, Video.unit_id, Video.state).where(
             Video.contest_id == contest.id,
-            Video.state.in_((VideoState.RECEIVED, VideoState.PROCESSING, VideoState.READY)),
+            Video.state.in_(ENTERED_STATES),
         )
     ).all()
     totals = [

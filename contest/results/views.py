@@ -12,21 +12,20 @@ from contest.auth.decorators import role_required
 from contest.domain.prizes import VIDEO
 from contest.errors import Refused
 from contest.extensions import db
-from contest.models import Contest, ResultsSnapshot, Role
+from contest.models import Contest, Role
+from contest.paging import requested_page
 from contest.questions.forms import ActionForm
 from contest.results import bp, exports, standings, workflow
 from contest.results.forms import InvalidOrder, tie_order
 from contest.results.services import individual_leaderboard
 
 PAGE_SIZE = 100
-# Beyond this a page number is nonsense, and its offset could overflow a database integer.
-MAX_PAGE = 1_000_000
 
 
 @bp.get("/leaderboard")
 def leaderboard():
     contest = Contest.current_or_404()
-    page = max(1, request.args.get("page", default=1, type=int))
+    page = requested_page()
     lines = individual_leaderboard(contest, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template(
         "results/leaderboard.html",
@@ -153,29 +152,19 @@ def results_step(step: str):
 @bp.get("/prizes")
 def published_results():
     contest = Contest.current_or_404()
-    snapshot = workflow.current_snapshot(contest)
-    if snapshot is None or not contest.results_are_published(clock.utc_now()):
+    snapshot = workflow.published_snapshot(contest, clock.utc_now())
+    if snapshot is None:
         return render_template("results/not_published.html", contest=contest), 404
     return render_template("results/published.html", contest=contest, results=snapshot.content)
-
-
-def _published_snapshot(contest: Contest) -> ResultsSnapshot | None:
-    """The approved snapshot, once its publication time has come."""
-    snapshot = workflow.current_snapshot(contest)
-    if snapshot is None or not contest.results_are_published(clock.utc_now()):
-        return None
-    return snapshot
 
 
 @bp.get("/individuals")
 def published_individuals():
     contest = Contest.current_or_404()
-    snapshot = _published_snapshot(contest)
+    snapshot = workflow.published_snapshot(contest, clock.utc_now())
     if snapshot is None:
         return render_template("results/not_published.html", contest=contest), 404
-    page = max(1, request.args.get("page", default=1, type=int))
-    if page > MAX_PAGE:
-        abort(404)
+    page = requested_page()
     offset = (page - 1) * PAGE_SIZE
     lines = workflow.snapshot_individual_page(snapshot, limit=PAGE_SIZE + 1, offset=offset)
     if page > 1 and not lines:
@@ -192,7 +181,7 @@ def published_individuals():
 @bp.get("/videos")
 def published_videos():
     contest = Contest.current_or_404()
-    snapshot = _published_snapshot(contest)
+    snapshot = workflow.published_snapshot(contest, clock.utc_now())
     if snapshot is None:
         return render_template("results/not_published.html", contest=contest), 404
     results = snapshot.content

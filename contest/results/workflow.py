@@ -35,6 +35,14 @@ def current_snapshot(contest: Contest) -> ResultsSnapshot | None:
     )
 
 
+def published_snapshot(contest: Contest, now: datetime) -> ResultsSnapshot | None:
+    """The approved snapshot, once its publication time has come; None before."""
+    snapshot = current_snapshot(contest)
+    if snapshot is None or not contest.results_are_published(now):
+        return None
+    return snapshot
+
+
 def results_status(contest: Contest, now: datetime) -> str:
     """provisional (live), approved (frozen, not public yet) or published."""
     if current_snapshot(contest) is None:
