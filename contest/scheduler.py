@@ -1,5 +1,6 @@
-"""Follow-up work on time: grading the rounds whose deadline and grace have passed, processing
-videos that no web process took up, and dropping uploads abandoned half-way.
+"""Follow-up work on time: grading the rounds whose deadline and grace have passed, computing
+the provisional results at the close, logging the publication at the publication time,
+processing videos that no web process took up, and dropping uploads abandoned half-way.
 
 The jobs live in the application's database (APScheduler's SQLAlchemy job store) and every
 run first takes a lease there: however many schedulers run (`flask --app wsgi scheduler`, the
@@ -24,6 +25,7 @@ from contest.extensions import db
 from contest.models import SchedulerLease
 from contest.models.scheduling import SCHEDULER_JOBS_TABLE
 from contest.quiz.services import expire_overdue_attempts
+from contest.results import workflow
 from contest.storage import current_storage
 from contest.videos import processing
 from contest.videos.services import drop_abandoned_uploads
@@ -31,6 +33,7 @@ from contest.videos.services import drop_abandoned_uploads
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 15
 VIDEO_SWEEP_SECONDS = 30
+MILESTONE_SWEEP_SECONDS = 30
 
 
 def grade_overdue_rounds(app: Flask) -> int:
@@ -43,6 +46,23 @@ def grade_overdue_rounds(app: Flask) -> int:
             graded += batch
             if batch == 0:
                 return graded
+
+
+def compute_results_at_close(app: Flask) -> int:
+    """Grade what the close cut, then compute the results of every contest just closed."""
+    grade_overdue_rounds(app)
+    with app.app_context():
+        computed = workflow.compute_results_at_close(clock.utc_now())
+        db.session.commit()
+        return computed
+
+
+def publish_due_results(app: Flask) -> int:
+    """Log the publication of approved results whose publication time has come."""
+    with app.app_context():
+        published = workflow.publish_due_results(clock.utc_now())
+        db.session.commit()
+        return published
 
 
 def drop_abandoned_video_uploads(app: Flask) -> int:
@@ -58,6 +78,8 @@ def drop_abandoned_video_uploads(app: Flask) -> int:
 # stored timestamps, so a moved deadline needs no rescheduling and a late run misses nothing.
 JOBS = {
     "grade_overdue_rounds": (grade_overdue_rounds, SWEEP_SECONDS),
+    "compute_results_at_close": (compute_results_at_close, MILESTONE_SWEEP_SECONDS),
+    "publish_due_results": (publish_due_results, MILESTONE_SWEEP_SECONDS),
     "process_waiting_videos": (processing.process_waiting, VIDEO_SWEEP_SECONDS),
     "drop_abandoned_video_uploads": (drop_abandoned_video_uploads, 3600),
 }

@@ -21,7 +21,7 @@ from contest.models.results import (
     SnapshotIndividual,
     TieResolution,
 )
-from contest.models.scheduling import SchedulerLease
+from contest.models.scheduling import ContestMilestone, SchedulerLease
 from contest.models.video import COUNTED_STATES, ENTERED_STATES, Video, VideoForm, VideoState
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "BestRound",
     "Choice",
     "Contest",
+    "ContestMilestone",
     "DrawQuota",
     "JudgeAssignment",
     "Prediction",

@@ -137,6 +137,13 @@ class Contest(db.Model):
             return False
         return self.video_opens_at <= now < self.video_closes_at
 
+    @property
+    def closes_at(self) -> datetime:
+        """When the contest closes: the later of the quiz and the video windows' closes."""
+        if self.video_closes_at is None:
+            return self.quiz_closes_at
+        return max(self.quiz_closes_at, self.video_closes_at)
+
     def results_are_published(self, now: datetime) -> bool:
         """Whether the results (and so, if enabled, the video gallery) are public at `now`."""
         return self.results_publish_at is not None and now >= self.results_publish_at

@@ -41,6 +41,7 @@ AUDIT_ACTIONS = {
     "results_approved": _l("Results approved"),
     "results_reopened": _l("Results reopened"),
     "results_published": _l("Results published"),
+    "results_computed_at_close": _l("Results computed at the close"),
     "windows_changed": _l("Windows changed"),
     "results_rules_changed": _l("Ranking and prize rules changed"),
 }

@@ -41,14 +41,17 @@ def leaderboard():
 def provisional_standings():
     contest = Contest.current_or_404()
     computed = standings.compute_standings(contest)
+    now = clock.utc_now()
     return render_template(
         "results/standings.html",
         contest=contest,
         standings=computed,
         labels=standings.entry_labels(computed),
         form=ActionForm(),
-        status=workflow.results_status(contest, clock.utc_now()),
+        status=workflow.results_status(contest, now),
         snapshot=workflow.current_snapshot(contest),
+        at_close=workflow.last_milestone(contest, workflow.RESULTS_AT_CLOSE),
+        publication_is_due=contest.results_are_published(now),
     )
 
 

@@ -2,22 +2,33 @@
 and prize; reopening revokes it; publication happens at the contest's publication time.
 
 Every step is an organizer's action written to the audit log. Whether results are published
-is computed from stored timestamps on each request, never a flag a job flips.
+is computed from stored timestamps on each request, never a flag a job flips; the scheduler
+records the two moments that need no organizer (results computed at the close, publication
+at the publication time) as milestones, in the audit log too.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from contest.errors import Refused
 from contest.extensions import db
-from contest.models import Contest, ResultsSnapshot, SnapshotIndividual, User
+from contest.models import (
+    BestRound,
+    Contest,
+    ContestMilestone,
+    ResultsSnapshot,
+    SnapshotIndividual,
+    User,
+)
 from contest.models.audit import record
 from contest.results.services import freeze_individual_ranking
 from contest.results.standings import Standings, compute_standings, entry_labels
 
 PROVISIONAL, APPROVED, PUBLISHED = "provisional", "approved", "published"
+RESULTS_AT_CLOSE, PUBLICATION = "results_at_close", "publication"
 
 
 class ResultsRefused(Refused):
@@ -111,10 +122,7 @@ def approve_results(contest: Contest, actor: User, remarks: str | None, now: dat
     """Freeze the current standings as the approved results (after closing, ties decided)."""
     if current_snapshot(contest) is not None:
         raise ResultsRefused(_l("The results are already approved. Reopen them first."))
-    still_open = [contest.quiz_closes_at]
-    if contest.video_closes_at is not None:
-        still_open.append(contest.video_closes_at)
-    if now < max(still_open):
+    if now < contest.closes_at:
         raise ResultsRefused(_l("The contest is still open: results are approved after it closes."))
     standings = compute_standings(contest)
     if standings.prizes.pending_ties:
@@ -156,11 +164,14 @@ def reopen_results(contest: Contest, actor: User, reason: str, now: datetime) ->
 
 def publish_now(contest: Contest, actor: User, now: datetime) -> None:
     """Publish approved results at once instead of at the set publication time (logged)."""
-    if current_snapshot(contest) is None:
+    snapshot = current_snapshot(contest)
+    if snapshot is None:
         raise ResultsRefused(_l("Approve the results before publishing them."))
     previous = contest.results_publish_at
     if previous is None or previous > now:
         contest.results_publish_at = now
+    # The scheduler then finds this publication done and does not log it a second time.
+    _reach_milestone(contest, PUBLICATION, contest.results_publish_at, now, snapshot=snapshot.id)
     record(
         "results_published",
         actor,
@@ -170,6 +181,107 @@ def publish_now(contest: Contest, actor: User, now: datetime) -> None:
         previous_publish_at=previous.isoformat() if previous else None,
     )
     db.session.flush()
+
+
+def last_milestone(contest: Contest, kind: str) -> ContestMilestone | None:
+    """The latest moment of `kind` the contest has reached, if any."""
+    return db.session.scalar(
+        select(ContestMilestone)
+        .where(ContestMilestone.contest_id == contest.id, ContestMilestone.kind == kind)
+        .order_by(ContestMilestone.due_at.desc())
+        .limit(1)
+    )
+
+
+def _has_reached(contest: Contest, kind: str, due_at: datetime) -> bool:
+    reached = select(ContestMilestone.id).where(
+        ContestMilestone.contest_id == contest.id,
+        ContestMilestone.kind == kind,
+        ContestMilestone.due_at == due_at,
+    )
+    return db.session.scalar(reached) is not None
+
+
+def _reach_milestone(contest: Contest, kind: str, due_at: datetime, now: datetime, **details):
+    """Record that the contest reached `kind` at `due_at`; False when it already had."""
+    if _has_reached(contest, kind, due_at):
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                ContestMilestone(
+                    contest_id=contest.id, kind=kind, due_at=due_at, done_at=now, details=details
+                )
+            )
+    except IntegrityError:
+        return False  # reached by a concurrent process: its record stands
+    return True
+
+
+def compute_results_at_close(now: datetime) -> int:
+    """Compute the provisional results of every contest whose close (and the grace of the
+    rounds cut at it) has passed since they were last computed; how many contests.
+
+    The summary goes to the milestone and the audit log, so the organizers find what the
+    results were at the close before anyone reviewed them. A close moved later is a new
+    moment: the results are computed again when it comes.
+    """
+    computed = 0
+    for contest in db.session.scalars(select(Contest).order_by(Contest.id)).all():
+        closes_at = contest.closes_at
+        if now < closes_at + timedelta(seconds=contest.submission_grace_seconds):
+            continue
+        if _has_reached(contest, RESULTS_AT_CLOSE, closes_at):
+            continue
+        standings = compute_standings(contest)
+        summary = {
+            "participants": db.session.scalar(
+                select(func.count()).where(BestRound.contest_id == contest.id)
+            ),
+            "awards": len(standings.prizes.awards),
+            "total_amount": standings.prizes.total_amount,
+            "pending_ties": len(standings.prizes.pending_ties),
+        }
+        if _reach_milestone(contest, RESULTS_AT_CLOSE, closes_at, now, **summary):
+            record(
+                "results_computed_at_close",
+                None,
+                contest.id,
+                f"contest:{contest.id}",
+                now,
+                **summary,
+            )
+            computed += 1
+    return computed
+
+
+def publish_due_results(now: datetime) -> int:
+    """Log the publication of every contest whose approved results reached their publication
+    time; how many. (The pages show them from that time on, whether or not this ran.)
+
+    Results not approved by the publication time are published the moment they are: the
+    publication is logged at the first run after the approval.
+    """
+    published = 0
+    due = select(Contest).where(Contest.results_publish_at <= now).order_by(Contest.id)
+    for contest in db.session.scalars(due).all():
+        snapshot = current_snapshot(contest)
+        if snapshot is None:
+            continue
+        if _reach_milestone(
+            contest, PUBLICATION, contest.results_publish_at, now, snapshot=snapshot.id
+        ):
+            record(
+                "results_published",
+                None,
+                contest.id,
+                f"contest:{contest.id}",
+                now,
+                snapshot=snapshot.id,
+                publish_at=contest.results_publish_at.isoformat(),
+            )
+            published += 1
+    return published
 
 
 def snapshot_individual_page(snapshot: ResultsSnapshot, limit: int, offset: int) -> list[dict]:
