@@ -172,6 +172,7 @@ def test_the_videos_sheet_is_in_the_whole_workbook(client, judged, organizer):
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data), read_only=True)
     assert workbook.sheetnames == [
+        "Thông tin",
         "Giải thưởng",
         "Đơn vị",
         "Video",
@@ -189,7 +190,7 @@ def test_the_videos_csv_has_a_bom_and_keeps_forged_titles_as_text(client, judged
     response = client.get("/results/exports/videos.csv")
     assert response.status_code == 200
     assert response.data.startswith(codecs.BOM_UTF8)
-    assert "ket-qua-videos-" in response.headers["Content-Disposition"]
+    assert "ket-qua-tam-tinh-videos-" in response.headers["Content-Disposition"]
     lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     unit = judged["units"][0]
     title = "'" + judged["videos"]["song"].title  # would run as a formula in Excel otherwise

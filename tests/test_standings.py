@@ -21,6 +21,7 @@ from contest.models import (
     VideoForm,
     VideoState,
 )
+from contest.results import workflow
 from contest.results.standings import compute_standings
 from tests.helpers import (
     ApiClient,
@@ -173,12 +174,19 @@ def test_exports_open_back_cell_by_cell(client, contest_with_results):
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data), read_only=True)
     assert workbook.sheetnames == [
+        "Thông tin",
         "Giải thưởng",
         "Đơn vị",
         "Video",
         "Cá nhân",
         "Điểm thưởng PAR Index",
     ]
+    about = list(workbook["Thông tin"].values)
+    assert about[:2] == [
+        ("Hội thi", contest.name),
+        ("Kết quả", "Tạm tính: tính từ dữ liệu hiện có, chưa được phê duyệt."),
+    ]
+    assert about[2][0] == "Ngày xuất"
     prizes = list(workbook["Giải thưởng"].values)
     assert prizes[0] == ("Loại giải", "Giải", "Hạng", "Người/đơn vị đạt giải", "Số tiền (đồng)")
     assert prizes[1] == ("Tập thể", "Giải Nhất", 1, units[0].name, 10_000_000)
@@ -211,6 +219,56 @@ def test_exports_open_back_cell_by_cell(client, contest_with_results):
     assert list(csv.reader(io.StringIO(people_csv)))[1][1] == "'=HYPERLINK(1) Nguyễn"
     assert client.get("/results/exports/all.csv").status_code == 404
     assert client.get("/results/exports/secrets.xlsx").status_code == 404
+
+
+def workbook_values(response) -> dict[str, list[tuple]]:
+    workbook = load_workbook(io.BytesIO(response.data), read_only=True)
+    values = {name: list(workbook[name].values) for name in workbook.sheetnames}
+    workbook.close()
+    return values
+
+
+def test_exports_after_approval_are_the_approved_results(
+    client, contest_with_results, frozen_clock
+):
+    contest, units, people = contest_with_results
+    organizer = make_user(Role.ORGANIZER)
+    db.session.commit()
+    ApiClient(client).login(organizer)
+    frozen_clock.now = NOW + timedelta(hours=1)
+    provisional = client.get("/results/exports/all.xlsx")
+    assert "ket-qua-tam-tinh-all-" in provisional.headers["Content-Disposition"]
+    snapshot = workflow.approve_results(contest, organizer, None, frozen_clock.now)
+    db.session.commit()
+
+    # A late round that would top the ranking and a video scored again after the approval.
+    late = make_user(unit=units[11], full_name="Người Nộp Muộn")
+    graded_round(contest, late, 10, 1_000, NOW - timedelta(hours=2))
+    video = db.session.query(Video).filter_by(unit_id=units[11].id).one()
+    for sheet in db.session.query(Score).filter_by(video_id=video.id):
+        sheet.total = Decimal(100)
+    db.session.commit()
+    assert compute_standings(contest).individuals[0].result.participant_id == late.id
+
+    approved = client.get("/results/exports/all.xlsx")
+    assert "ket-qua-all-" in approved.headers["Content-Disposition"]
+    before, after = workbook_values(provisional), workbook_values(approved)
+    assert after["Thông tin"][1] == (
+        "Kết quả",
+        f"Đã phê duyệt lúc 16/10/2026 08:00 (bản {snapshot.id}).",
+    )
+    for name in ("Giải thưởng", "Đơn vị", "Cá nhân", "Điểm thưởng PAR Index"):
+        assert after[name] == before[name], name
+    # The videos sheet ranks as approved; the judges' points beside it are the current ones.
+    assert [row[:6] for row in after["Video"]] == [row[:6] for row in before["Video"]]
+    people_csv = client.get("/results/exports/individuals.csv")
+    assert "ket-qua-individuals-" in people_csv.headers["Content-Disposition"]
+    assert "Người Nộp Muộn" not in people_csv.data.decode("utf-8-sig")
+
+    workflow.reopen_results(contest, organizer, "Khiếu nại", frozen_clock.now)
+    db.session.commit()
+    reopened = workbook_values(client.get("/results/exports/all.xlsx"))
+    assert reopened["Cá nhân"][1][1] == "Người Nộp Muộn"
 
 
 def test_approval_freezes_the_results_until_reopened_and_publication_is_on_time(
@@ -314,3 +372,33 @@ def test_the_dashboard_charts_participation_and_lists_who_has_not_played(
     ApiClient(client).login(idle)
     assert client.get(f"/organizer/participation/{units[0].id}").status_code == 403
     assert client.get("/organizer/participation/987654").status_code in (403, 404)
+
+
+def test_a_snapshot_approved_before_awards_kept_their_unit_still_exports(
+    client, contest_with_results, frozen_clock
+):
+    contest, units, people = contest_with_results
+    organizer = make_user(Role.ORGANIZER)
+    db.session.commit()
+    ApiClient(client).login(organizer)
+    frozen_clock.now = NOW + timedelta(hours=1)
+    live = workbook_values(client.get("/results/exports/all.xlsx"))
+    snapshot = workflow.approve_results(contest, organizer, None, frozen_clock.now)
+    content = dict(snapshot.content)  # as migration 3a1800a74700 left older snapshots
+    content["units"] = [
+        {key: value for key, value in line.items() if key not in ("code", "has_video")}
+        for line in content["units"]
+    ]
+    content["prizes"] = [
+        {key: value for key, value in award.items() if key not in ("unit_id", "tie_id")}
+        for award in content["prizes"]
+    ]
+    content["videos"] = [
+        {key: value for key, value in video.items() if key != "unit_id"}
+        for video in content["videos"]
+    ]
+    snapshot.content = content
+    db.session.commit()
+    frozen = workbook_values(client.get("/results/exports/all.xlsx"))
+    for name in ("Giải thưởng", "Đơn vị", "Cá nhân", "Điểm thưởng PAR Index"):
+        assert frozen[name] == live[name], name

@@ -5,7 +5,9 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import BinaryIO
 
 from flask_babel import gettext as _
@@ -19,6 +21,7 @@ from contest.i18n import format_local_datetime, format_points
 from contest.models import (
     ENTERED_STATES,
     Contest,
+    ResultsSnapshot,
     Score,
     ScoreItem,
     ScoreState,
@@ -27,8 +30,9 @@ from contest.models import (
     Video,
     VideoState,
 )
-from contest.results.services import individual_ranking
-from contest.results.standings import Standings
+from contest.results import workflow
+from contest.results.services import frozen_individual_ranking, individual_ranking
+from contest.results.standings import Standings, compute_standings, entry_labels
 from contest.videos.forms import FORM_LABELS
 
 MONEY_FORMAT = "#,##0"
@@ -85,11 +89,12 @@ def unit_sheet(standings: Standings, labels: dict[str, dict[int, str]]) -> Sheet
     return Sheet(_("Units"), header, rows())
 
 
-def individual_sheet(contest: Contest) -> Sheet:
-    """The whole individual ranking, each participant's best round."""
+def individual_sheet(lines: Iterable) -> Sheet:
+    """The whole individual ranking, each participant's best round (lines as the live or the
+    frozen ranking give them)."""
 
     def rows() -> Iterator[list]:
-        for line in individual_ranking(contest):
+        for line in lines:
             yield [
                 line.rank,
                 line.full_name,
@@ -104,15 +109,18 @@ def individual_sheet(contest: Contest) -> Sheet:
 
 
 def par_bonus_sheet(standings: Standings) -> Sheet:
-    """Units earning PAR Index bonus points: a collective prize, or a member's prize."""
-    members = {award.entry_id for award in standings.prizes.awards if award.category == INDIVIDUAL}
+    """Units earning PAR Index bonus points: a collective prize, or a member's prize (for the
+    unit the participant belonged to when the prizes were computed; their present unit when
+    that is not known, as in snapshots approved before the awards kept it)."""
+    awards = standings.prizes.awards
+    unknown = {a.entry_id for a in awards if a.category == INDIVIDUAL and a.unit_id is None}
     participant_units = dict(
-        db.session.execute(select(User.id, User.unit_id).where(User.id.in_(members))).all()
+        db.session.execute(select(User.id, User.unit_id).where(User.id.in_(unknown))).all()
     )
     units = {unit.id: unit for unit in db.session.scalars(select(Unit))}
 
     def rows() -> Iterator[list]:
-        for bonus in par_bonus_units(standings.prizes.awards, participant_units):
+        for bonus in par_bonus_units(awards, participant_units):
             unit = units.get(bonus.unit_id)
             reasons = "; ".join(
                 f"{category_names()[award.category]}: {award.tier_name}" for award in bonus.awards
@@ -208,6 +216,56 @@ def _number(value: Decimal | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+EXPORTS = ("prizes", "units", "videos", "individuals", "par-bonus")
+
+
+@dataclass(frozen=True)
+class Export:
+    """The sheets asked for, read from the approved snapshot while one stands (what is handed
+    over matches what is published), else from the live data."""
+
+    sheets: list[Sheet]
+    snapshot: ResultsSnapshot | None
+
+    @property
+    def is_provisional(self) -> bool:
+        return self.snapshot is None
+
+
+def results_export(contest: Contest, names: Iterable[str]) -> Export:
+    """Sheets `names` (of EXPORTS) of the contest's results."""
+    snapshot = workflow.current_snapshot(contest)
+    if snapshot is None:
+        standings = compute_standings(contest)
+        labels = entry_labels(standings)
+        individuals = partial(individual_ranking, contest)
+    else:
+        standings, labels = workflow.frozen_standings(snapshot)
+        individuals = partial(frozen_individual_ranking, snapshot.id)
+    builders = {
+        "prizes": lambda: prize_sheet(standings, labels),
+        "units": lambda: unit_sheet(standings, labels),
+        "videos": lambda: video_sheet(contest, standings),
+        "individuals": lambda: individual_sheet(individuals()),
+        "par-bonus": lambda: par_bonus_sheet(standings),
+    }
+    return Export([builders[name]() for name in names], snapshot)
+
+
+def about_sheet(contest: Contest, export: Export, now: datetime) -> Sheet:
+    """What the workbook holds: the contest, whether the results are approved, when exported."""
+    if export.is_provisional:
+        status = _("Provisional: computed from the data as they are now, not yet approved.")
+    else:
+        status = _(
+            "Approved on %(at)s (snapshot %(id)s).",
+            at=format_local_datetime(export.snapshot.approved_at),
+            id=export.snapshot.id,
+        )
+    rows = [[_("Results"), status], [_("Exported on"), format_local_datetime(now)]]
+    return Sheet(_("About"), [_("Contest"), contest.name], rows)
 
 
 def write_xlsx(sheets: Iterable[Sheet], stream: BinaryIO) -> None:

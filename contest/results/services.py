@@ -200,3 +200,32 @@ def freeze_individual_ranking(contest: Contest, snapshot_id: int) -> int:
     return db.session.scalar(
         select(func.count()).where(SnapshotIndividual.snapshot_id == snapshot_id)
     )
+
+
+def frozen_individual_ranking(snapshot_id: int) -> Iterator:
+    """The snapshot's individual ranking as approved, streamed in rank order: rows with the
+    leaderboard lines' names (rank, full_name, unit_name, correct_count, duration_ms, ...)."""
+    line = SnapshotIndividual
+    columns = (
+        line.position,
+        line.rank,
+        line.user_id.label("participant_id"),
+        line.full_name,
+        line.unit_name,
+        line.correct_count,
+        line.question_count,
+        line.duration_ms,
+        line.finished_at,
+    )
+    last_position = 0
+    while True:
+        rows = db.session.execute(
+            select(*columns)
+            .where(line.snapshot_id == snapshot_id, line.position > last_position)
+            .order_by(line.position)
+            .limit(STREAM_ROWS)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last_position = rows[-1].position

@@ -20,6 +20,7 @@ from contest.results.forms import InvalidOrder, tie_order
 from contest.results.services import individual_leaderboard
 
 PAGE_SIZE = 100
+XLSX_CSV = ("xlsx", "csv")
 
 
 @bp.get("/leaderboard")
@@ -79,36 +80,26 @@ def decide_tie(tie_id: str):
     return redirect(url_for("results.provisional_standings"))
 
 
-EXPORTS = ("prizes", "units", "videos", "individuals", "par-bonus")
-
-
 @bp.get("/exports/<name>.<extension>")
 @role_required(Role.ORGANIZER)
 def export(name: str, extension: str):
     contest = Contest.current()
-    if contest is None or name not in (*EXPORTS, "all") or extension not in ("xlsx", "csv"):
+    if contest is None or name not in (*exports.EXPORTS, "all") or extension not in XLSX_CSV:
         abort(404)
     if name == "all" and extension == "csv":
         abort(404)  # one table per CSV file
-    computed = standings.compute_standings(contest)
-    labels = standings.entry_labels(computed)
-    sheets = {
-        "prizes": lambda: exports.prize_sheet(computed, labels),
-        "units": lambda: exports.unit_sheet(computed, labels),
-        "videos": lambda: exports.video_sheet(contest, computed),
-        "individuals": lambda: exports.individual_sheet(contest),
-        "par-bonus": lambda: exports.par_bonus_sheet(computed),
-    }
-    chosen = [sheets[key]() for key in (EXPORTS if name == "all" else (name,))]
+    now = clock.utc_now()
+    chosen = exports.results_export(contest, exports.EXPORTS if name == "all" else (name,))
     buffer = io.BytesIO()
     if extension == "xlsx":
-        exports.write_xlsx(chosen, buffer)
+        exports.write_xlsx([exports.about_sheet(contest, chosen, now), *chosen.sheets], buffer)
     else:
-        exports.write_csv(chosen[0], buffer)
+        exports.write_csv(chosen.sheets[0], buffer)
     buffer.seek(0)
-    stamp = clock.utc_now().astimezone(clock.local_zone()).strftime("%Y%m%d-%H%M")
+    stamp = now.astimezone(clock.local_zone()).strftime("%Y%m%d-%H%M")
+    status = "tam-tinh-" if chosen.is_provisional else ""
     return send_file(
-        buffer, as_attachment=True, download_name=f"ket-qua-{name}-{stamp}.{extension}"
+        buffer, as_attachment=True, download_name=f"ket-qua-{status}{name}-{stamp}.{extension}"
     )
 
 

@@ -8,11 +8,22 @@ at the publication time) as milestones, in the audit log too.
 """
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from contest.domain.prizes import (
+    INDIVIDUAL,
+    UNIT,
+    VIDEO,
+    Award,
+    PrizeList,
+    RankedVideo,
+    ScoreComponent,
+    UnitScore,
+)
 from contest.errors import Refused
 from contest.extensions import db
 from contest.models import (
@@ -22,6 +33,7 @@ from contest.models import (
     ResultsSnapshot,
     SnapshotIndividual,
     User,
+    Video,
 )
 from contest.models.audit import record
 from contest.results.services import freeze_individual_ranking
@@ -76,6 +88,8 @@ def snapshot_content(contest: Contest, standings: Standings) -> dict:
                 "label": labels[award.category].get(award.entry_id, str(award.entry_id)),
                 "amount": award.amount,
                 "decided_by_tie": award.decided_by_tie,
+                "unit_id": award.unit_id,
+                "tie_id": award.tie_id,
             }
             for award in prizes.awards
         ],
@@ -85,8 +99,11 @@ def snapshot_content(contest: Contest, standings: Standings) -> dict:
             {
                 "rank": line.rank,
                 "unit_id": line.unit_id,
+                "code": line.code,
                 "label": labels["unit"].get(line.unit_id, ""),
                 "participants": line.participants,
+                "has_video": line.has_video,
+                "best_video_id": line.best_video_id,
                 "total": str(line.total),
                 "components": {
                     name: {
@@ -109,6 +126,7 @@ def snapshot_content(contest: Contest, standings: Standings) -> dict:
             {
                 "rank": video.rank,
                 "video_id": video.video_id,
+                "unit_id": video.unit_id,
                 "label": labels["video"].get(video.video_id, ""),
                 "score": str(video.score),
                 "eligible": video.eligible,
@@ -116,6 +134,84 @@ def snapshot_content(contest: Contest, standings: Standings) -> dict:
             for video in standings.videos
         ],
     }
+
+
+def frozen_standings(snapshot: ResultsSnapshot) -> tuple[Standings, dict[str, dict[int, str]]]:
+    """The standings as approved, and what each entry was called then, read back from the
+    snapshot (the individual ranking is read apart: frozen_individual_ranking).
+
+    Snapshots approved before the content kept units' codes and the units of videos and
+    prizes read back without them.
+    """
+    content = snapshot.content
+    labels: dict[str, dict[int, str]] = {UNIT: {}, VIDEO: {}, INDIVIDUAL: {}}
+    units = []
+    for line in content["units"]:
+        labels[UNIT][line["unit_id"]] = line["label"]
+        parts = {
+            name: ScoreComponent(
+                numerator=Decimal(part["numerator"]),
+                denominator=Decimal(part["denominator"]),
+                value=Decimal(part["value"]),
+                weight=part["weight"],
+                points=Decimal(part["points"]),
+            )
+            for name, part in line["components"].items()
+        }
+        units.append(
+            UnitScore(
+                rank=line["rank"],
+                unit_id=line["unit_id"],
+                code=line.get("code", ""),
+                total=Decimal(line["total"]),
+                participants=line["participants"],
+                has_video=line.get("has_video", False),
+                best_video_id=line.get("best_video_id"),
+                **parts,
+            )
+        )
+    video_units = {video["video_id"]: video.get("unit_id") for video in content["videos"]}
+    if None in video_units.values():  # a video never changes unit: the present one is right
+        video_units.update(
+            db.session.execute(
+                select(Video.id, Video.unit_id).where(Video.id.in_(video_units))
+            ).all()
+        )
+    videos = []
+    for video in content["videos"]:
+        labels[VIDEO][video["video_id"]] = video["label"]
+        videos.append(
+            RankedVideo(
+                rank=video["rank"],
+                video_id=video["video_id"],
+                unit_id=video_units[video["video_id"]],
+                score=Decimal(video["score"]),
+                eligible=video["eligible"],
+            )
+        )
+    awards = []
+    for award in content["prizes"]:
+        labels[award["category"]].setdefault(award["entry_id"], award["label"])
+        awards.append(
+            Award(
+                category=award["category"],
+                tier_name=award["tier"],
+                amount=award["amount"],
+                entry_id=award["entry_id"],
+                rank=award["rank"],
+                decided_by_tie=award["decided_by_tie"],
+                unit_id=award.get("unit_id")
+                or (video_units.get(award["entry_id"]) if award["category"] == VIDEO else None),
+                tie_id=award.get("tie_id"),
+            )
+        )
+    prizes = PrizeList(
+        awards=tuple(awards),
+        pending_ties=(),
+        total_amount=content["total_amount"],
+        total_by_category=content["total_by_category"],
+    )
+    return Standings([], units, videos, prizes), labels
 
 
 def approve_results(contest: Contest, actor: User, remarks: str | None, now: datetime):
