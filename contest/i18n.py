@@ -80,6 +80,11 @@ def format_local_datetime(value: datetime | None) -> str:
     return value.astimezone(local_zone()).strftime("%d/%m/%Y %H:%M")
 
 
+def format_local_date(value: datetime) -> str:
+    """dd/mm/yyyy: the day in the contest's time zone."""
+    return value.astimezone(local_zone()).strftime("%d/%m/%Y")
+
+
 def format_money(amount: int | None) -> str:
     """Vietnamese dong: 10.000.000 đ."""
     if amount is None:

@@ -4,7 +4,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from contest.i18n import format_duration_ms, format_local_datetime, format_money
+from contest.i18n import (
+    format_duration_ms,
+    format_local_date,
+    format_local_datetime,
+    format_money,
+)
 
 
 def test_dates_show_in_the_contest_zone(app):
@@ -15,6 +20,7 @@ def test_dates_show_in_the_contest_zone(app):
         )
         assert format_local_datetime(datetime(2021, 9, 15, 0, 0, tzinfo=UTC)) == "15/09/2021 07:00"
         assert format_local_datetime(None) == ""
+        assert format_local_date(datetime(2021, 10, 15, 17, 0, tzinfo=UTC)) == "16/10/2021"
 
 
 @pytest.mark.parametrize(

@@ -213,12 +213,26 @@ def decide_tie(
     return resolution
 
 
-def entry_labels(standings: Standings) -> dict[str, dict[int, str]]:
-    """What to call each ranked entry on the organizers' pages, by category and id."""
+@dataclass(frozen=True)
+class EntryName:
+    """What a ranked entry is called: a unit's name, a video's title or a person's name,
+    with the unit of a video or a person (None for a unit, or a person without one)."""
+
+    name: str
+    unit: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The name on one line: "title (unit)", "name (unit)", or the unit's name."""
+        return self.name if self.unit is None else f"{self.name} ({self.unit})"
+
+
+def entry_names(standings: Standings) -> dict[str, dict[int, EntryName]]:
+    """The name of each ranked entry and of each entry in a pending tie, by category and id."""
     units = dict(db.session.execute(select(Unit.id, Unit.name)).all())
     video_ids = [video.video_id for video in standings.videos]
     videos = {
-        video_id: f"{title} ({units.get(unit_id, '')})"
+        video_id: EntryName(title, units.get(unit_id, ""))
         for video_id, title, unit_id in db.session.execute(
             select(Video.id, Video.title, Video.unit_id).where(Video.id.in_(video_ids))
         )
@@ -228,9 +242,18 @@ def entry_labels(standings: Standings) -> dict[str, dict[int, str]]:
     ]
     people_ids += [i for tie in standings.prizes.pending_ties for i in tie.entry_ids]
     people = {
-        user_id: f"{name} ({units.get(unit_id, '—')})"
+        user_id: EntryName(name, units.get(unit_id))
         for user_id, name, unit_id in db.session.execute(
             select(User.id, User.full_name, User.unit_id).where(User.id.in_(people_ids))
         )
     }
-    return {UNIT: units, VIDEO: videos, INDIVIDUAL: people}
+    unit_names = {unit_id: EntryName(name) for unit_id, name in units.items()}
+    return {UNIT: unit_names, VIDEO: videos, INDIVIDUAL: people}
+
+
+def entry_labels(standings: Standings) -> dict[str, dict[int, str]]:
+    """What to call each ranked entry on the organizers' pages, by category and id."""
+    return {
+        category: {entry_id: name.label for entry_id, name in names.items()}
+        for category, names in entry_names(standings).items()
+    }

@@ -15,7 +15,7 @@ from contest.extensions import db
 from contest.models import Contest, Role
 from contest.paging import requested_page
 from contest.questions.forms import ActionForm
-from contest.results import bp, exports, standings, workflow
+from contest.results import bp, certificates, exports, standings, workflow
 from contest.results.forms import InvalidOrder, tie_order
 from contest.results.services import individual_leaderboard
 
@@ -100,6 +100,27 @@ def export(name: str, extension: str):
     status = "tam-tinh-" if chosen.is_provisional else ""
     return send_file(
         buffer, as_attachment=True, download_name=f"ket-qua-{status}{name}-{stamp}.{extension}"
+    )
+
+
+@bp.get("/certificates.pdf", defaults={"number": None})
+@bp.get("/certificates/<int:number>.pdf")
+@role_required(Role.ORGANIZER)
+def certificates_pdf(number: int | None):
+    contest = Contest.current_or_404()
+    try:
+        pages = certificates.approved_certificates(contest, number)
+    except IndexError:
+        abort(404)
+    except Refused as refused:
+        page = render_template("errors/error.html", status=refused.status, message=refused.message)
+        return page, refused.status
+    name = "giay-chung-nhan" if number is None else f"giay-chung-nhan-{number}"
+    return send_file(
+        io.BytesIO(certificates.render_certificates(pages)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{name}.pdf",
     )
 
 

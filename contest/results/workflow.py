@@ -37,7 +37,7 @@ from contest.models import (
 )
 from contest.models.audit import record
 from contest.results.services import freeze_individual_ranking
-from contest.results.standings import Standings, compute_standings, entry_labels
+from contest.results.standings import EntryName, Standings, compute_standings, entry_names
 
 PROVISIONAL, APPROVED, PUBLISHED = "provisional", "approved", "published"
 RESULTS_AT_CLOSE, PUBLICATION = "results_at_close", "publication"
@@ -75,24 +75,33 @@ def results_status(contest: Contest, now: datetime) -> str:
 
 def snapshot_content(contest: Contest, standings: Standings) -> dict:
     """The prize list, the unit and the video rankings, with names, as JSON that later
-    changes cannot move (the individual ranking is frozen as rows: freeze_individual_ranking)."""
-    labels = entry_labels(standings)
+    changes cannot move (the individual ranking is frozen as rows: freeze_individual_ranking).
+
+    Each prize has its one-line label, and the winner's name and unit apart (a video's title
+    and unit, a person's name and unit, a unit's name and None) for the certificates.
+    """
+    names = entry_names(standings)
+    unnamed = EntryName("")
     prizes = standings.prizes
+
+    def prize(award: Award) -> dict:
+        name = names[award.category].get(award.entry_id) or EntryName(str(award.entry_id))
+        return {
+            "category": award.category,
+            "tier": award.tier_name,
+            "rank": award.rank,
+            "entry_id": award.entry_id,
+            "label": name.label,
+            "winner": name.name,
+            "unit": name.unit,
+            "amount": award.amount,
+            "decided_by_tie": award.decided_by_tie,
+            "unit_id": award.unit_id,
+            "tie_id": award.tie_id,
+        }
+
     return {
-        "prizes": [
-            {
-                "category": award.category,
-                "tier": award.tier_name,
-                "rank": award.rank,
-                "entry_id": award.entry_id,
-                "label": labels[award.category].get(award.entry_id, str(award.entry_id)),
-                "amount": award.amount,
-                "decided_by_tie": award.decided_by_tie,
-                "unit_id": award.unit_id,
-                "tie_id": award.tie_id,
-            }
-            for award in prizes.awards
-        ],
+        "prizes": [prize(award) for award in prizes.awards],
         "total_amount": prizes.total_amount,
         "total_by_category": dict(prizes.total_by_category),
         "units": [
@@ -100,7 +109,7 @@ def snapshot_content(contest: Contest, standings: Standings) -> dict:
                 "rank": line.rank,
                 "unit_id": line.unit_id,
                 "code": line.code,
-                "label": labels["unit"].get(line.unit_id, ""),
+                "label": names[UNIT].get(line.unit_id, unnamed).label,
                 "participants": line.participants,
                 "has_video": line.has_video,
                 "best_video_id": line.best_video_id,
@@ -127,7 +136,7 @@ def snapshot_content(contest: Contest, standings: Standings) -> dict:
                 "rank": video.rank,
                 "video_id": video.video_id,
                 "unit_id": video.unit_id,
-                "label": labels["video"].get(video.video_id, ""),
+                "label": names[VIDEO].get(video.video_id, unnamed).label,
                 "score": str(video.score),
                 "eligible": video.eligible,
             }
