@@ -395,6 +395,10 @@ class Bench:
         summary["machine_busy_before_percent"] = busy_before
         if profile:
             summary["py_spy"] = summarize_py_spy(self.out / f"{label}.pyspy.txt")
+            if not summary["py_spy"]["samples"]:  # say why, not just leave the profile out
+                said = common.tail(self.out / f"{label}.pyspy.log", 40).splitlines()
+                errors = [line for line in said if line.startswith("Error")]  # not its backtrace
+                summary["py_spy"]["failure"] = "\n".join(errors or said[-3:]) or "nothing"
         return summary
 
     def start_py_spy(self, locust, server_pid: int, label: str, limit: float):
@@ -555,7 +559,11 @@ def print_phase(kind: str, phase: str, summary: dict) -> None:
         what = f"{error['method']} {error['name']}: {error['error'][:160]}"
         print(f"  error x{error['count']}: {what}")
     spy = summary.get("py_spy")
-    if spy and spy["samples"]:
+    if spy and not spy["samples"]:
+        print("  py-spy: no samples; the figures above stand. Attaching needs ptrace rights")
+        print("  (root, CAP_SYS_PTRACE, or kernel.yama.ptrace_scope=0). py-spy said:")
+        print("    " + spy["failure"].replace("\n", "\n    "))
+    elif spy:
         print(f"  py-spy: {spy['samples']} samples of the workers holding the GIL (CPU time)")
         for label, share in spy["layers_percent"].items():
             print(f"    {label:<36}{share:5.1f}%")

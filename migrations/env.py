@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -50,6 +51,39 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+@contextmanager
+def sqlite_foreign_keys_off(connection):
+    """Foreign keys off while SQLite migrates, checked at each step: SQLite's own recipe.
+
+    Batch mode changes a table on SQLite by copying it, dropping the original and renaming the
+    copy. With the app's `PRAGMA foreign_keys=ON`, that drop first deletes every row, which
+    cascades to (or is refused by) every table referring to the one being changed. The pragma
+    is a no-op inside a transaction, so it is set on the driver's connection before Alembic
+    begins one, and the pooled connection gets it back afterwards.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver_connection = connection.connection.driver_connection
+    driver_connection.execute("PRAGMA foreign_keys=OFF")
+    if driver_connection.execute("PRAGMA foreign_keys").fetchone()[0]:
+        raise RuntimeError("SQLite kept its foreign keys on: a transaction was already open")
+    try:
+        yield
+    finally:
+        connection.rollback()  # nothing is left to commit; the pragma needs no open transaction
+        driver_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def check_foreign_keys(ctx, step, heads, run_args):
+    """With foreign keys off, refuse a step that leaves a row referring to a missing one."""
+    if ctx.connection.dialect.name != "sqlite":
+        return
+    dangling = ctx.connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if dangling:
+        raise RuntimeError(f"{step} leaves rows referring to missing ones: {dangling}")
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -95,11 +129,12 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, sqlite_foreign_keys_off(connection):
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            on_version_apply=check_foreign_keys,
             **conf_args,
         )
 

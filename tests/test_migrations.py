@@ -1,9 +1,12 @@
-"""The data migration 3a1800a74700: best rounds and approved individual rankings become rows.
+"""The migrations keep the data: 3a1800a74700's copies, and every other step up and down.
 
-A fresh database is migrated to the revision before it, given rounds and snapshots with plain
-SQL, migrated through 3a1800a74700 and back. SQLite always; PostgreSQL too when TEST_DATABASE_URL
-is set, in a throwaway database of the test's own on that server. The test builds its own app:
-the suite's `app` fixture and its patched session are never touched.
+For the data migration 3a1800a74700 (best rounds and approved individual rankings become rows),
+a fresh database is migrated to the revision before it, given rounds and snapshots with plain
+SQL, migrated through 3a1800a74700 and back. The whole chain is walked too: each revision's new
+tables get rows on the way up to the head, then each step down to the base must drop its own
+tables and columns and not one row of the others. SQLite always; PostgreSQL too when
+TEST_DATABASE_URL is set, in a throwaway database of the test's own on that server. The tests
+build their own app: the suite's `app` fixture and its patched session are never touched.
 """
 
 import logging
@@ -520,3 +523,189 @@ def test_downgrade_drops_the_new_tables_and_keeps_the_older_data(fresh_database_
             contest_columns = {column["name"] for column in inspector.get_columns("contests")}
             assert not NEW_CONTEST_COLUMNS & contest_columns
             assert dump(c) == before
+
+
+# The whole chain: every table filled as its revision creates it, every step checked both ways.
+
+ROLES = _table("user_roles", "id", "user_id", "role")
+QUESTION_ROWS = _table("questions", "id", "topic", "text", "active", times=("created_at",))
+CHOICES = _table("choices", "id", "question_id", "text", "is_correct", "position")
+SERVED = _table("served_questions", "id", "attempt_id", "question_id", "position", "choice_order")
+ANSWERS = _table("answers", "id", "attempt_id", "question_id", "choice_id", times=("saved_at",))
+DRAW_QUOTAS = _table("draw_quotas", "id", "contest_id", "topic", "difficulty", "question_count")
+QUESTION_VERSIONS = _table(
+    "questions",
+    *("id", "topic", "text", "active", "fingerprint", "version", "replaces_id"),
+    times=("created_at", "updated_at"),
+)
+VIDEOS = _table(
+    "videos",
+    *("id", "contest_id", "unit_id", "uploaded_by_id", "title", "form", "original_filename"),
+    *("size_bytes", "part_size", "storage_key", "state", "transcoded", "processing_attempts"),
+    times=("created_at", "last_activity_at"),
+)
+ASSIGNMENTS = _table("judge_assignments", "id", "judge_id", "video_id")
+SCORES = _table(
+    "scores",
+    *("id", "video_id", "judge_id", "state", "total"),
+    times=("created_at", "updated_at", "submitted_at"),
+)
+SCORE_ITEMS = _table("score_items", "id", "score_id", "criterion_id", "points")
+AUDIT = _table(
+    "audit_entries", "id", "actor_id", "contest_id", "action", times=("at",), json=("details",)
+)
+JOBS = _table("scheduler_jobs", "id", "next_run_time", "job_state")
+LEASES = _table("scheduler_leases", "name", "holder", times=("expires_at",))
+TIES = _table(
+    "tie_resolutions",
+    *("id", "contest_id", "tie_id", "reason", "decided_by_id"),
+    times=("decided_at",),
+    json=("member_order",),
+)
+PREDICTIONS = _table("predictions", "contest_id", "user_id", "value", times=("made_at",))
+
+
+def given(table, *rows: tuple) -> tuple:
+    """`table` and its rows, each a tuple in the order of the table's columns."""
+    names = [column.name for column in table.columns]
+    return table, [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def person(id_: int) -> tuple:
+    """A row of USERS for one of USER_NAMES."""
+    name, unit_id = USER_NAMES[id_]
+    return id_, name, f"09{id_:08d}", unit_id, "x", True, T0 - 24 * HOUR
+
+
+def contest(id_: int) -> tuple:
+    """A row of CONTESTS for one of QUESTIONS' contests."""
+    slug, name = f"hoi-thi-{id_}", f"Hội thi {id_}"
+    return id_, slug, name, QUESTIONS[id_], 600, 5, "after_close", T0 - HOUR, CLOSES[id_], T0
+
+
+TOPIC = "Thủ tục hành chính"
+SNAPSHOT_LINE = line(1, 1, "Sở Nội vụ", 8, 200_000, "2026-11-20T02:00:00+00:00")
+
+# Each revision's new tables with rows that refer to the contests and to each other. The rows
+# that upgrades add themselves (rubric criteria, prize tables, best rounds, frozen lines) and a
+# later row in an older table (a new version of question 1) come on top.
+CHAIN = [
+    (
+        "8343e30270c0",
+        [
+            given(UNIT_GROUPS, (1, "SO", "Sở, ban, ngành", 1)),
+            given(UNITS, (1, "SNV", "Sở Nội vụ", 1, 40, 1), (2, "STP", "Sở Tư pháp", 1, 30, 2)),
+            given(USERS, person(1), person(2), person(8)),
+            given(ROLES, (1, 1, "participant"), (2, 2, "judge"), (3, 8, "organizer")),
+            given(CONTESTS, contest(1), contest(2)),
+            given(
+                QUESTION_ROWS, (1, TOPIC, "Câu hỏi 1?", True, T0), (2, TOPIC, "Câu 2?", True, T0)
+            ),
+            given(CHOICES, (1, 1, "Có", True, 1), (2, 1, "Không", False, 2), (3, 2, "Có", True, 1)),
+            (
+                ATTEMPTS,
+                [
+                    graded(1, 1, 1, "submitted", 8, 200_000, T0 + HOUR),
+                    graded(2, 2, 1, "expired", 15, 610_000, T0 + 25 * HOUR),
+                    running(3, 1, 2, T0 + 2 * HOUR),
+                ],
+            ),
+            given(SERVED, (1, 1, 1, 1, "2,1"), (2, 1, 2, 2, "3")),
+            given(ANSWERS, (1, 1, 1, 1, T0)),
+        ],
+    ),
+    (
+        "c9d574bf8bc5",
+        [
+            given(DRAW_QUOTAS, (1, 1, TOPIC, None, 5), (2, 2, None, "easy", 3)),
+            given(QUESTION_VERSIONS, (3, TOPIC, "Câu hỏi 1, sửa?", True, "f" * 40, 2, 1, T0, T0)),
+        ],
+    ),
+    (
+        "79c86249b08d",
+        [
+            given(
+                VIDEOS,
+                (1, 1, 1, 1, "Một cửa", "song", "tuyên truyền.mp4", 10_000, 10_000, "v/1.mp4")
+                + ("ready", False, 1, T0, T0),
+            ),
+            given(ASSIGNMENTS, (1, 2, 1)),
+            given(SCORES, (1, 1, 2, "submitted", 35, T0, T0, T0)),
+            given(SCORE_ITEMS, (1, 1, 1, 35)),  # criterion 1: one the upgrade gave contest 1 or 2
+            given(
+                AUDIT,
+                (1, 2, 1, "video.scored", T0, {"video": 1}),
+                (2, 8, None, "accounts.imported", T0, {}),
+            ),
+        ],
+    ),
+    (
+        "c445078d3070",
+        [
+            given(JOBS, ("grade-overdue-rounds", 1.8e9, b"\x80")),
+            given(LEASES, ("scheduler", "web-1:42", T0)),
+        ],
+    ),
+    ("d0785a235714", [given(TIES, (1, 1, "unit:1-2", "Bốc thăm", 8, T0, [2, 1]))]),
+    (
+        "10fe866f0c39",
+        [
+            given(
+                SNAPSHOTS, (1, 1, 8, None, None, CLOSES[1], None, {"individuals": [SNAPSHOT_LINE]})
+            )
+        ],
+    ),
+    (REVISION, [given(PREDICTIONS, (1, 1, 120, T0))]),
+]
+
+
+def layout(connection) -> dict[str, list[str]]:
+    """Each table the migrations made (not Alembic's own) and its columns, in their order."""
+    inspector = sa.inspect(connection)
+    return {
+        name: [column["name"] for column in inspector.get_columns(name)]
+        for name in sorted(set(inspector.get_table_names()) - {"alembic_version"})
+    }
+
+
+def every_row(connection) -> dict[str, list[dict]]:
+    """Every row of every table the migrations made."""
+    return dump(connection, tuple(layout(connection)))
+
+
+def cut_to(rows_by_table: dict[str, list[dict]], tables: dict[str, list[str]]) -> dict:
+    """`rows_by_table` with only the tables and columns of `tables`."""
+    return {
+        name: [{column: row[column] for column in columns} for row in rows_by_table[name]]
+        for name, columns in tables.items()
+    }
+
+
+def test_the_chain_keeps_every_other_tables_rows_up_and_down(fresh_database_url, tmp_path):
+    layouts = {}  # revision: its tables and columns
+    with migration_app(fresh_database_url, tmp_path):
+        rows, tables = {}, {}
+        for revision, new_rows in CHAIN:
+            upgrade(revision=revision)
+            with db.engine.begin() as connection:
+                assert cut_to(every_row(connection), tables) == rows
+                for table, table_rows in new_rows:
+                    connection.execute(table.insert(), table_rows)
+                rows, tables = every_row(connection), layout(connection)
+            assert all(rows.values()), f"a table without rows at {revision}"
+            layouts[revision] = tables
+
+        # A downgrade drops its own tables and columns, and nothing else.
+        for revision, _ in reversed(CHAIN[:-1]):
+            downgrade(revision=revision)
+            with db.engine.connect() as connection:
+                assert current_revision(connection) == revision
+                assert layout(connection) == layouts[revision]
+                assert every_row(connection) == cut_to(rows, layouts[revision])
+                rows = every_row(connection)
+
+        downgrade(revision="base")
+        with db.engine.connect() as connection:
+            assert layout(connection) == {}
+            if connection.dialect.name == "sqlite":  # env.py gave the app's pragma back
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1

@@ -123,8 +123,7 @@ def copy_snapshot_individuals():
 
 
 def downgrade():
-    # Not a table copy on SQLite: dropping `contests` to rebuild it would cascade to (or be
-    # refused by) every table that refers to it, with the app's foreign keys on.
+    # In place on SQLite, which drops a plain column itself (3.35+): no copy of `contests`.
     with op.batch_alter_table('contests', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('prediction_true_value')
         batch_op.drop_column('prediction_question')
