@@ -17,6 +17,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -563,6 +565,9 @@ TIES = _table(
     json=("member_order",),
 )
 PREDICTIONS = _table("predictions", "contest_id", "user_id", "value", times=("made_at",))
+MILESTONES = _table(
+    "contest_milestones", "id", "contest_id", "kind", times=("due_at", "done_at"), json=("details",)
+)
 
 
 def given(table, *rows: tuple) -> tuple:
@@ -656,6 +661,10 @@ CHAIN = [
         ],
     ),
     (REVISION, [given(PREDICTIONS, (1, 1, 120, T0))]),
+    (
+        "20b5ed972171",
+        [given(MILESTONES, (1, 1, "results_at_close", CLOSES[1], CLOSES[1], {"awards": 1}))],
+    ),
 ]
 
 
@@ -694,6 +703,13 @@ def test_the_chain_keeps_every_other_tables_rows_up_and_down(fresh_database_url,
                 rows, tables = every_row(connection), layout(connection)
             assert all(rows.values()), f"a table without rows at {revision}"
             layouts[revision] = tables
+        with db.engine.connect() as connection:  # a new migration joins the chain
+            assert (
+                current_revision(connection)
+                == ScriptDirectory.from_config(
+                    current_app.extensions["migrate"].migrate.get_config()
+                ).get_current_head()
+            )
 
         # A downgrade drops its own tables and columns, and nothing else.
         for revision, _ in reversed(CHAIN[:-1]):
