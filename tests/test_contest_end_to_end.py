@@ -588,6 +588,11 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
     ]
     positions = [log.index(action) for action in actions]
     assert positions == sorted(positions)
-    for detail in (reason, "Giám khảo nhập nhầm điểm", "Tổ Thư ký đã rà soát", "video_closes_at"):
+    for detail in (
+        reason,
+        "Giám khảo nhập nhầm điểm",
+        "Tổ Thư ký đã rà soát",
+        "Hết hạn nhận video",
+    ):
         assert detail in log
     assert log.count("<td>Tổ Thư ký</td>") == len(actions)  # by whom: the organizer, each time

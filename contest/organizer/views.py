@@ -2,7 +2,6 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from contest import clock
@@ -10,7 +9,7 @@ from contest.auth.decorators import role_required
 from contest.errors import Refused
 from contest.extensions import db
 from contest.models import Contest, Role, Unit
-from contest.organizer import bp
+from contest.organizer import audit_view, bp
 from contest.organizer.forms import (
     ResultsRulesForm,
     WindowsForm,
@@ -34,17 +33,6 @@ from contest.questions.services import draw_rule_problems
 from contest.results.services import individual_leaderboard
 
 AUDIT_PAGE = 50
-AUDIT_ACTIONS = {
-    "score_reopened": _l("Score reopened"),
-    "video_settings_changed": _l("Video and judging settings changed"),
-    "tie_decided": _l("Tie at a prize boundary decided"),
-    "results_approved": _l("Results approved"),
-    "results_reopened": _l("Results reopened"),
-    "results_published": _l("Results published"),
-    "results_computed_at_close": _l("Results computed at the close"),
-    "windows_changed": _l("Windows changed"),
-    "results_rules_changed": _l("Ranking and prize rules changed"),
-}
 
 
 @bp.get("/")
@@ -75,7 +63,8 @@ def audit_log():
         entries=entries[:AUDIT_PAGE],
         page=page,
         has_next=len(entries) > AUDIT_PAGE,
-        action_label=lambda action: str(AUDIT_ACTIONS.get(action, action)),
+        action_label=audit_view.action_label,
+        described_details=audit_view.described_details,
     )
 
 

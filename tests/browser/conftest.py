@@ -2,6 +2,8 @@
 
 import shutil
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,10 +31,9 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    """A second app with its own database file: the browser needs committed data."""
-    folder = tmp_path_factory.mktemp("live")
+def make_live_app(folder):
+    """An app on its own database file (migrated) and media folder: the browser needs
+    committed data, served by another thread."""
     app = create_app(
         {
             "TESTING": True,
@@ -44,6 +45,27 @@ def live_app(tmp_path_factory):
     )
     with app.app_context():
         upgrade()
+    return app
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """The app served on a free port of 127.0.0.1; its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """The journeys' shared app: two units, 30 questions, a contest open for rounds and videos."""
+    app = make_live_app(tmp_path_factory.mktemp("live"))
+    with app.app_context():
         make_unit(code="SNV")
         make_unit(code="STP")
         make_questions(30)
@@ -60,12 +82,8 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
