@@ -49,8 +49,8 @@ before the clock starts), --repeat times (min and median reported):
                Its peak of Python allocations comes from one more run under tracemalloc
                (which slows Python down and would spoil the other figures).
   export       the whole individual ranking as XLSX, written to a temporary file by the app's
-               own contest.results.exports.individual_sheet(contest) and write_xlsx([sheet],
-               stream): rows/s, RSS growth, and the Python peak from one more traced run, set
+               own contest.results.exports.individual_sheet(individual_ranking(contest)) and
+               write_xlsx([sheet], stream): rows/s, RSS growth, and the Python peak from one more traced run, set
                against what holding every row would take (the rows of a first page, held,
                measured with tracemalloc): the export must stream.
   freeze       contest.results.services.freeze_individual_ranking(contest, snapshot_id): the
@@ -553,8 +553,10 @@ class CountedRows:
 def held_row_bytes(contest) -> float:
     """What one export row costs in memory when rows are held (as a list of them would)."""
     from contest.results.exports import individual_sheet
+    from contest.results.services import individual_ranking
 
-    return common.held_item_bytes(iter(individual_sheet(contest).rows), HELD_SAMPLE)
+    sheet = individual_sheet(individual_ranking(contest))
+    return common.held_item_bytes(iter(sheet.rows), HELD_SAMPLE)
 
 
 def measure(job: dict) -> dict:
@@ -565,7 +567,11 @@ def measure(job: dict) -> dict:
     from contest.extensions import db
     from contest.models import Contest, ResultsSnapshot, SnapshotIndividual
     from contest.results.exports import individual_sheet, write_xlsx
-    from contest.results.services import freeze_individual_ranking, individual_leaderboard
+    from contest.results.services import (
+        freeze_individual_ranking,
+        individual_leaderboard,
+        individual_ranking,
+    )
     from contest.results.standings import compute_standings
 
     step, limit, offset = job["step"], job["limit"], job["offset"]
@@ -598,7 +604,7 @@ def measure(job: dict) -> dict:
                 elif step == "deep":
                     outcome = individual_leaderboard(contest, limit, offset)
                 elif step == "export":
-                    sheet = individual_sheet(contest)
+                    sheet = individual_sheet(individual_ranking(contest))
                     outcome = CountedRows(sheet.rows, offset, limit)
                     write_xlsx([dataclasses.replace(sheet, rows=outcome)], stream)
                 elif step == "freeze":
@@ -1013,7 +1019,8 @@ def report(
         f" {code_version(args)}.",
         "",
         "Leaderboard and deep page: individual_leaderboard(contest, limit, offset). Standings:"
-        " compute_standings(contest). Export: individual_sheet(contest) written by write_xlsx to"
+        " compute_standings(contest). Export: individual_sheet(individual_ranking(contest))"
+        " written by write_xlsx to"
         " a file. Freeze: freeze_individual_ranking (no commit). Times are min / median;"
         " export rows/s from the median. tracemalloc: Python's peak in one more run (itself"
         " slower). RSS: the peak above the process's RSS once the app is up, highest of the runs"
