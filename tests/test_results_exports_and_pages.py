@@ -22,7 +22,7 @@ from contest.models import (
     VideoForm,
     VideoState,
 )
-from contest.results import workflow
+from contest.results import exports, workflow
 from contest.results.standings import compute_standings
 from tests.helpers import ApiClient, graded_round, make_contest, make_unit, make_user
 from tests.test_standings import NOW
@@ -370,3 +370,17 @@ def test_a_snapshot_page_is_a_slice_of_the_ranking(judged, organizer, frozen_clo
     assert workflow.snapshot_individual_page(snapshot, limit=10, offset=PEOPLE) == []
     with pytest.raises(ValueError, match="negative"):
         workflow.snapshot_individual_page(snapshot, limit=10, offset=-1)
+
+
+def test_a_csv_export_streams_its_rows_in_chunks(app):
+    rows = ([n, f"Người {n}", "=1+1" if n == 7 else ""] for n in range(2500))
+    with app.test_request_context():
+        chunks = list(
+            exports.csv_chunks(exports.Sheet("Cá nhân", ["Hạng", "Họ tên", "Ghi chú"], rows))
+        )
+    assert chunks[0] == codecs.BOM_UTF8
+    assert len(chunks) == 1 + 3  # the BOM, then rows 1000 at a time
+    lines = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
+    assert lines[0] == ["Hạng", "Họ tên", "Ghi chú"]
+    assert len(lines) == 1 + 2500
+    assert lines[8] == ["7", "Người 7", "'=1+1"]

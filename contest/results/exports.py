@@ -1,5 +1,6 @@
 """The results as spreadsheets (XLSX, and CSV for other tools), for the People's Committee."""
 
+import codecs
 import csv
 import io
 from collections import defaultdict
@@ -36,6 +37,7 @@ from contest.results.standings import Standings, compute_standings, entry_labels
 from contest.videos.forms import FORM_LABELS
 
 MONEY_FORMAT = "#,##0"
+CSV_CHUNK_ROWS = 1000
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
@@ -291,15 +293,25 @@ def _cell(worksheet, value, is_money: bool):
     return cell
 
 
-def write_csv(sheet: Sheet, stream: BinaryIO) -> None:
-    """The sheet as CSV in UTF-8 with a byte-order mark, which Excel needs for Vietnamese."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+def csv_chunks(sheet: Sheet) -> Iterator[bytes]:
+    """The sheet as CSV in UTF-8 with a byte-order mark, which Excel needs for Vietnamese,
+    a chunk of rows at a time as they come (a download starts before the last row is read)."""
+    text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(sheet.header)
-    for row in sheet.rows:
+    yield codecs.BOM_UTF8
+    for count, row in enumerate(sheet.rows, 1):
         writer.writerow([_csv_value(value) for value in row])
-    text.flush()
-    text.detach()
+        if count % CSV_CHUNK_ROWS == 0:
+            yield _drained(text)
+    yield _drained(text)
+
+
+def _drained(text: io.StringIO) -> bytes:
+    chunk = text.getvalue().encode()
+    text.seek(0)
+    text.truncate()
+    return chunk
 
 
 def _csv_value(value):

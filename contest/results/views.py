@@ -2,7 +2,17 @@
 
 import io
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -90,17 +100,19 @@ def export(name: str, extension: str):
         abort(404)  # one table per CSV file
     now = clock.utc_now()
     chosen = exports.results_export(contest, exports.EXPORTS if name == "all" else (name,))
-    buffer = io.BytesIO()
-    if extension == "xlsx":
-        exports.write_xlsx([exports.about_sheet(contest, chosen, now), *chosen.sheets], buffer)
-    else:
-        exports.write_csv(chosen.sheets[0], buffer)
-    buffer.seek(0)
     stamp = now.astimezone(clock.local_zone()).strftime("%Y%m%d-%H%M")
     status = "tam-tinh-" if chosen.is_provisional else ""
-    return send_file(
-        buffer, as_attachment=True, download_name=f"ket-qua-{status}{name}-{stamp}.{extension}"
-    )
+    download_name = f"ket-qua-{status}{name}-{stamp}.{extension}"
+    if extension == "csv":
+        return Response(
+            stream_with_context(exports.csv_chunks(chosen.sheets[0])),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename={download_name}"},
+        )
+    buffer = io.BytesIO()
+    exports.write_xlsx([exports.about_sheet(contest, chosen, now), *chosen.sheets], buffer)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=download_name)
 
 
 @bp.get("/certificates.pdf", defaults={"number": None})
