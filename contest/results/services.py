@@ -2,7 +2,8 @@
 
 Each participant's best round is a row of `best_rounds`, kept as rounds are graded, and the
 ranking's order is that table's index: a page of the leaderboard reads only its own rows, and
-ranks are computed by the database (RANK(), competition ranking "1224").
+ranks are computed by the database (RANK(), competition ranking "1224"). The unit tallies
+read another index of the same table (its copy of the unit).
 """
 
 from collections.abc import Iterator
@@ -148,14 +149,13 @@ def unit_tallies(contest: Contest) -> dict[int, UnitTally]:
     """Per unit: participants, and the correct answers and questions of their best rounds."""
     rows = db.session.execute(
         select(
-            User.unit_id,
+            BestRound.unit_id,
             func.count(),
             func.sum(BestRound.correct_count),
             func.sum(BestRound.question_count),
         )
-        .join(User, User.id == BestRound.user_id)
-        .where(BestRound.contest_id == contest.id, User.unit_id.is_not(None))
-        .group_by(User.unit_id)
+        .where(BestRound.contest_id == contest.id, BestRound.unit_id.is_not(None))
+        .group_by(BestRound.unit_id)
     )
     return {
         unit_id: UnitTally(unit_id, participants, int(correct), int(questions))
