@@ -50,9 +50,9 @@ before the clock starts), --repeat times (min and median reported):
                (which slows Python down and would spoil the other figures).
   export       the whole individual ranking as XLSX, written to a temporary file by the app's
                own contest.results.exports.individual_sheet(individual_ranking(contest)) and
-               write_xlsx([sheet], stream): rows/s, RSS growth, and the Python peak from one more traced run, set
-               against what holding every row would take (the rows of a first page, held,
-               measured with tracemalloc): the export must stream.
+               write_xlsx([sheet], stream): rows/s, RSS growth, and the Python peak from one
+               more traced run, set against what holding every row would take (the rows of a
+               first page, held, measured with tracemalloc): the export must stream.
   freeze       contest.results.services.freeze_individual_ranking(contest, snapshot_id): the
                whole ranking copied into snapshot_individuals in the database, as approving the
                results does (a ResultsSnapshot with content={} made before the clock starts;

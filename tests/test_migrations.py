@@ -1,12 +1,14 @@
-"""The migrations keep the data: 3a1800a74700's copies, and every other step up and down.
+"""The migrations keep the data: 3a1800a74700's and cd0f7aa086f4's copies, and every other step
+up and down.
 
-For the data migration 3a1800a74700 (best rounds and approved individual rankings become rows),
-a fresh database is migrated to the revision before it, given rounds and snapshots with plain
-SQL, migrated through 3a1800a74700 and back. The whole chain is walked too: each revision's new
-tables get rows on the way up to the head, then each step down to the base must drop its own
-tables and columns and not one row of the others. SQLite always; PostgreSQL too when
-TEST_DATABASE_URL is set, in a throwaway database of the test's own on that server. The tests
-build their own app: the suite's `app` fixture and its patched session are never touched.
+For the data migrations 3a1800a74700 (best rounds and approved individual rankings become rows)
+and cd0f7aa086f4 (each best round keeps its participant's unit), a fresh database is migrated to
+the revision before 3a1800a74700, given rounds and snapshots with plain SQL, migrated through
+them and back. The whole chain is walked too: each revision's new tables get rows on the way up
+to the head, then each step down to the base must drop its own tables and columns and not one
+row of the others. SQLite always; PostgreSQL too when TEST_DATABASE_URL is set, in a throwaway
+database of the test's own on that server. The tests build their own app: the suite's `app`
+fixture and its patched session are never touched.
 """
 
 import logging
@@ -36,6 +38,7 @@ REVISION = "3a1800a74700"
 NEW_TABLES = {"best_rounds", "snapshot_individuals", "predictions"}
 OLD_TABLES = ("unit_groups", "units", "users", "contests", "attempts", "results_snapshots")
 NEW_CONTEST_COLUMNS = {"prediction_question", "prediction_true_value"}
+UNIT_REVISION = "cd0f7aa086f4"
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
 HOUR = timedelta(hours=1)
@@ -665,6 +668,7 @@ CHAIN = [
         "20b5ed972171",
         [given(MILESTONES, (1, 1, "results_at_close", CLOSES[1], CLOSES[1], {"awards": 1}))],
     ),
+    (UNIT_REVISION, []),  # best rounds keep their participant's unit: a column, no table
 ]
 
 
@@ -725,3 +729,50 @@ def test_the_chain_keeps_every_other_tables_rows_up_and_down(fresh_database_url,
             assert layout(connection) == {}
             if connection.dialect.name == "sqlite":  # env.py gave the app's pragma back
                 assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+
+
+def ranking_index_sql(connection) -> str:
+    """The ranking index's definition as the database keeps it."""
+    if connection.dialect.name == "sqlite":
+        query = "SELECT sql FROM sqlite_master WHERE name = 'ix_best_rounds_ranking'"
+    else:
+        query = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_best_rounds_ranking'"
+    return connection.execute(sa.text(query)).scalar_one()
+
+
+def test_best_rounds_take_their_participants_units_and_give_them_back(fresh_database_url, tmp_path):
+    with migrated_over_old_data(fresh_database_url, tmp_path):
+        with db.engine.connect() as c:
+            before = dump(c, ("best_rounds",))
+        upgrade(revision=UNIT_REVISION)
+
+        with db.engine.connect() as c:
+            assert current_revision(c) == UNIT_REVISION
+            units = {
+                (contest_id, user_id): unit_id
+                for contest_id, user_id, unit_id in c.execute(
+                    sa.text("SELECT contest_id, user_id, unit_id FROM best_rounds")
+                )
+            }
+            assert units == {
+                (contest_id, user_id): USER_NAMES[user_id][1]
+                for contest_id, user_id, *_ in EXPECTED_BEST_ROUNDS
+            }
+            assert best_rounds(c) == EXPECTED_BEST_ROUNDS
+            # SQLite copies the table: the ranking's index must come back descending.
+            assert "correct_count DESC" in ranking_index_sql(c)
+
+        downgrade(revision=REVISION)
+        with db.engine.connect() as c:
+            assert current_revision(c) == REVISION
+            inspector = sa.inspect(c)
+            assert "unit_id" not in {
+                column["name"] for column in inspector.get_columns("best_rounds")
+            }
+            assert "ix_best_rounds_unit_tally" not in {
+                index["name"] for index in inspector.get_indexes("best_rounds")
+            }
+            referred = {key["referred_table"] for key in inspector.get_foreign_keys("best_rounds")}
+            assert "units" not in referred
+            assert "correct_count DESC" in ranking_index_sql(c)
+            assert dump(c, ("best_rounds",)) == before

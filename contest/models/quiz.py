@@ -4,17 +4,27 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.clock import utc_now
 from contest.domain.question_files.validation import fingerprint
 from contest.extensions import db
+from contest.models.people import User
 from contest.models.types import UTCDateTime, value_enum
 
 if TYPE_CHECKING:
     from contest.models.contest import Contest
-    from contest.models.people import User
 
 
 class Question(db.Model):
@@ -208,6 +218,9 @@ class BestRound(db.Model):
     question_count: Mapped[int] = mapped_column()
     duration_ms: Mapped[int] = mapped_column()
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The participant's unit (users.unit_id), copied so the unit tallies read this table's
+    # index alone; the upsert writes it and _follow_unit_change keeps it when a unit changes.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
 
 
 # The ranking's order, so the first page of a leaderboard is the index's first entries.
@@ -219,6 +232,26 @@ Index(
     BestRound.finished_at,
     BestRound.user_id,
 )
+# Everything the unit tallies sum, grouped in the index's order: no table row is read.
+Index(
+    "ix_best_rounds_unit_tally",
+    BestRound.contest_id,
+    BestRound.unit_id,
+    BestRound.correct_count,
+    BestRound.question_count,
+)
+
+
+@event.listens_for(User, "after_update")
+def _follow_unit_change(mapper, connection, user: User) -> None:
+    """A participant moved to another unit takes their best rounds along, in the same flush
+    (every change made through the ORM; an UPDATE of users in bulk must set both itself)."""
+    if inspect(user).attrs.unit_id.history.has_changes():
+        connection.execute(
+            update(BestRound.__table__)
+            .where(BestRound.__table__.c.user_id == user.id)
+            .values(unit_id=user.unit_id)
+        )
 
 
 class Prediction(db.Model):

@@ -173,10 +173,9 @@ class UnitParticipation:
 def participation_by_unit(contest: Contest) -> list[UnitParticipation]:
     """Each unit's participants (with at least one graded round), highest rate first."""
     played = (
-        select(User.unit_id, func.count().label("people"))
-        .join(BestRound, BestRound.user_id == User.id)
+        select(BestRound.unit_id, func.count().label("people"))
         .where(BestRound.contest_id == contest.id)
-        .group_by(User.unit_id)
+        .group_by(BestRound.unit_id)
         .subquery()
     )
     rows = db.session.execute(

@@ -359,6 +359,8 @@ def record_best_round(attempt: Attempt) -> None:
         "question_count": attempt.question_count,
         "duration_ms": attempt.duration_ms,
         "finished_at": attempt.finished_at,
+        # The unit as the database has it now, read by the upsert itself.
+        "unit_id": select(User.unit_id).where(User.id == attempt.user_id).scalar_subquery(),
     }
     insert = _DIALECT_INSERT[db.session.get_bind().dialect.name](BestRound).values(values)
     new, kept = insert.excluded, BestRound.__table__.c
@@ -403,6 +405,7 @@ def rebuild_best_rounds(contest_id: int) -> None:
             Attempt.question_count,
             Attempt.duration_ms,
             Attempt.finished_at,
+            User.unit_id,
             func.row_number()
             .over(
                 partition_by=Attempt.user_id,
@@ -415,6 +418,7 @@ def rebuild_best_rounds(contest_id: int) -> None:
             )
             .label("nth"),
         )
+        .join(User, User.id == Attempt.user_id)
         .where(Attempt.contest_id == contest_id, Attempt.state.in_(GRADED_STATES))
         .subquery()
     )

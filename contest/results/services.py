@@ -1,8 +1,9 @@
 """Rankings read from the database, in the order contest.domain.ranking defines.
 
 Each participant's best round is a row of `best_rounds`, kept as rounds are graded, and the
-ranking's order is that table's index: a page of the leaderboard reads only its own rows, and
-ranks are computed by the database (RANK(), competition ranking "1224").
+ranking's order is that table's index: a page of the leaderboard is cut from that index alone
+and reads the names of its own lines only; its ranks (competition ranking, "1224") follow from
+the lines' keys. The unit tallies read another index of the same table (its copy of the unit).
 """
 
 from collections.abc import Iterator
@@ -57,15 +58,10 @@ def _distance(contest: Contest):
     return func.abs(Prediction.value - contest.prediction_true_value)
 
 
-def _best_rounds_of(contest: Contest, *columns):
-    """SELECT of the contest's best rounds with their people (and predictions, when they rank)."""
-    query = (
-        select(*columns)
-        .select_from(BestRound)
-        .join(User, User.id == BestRound.user_id)
-        .outerjoin(Unit, Unit.id == User.unit_id)
-        .where(BestRound.contest_id == contest.id)
-    )
+def _ranked_best_rounds(contest: Contest, *columns):
+    """SELECT of the contest's best rounds alone (with predictions, when they rank): a ranking
+    is cut or numbered here, in the index's order, before any name is read."""
+    query = select(*columns).select_from(BestRound).where(BestRound.contest_id == contest.id)
     if contest.prediction_true_value is not None:
         query = query.outerjoin(
             Prediction,
@@ -82,7 +78,7 @@ def _equal_before(contest: Contest, key: tuple, user_id: int) -> int:
         for (expression, _), value in zip(_ranking_keys(contest), key, strict=True)
     ]
     return db.session.scalar(
-        _best_rounds_of(contest, func.count()).where(*equal, BestRound.user_id < user_id)
+        _ranked_best_rounds(contest, func.count()).where(*equal, BestRound.user_id < user_id)
     )
 
 
@@ -92,30 +88,61 @@ def individual_ranking(
     """The individual ranking's lines from `offset`, streamed (all of them without `limit`).
 
     Equal lines share a rank (competition ranking, "1224") and are listed by participant id,
-    which carries no meaning. The lines come in the order of the index of `best_rounds`, so a
-    page reads only its own rows; its first rank needs one count of the equal lines before it.
+    which carries no meaning. The page is cut from the index of `best_rounds` alone (the
+    lines skipped by `offset` are index entries, never joined to their people), then the
+    names of its own lines are read; its first rank needs one count of the equal lines
+    before it.
     """
     keys = _ranking_keys(contest)
     distance = (
         _distance(contest) if contest.prediction_true_value is not None else null().cast(Integer)
     )
-    query = _best_rounds_of(
-        contest,
-        BestRound.user_id,
-        BestRound.attempt_id,
-        BestRound.correct_count,
-        BestRound.question_count,
-        BestRound.duration_ms,
-        BestRound.finished_at,
-        User.full_name,
-        User.unit_id,
-        Unit.name.label("unit_name"),
-        distance.label("distance"),
-        *(key.label(f"key_{n}") for n, (key, _) in enumerate(keys)),
-    ).order_by(*_ranking_order(contest), BestRound.user_id)
-    rows = db.session.execute(
-        query.limit(limit).offset(offset), execution_options={"yield_per": STREAM_ROWS}
+    page = (
+        _ranked_best_rounds(
+            contest,
+            BestRound.user_id,
+            distance.label("distance"),
+            *(key.label(f"key_{n}") for n, (key, _) in enumerate(keys)),
+        )
+        .order_by(*_ranking_order(contest), BestRound.user_id)
+        .limit(limit)
+        .offset(offset)
+        .subquery()
     )
+    page_keys = [page.c[f"key_{n}"] for n in range(len(keys))]
+    query = (
+        select(
+            page.c.user_id,
+            BestRound.attempt_id,
+            BestRound.correct_count,
+            BestRound.question_count,
+            BestRound.duration_ms,
+            BestRound.finished_at,
+            BestRound.unit_id,
+            User.full_name,
+            Unit.name.label("unit_name"),
+            page.c.distance,
+            *page_keys,
+        )
+        .select_from(page)
+        .join(
+            BestRound,
+            (BestRound.contest_id == contest.id) & (BestRound.user_id == page.c.user_id),
+        )
+        .join(User, User.id == page.c.user_id)
+        .outerjoin(Unit, Unit.id == BestRound.unit_id)
+        .order_by(
+            *(
+                key.desc() if descending else key
+                for key, (_, descending) in zip(page_keys, keys, strict=True)
+            ),
+            page.c.user_id,
+        )
+    )
+    # Only the whole ranking streams: a page is small, and a server-side cursor (PostgreSQL)
+    # would cost it more round trips than its rows.
+    streamed = {"yield_per": STREAM_ROWS} if limit is None else {}
+    rows = db.session.execute(query, execution_options=streamed)
     previous_key, rank = None, 0
     for position, row in enumerate(rows, offset + 1):
         key = tuple(row[-len(keys) :])
@@ -148,14 +175,13 @@ def unit_tallies(contest: Contest) -> dict[int, UnitTally]:
     """Per unit: participants, and the correct answers and questions of their best rounds."""
     rows = db.session.execute(
         select(
-            User.unit_id,
+            BestRound.unit_id,
             func.count(),
             func.sum(BestRound.correct_count),
             func.sum(BestRound.question_count),
         )
-        .join(User, User.id == BestRound.user_id)
-        .where(BestRound.contest_id == contest.id, User.unit_id.is_not(None))
-        .group_by(User.unit_id)
+        .where(BestRound.contest_id == contest.id, BestRound.unit_id.is_not(None))
+        .group_by(BestRound.unit_id)
     )
     return {
         unit_id: UnitTally(unit_id, participants, int(correct), int(questions))
@@ -164,22 +190,43 @@ def unit_tallies(contest: Contest) -> dict[int, UnitTally]:
 
 
 def freeze_individual_ranking(contest: Contest, snapshot_id: int) -> int:
-    """Copy the whole individual ranking, names included, into the snapshot (in the database)."""
+    """Copy the whole individual ranking, names included, into the snapshot (in the database).
+
+    The lines are numbered and ranked from the best rounds alone, then given their names.
+    """
     order = _ranking_order(contest)
-    ranked = _best_rounds_of(
+    ranked = _ranked_best_rounds(
         contest,
         func.row_number().over(order_by=[*order, BestRound.user_id]).label("position"),
+        func.rank().over(order_by=order).label("rank"),
         BestRound.user_id,
-        User.full_name,
-        Unit.name,
+        BestRound.unit_id,
         BestRound.correct_count,
         BestRound.question_count,
         BestRound.duration_ms,
         BestRound.finished_at,
-        func.rank().over(order_by=order).label("rank"),
     ).subquery()
+    source = (
+        select(
+            literal(snapshot_id, Integer).label("snapshot_id"),
+            ranked.c.position,
+            ranked.c.rank,
+            ranked.c.user_id,
+            User.full_name,
+            Unit.name,
+            ranked.c.correct_count,
+            ranked.c.question_count,
+            ranked.c.duration_ms,
+            ranked.c.finished_at,
+        )
+        .select_from(ranked)
+        .join(User, User.id == ranked.c.user_id)
+        .outerjoin(Unit, Unit.id == ranked.c.unit_id)
+    )
     columns = [
+        "snapshot_id",
         "position",
+        "rank",
         "user_id",
         "full_name",
         "unit_name",
@@ -187,15 +234,8 @@ def freeze_individual_ranking(contest: Contest, snapshot_id: int) -> int:
         "question_count",
         "duration_ms",
         "finished_at",
-        "rank",
     ]
-    source = select(
-        literal(snapshot_id, Integer).label("snapshot_id"),
-        *ranked.c,
-    )
-    db.session.execute(
-        SnapshotIndividual.__table__.insert().from_select(["snapshot_id", *columns], source)
-    )
+    db.session.execute(SnapshotIndividual.__table__.insert().from_select(columns, source))
     # Counted afterwards: INSERT ... SELECT reports no row count through every driver.
     return db.session.scalar(
         select(func.count()).where(SnapshotIndividual.snapshot_id == snapshot_id)
