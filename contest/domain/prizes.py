@@ -12,8 +12,9 @@ Three categories, each with its own ranking and tiers of the prize table:
 In every ranking, entries equal on the whole order share a rank (competition ranking, "1224").
 
 Allocation (`allocate_prizes`) walks each category's ranking best first, skipping ineligible
-entries, and hands out the category's places best tier first. Equal entries are handled as a
-group, and a tie at a prize boundary is never broken silently:
+entries (a unit that took no part never takes a collective prize), and hands out the
+category's places best tier first. Equal entries are handled as a group, and a tie at a prize
+boundary is never broken silently:
 
 - the group takes its places together when every eligible member can get a place and all of
   those places belong to one tier (two units tied for 2nd with two 2nd places left: both get
@@ -396,6 +397,15 @@ class EligibilityOptions:
             raise ValueError("the individual prizes per unit must be a positive integer or None")
 
 
+def _unit_is_eligible(unit: UnitScore, options: EligibilityOptions) -> bool:
+    """A collective prize goes to a unit that took part (a participant or a video), and to one
+    with a video when the contest requires it: a unit that did nothing scores 0 and would
+    otherwise tie with every other such unit for the last prizes."""
+    if options.unit_requires_video:
+        return unit.has_video
+    return unit.participants > 0 or unit.has_video
+
+
 @dataclass(frozen=True)
 class TieDecision:
     """The organizers' order of a tie's members (best first) and why; recorded with the result."""
@@ -476,8 +486,9 @@ def allocate_prizes(
 
     The rules (module docstring) in order, per category:
     1. Entries are taken by rank; equal ranks form a group. Ineligible entries are skipped:
-       units without a video when `unit_requires_video`, each unit's non-best videos, and
-       participants of a unit that already holds K individual prizes.
+       units that took no part (no participant, no video), units without a video when
+       `unit_requires_video`, each unit's non-best videos, and participants of a unit that
+       already holds K individual prizes.
     2. A group whose remaining members all fit in the current tier takes those places.
     3. Otherwise the group is a tie with id f"{category}:{rank}"; a decision for that id must
        list exactly its members (else ValueError) and the members are walked in its order, one
@@ -506,10 +517,7 @@ def allocate_prizes(
             raise ValueError(f"participant {participant_id} has no unit entry (needed for K)")
         people.append(_Entry(participant_id, line.rank, True, units_of_people.get(participant_id)))
     rankings = {
-        UNIT: [
-            _Entry(s.unit_id, s.rank, s.has_video or not options.unit_requires_video, s.unit_id)
-            for s in units
-        ],
+        UNIT: [_Entry(s.unit_id, s.rank, _unit_is_eligible(s, options), s.unit_id) for s in units],
         VIDEO: [_Entry(v.video_id, v.rank, v.eligible, v.unit_id) for v in videos],
         INDIVIDUAL: people,
     }

@@ -2,6 +2,7 @@
 
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -48,7 +49,8 @@ def competition_ranks(scores: dict[int, int]) -> list[tuple[int, int]]:
 
 
 def unit_lines(scores: dict[int, int], without_video=frozenset()) -> list[UnitScore]:
-    """Ranked unit lines with these totals; only the rank, id and has_video matter here."""
+    """Ranked unit lines with these totals, each with a participant; only the rank, id and
+    has_video matter here."""
     return [
         UnitScore(
             rank,
@@ -58,7 +60,7 @@ def unit_lines(scores: dict[int, int], without_video=frozenset()) -> list[UnitSc
             NOTHING,
             NOTHING,
             NOTHING,
-            0,
+            1,
             unit_id not in without_video,
             None,
         )  # fmt: skip
@@ -361,6 +363,21 @@ def test_a_unit_without_a_video_takes_no_collective_prize_when_required():
         UNIT_TIERS, units=units, options=EligibilityOptions(unit_requires_video=True)
     )
     assert winners(required, UNIT) == [("Giải Nhất", 2), ("Giải Nhì", 3)]
+
+
+def test_units_that_took_no_part_take_no_collective_prize_and_make_no_tie():
+    """Four units played, one only sent a video, forty did nothing: without the rule the
+    forty would tie at 0 for the last places and wait for the organizers to order them."""
+    active = unit_lines({1: 40, 2: 30, 3: 20, 4: 10})
+    video_only = replace(unit_lines({5: 5})[0], rank=5, participants=0)
+    idle = [
+        replace(line, rank=6, participants=0, has_video=False)
+        for line in unit_lines(dict.fromkeys(range(6, 46), 0))
+    ]
+    prize_list = allocate_prizes(UNIT_TIERS, units=[*active, video_only, *idle])
+    assert prize_list.complete
+    assert unit_order(prize_list) == [1, 2, 3, 4, 5]
+    assert prize_list.total_amount == 10_000_000 + 2 * 7_000_000 + 2 * 5_000_000
 
 
 def test_at_most_k_individual_prizes_per_unit():
