@@ -4,8 +4,8 @@ import re
 
 from contest.extensions import db
 from contest.models import Role
-from tests.browser.test_quiz_journey import shot
-from tests.helpers import PASSWORD, make_user
+from tests.browser.steps import log_in, shot
+from tests.helpers import make_user
 from tests.test_question_bank import FIVE_ROWS_TWO_BAD, xlsx_file
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,10 +24,7 @@ def test_organizer_previews_a_sheet_with_two_bad_rows_and_imports_the_valid_ones
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        page.goto("/auth/login")
-        page.fill("#login", phone)
-        page.fill("#password", PASSWORD)
-        page.locator("form button[type=submit]").click()
+        log_in(page, phone)
         page.wait_for_url(re.compile(r"/organizer/$"))
 
         page.goto("/organizer/questions/import")

@@ -1,20 +1,13 @@
 """A civil servant on a phone: register, play a round through a reload and a lost connection."""
 
 import re
-from pathlib import Path
 
 from sqlalchemy import select
 
 from contest.extensions import db
 from contest.models import Contest, Unit
-from tests.helpers import PASSWORD, make_user
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+from tests.browser.steps import log_in, shot
+from tests.helpers import make_user
 
 
 def answer(page, index: int) -> None:
@@ -84,10 +77,7 @@ def test_round_submits_itself_when_the_time_runs_out(page, live_app):
         phone = user.phone
         db.session.commit()
     try:
-        page.goto("/auth/login")
-        page.fill("#login", phone)
-        page.fill("#password", PASSWORD)
-        page.locator("form button[type=submit]").click()
+        log_in(page, phone)
         page.goto("/quiz/round")
         page.locator("#start-button").click()
         page.locator("li.question").first.wait_for()

@@ -15,8 +15,8 @@ from contest.extensions import db
 from contest.models import Contest, Role
 from contest.results.standings import compute_standings
 from tests.browser.conftest import make_live_app, serving
-from tests.browser.test_quiz_journey import shot
-from tests.helpers import PASSWORD, graded_round, make_contest, make_unit, make_user
+from tests.browser.steps import log_in, shot
+from tests.helpers import graded_round, make_contest, make_unit, make_user
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +52,7 @@ def test_organizers_decide_a_tie_approve_publish_and_print(browser, closed_conte
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        page.goto("/auth/login")
-        page.fill("#login", phone)
-        page.fill("#password", PASSWORD)
-        page.locator("form button[type=submit]").click()
+        log_in(page, phone)
         page.wait_for_url(re.compile(r"/organizer/$"))
 
         page.goto("/results/standings")

@@ -15,10 +15,10 @@ from contest.extensions import db
 from contest.models import Contest, Role, User, Video, VideoForm, VideoState
 from contest.storage import current_storage
 from contest.videos.services import VideoDetails, start_upload
+from tests.browser.steps import log_in, shot
 from tests.helpers import PASSWORD, ApiClient, make_unit, make_user
 from tests.media_samples import make_sample
 
-JOURNEYS = Path(__file__).resolve().parents[2] / "test-artifacts"  # for a person to look at
 UPLOADS = "/api/v1/videos/uploads"
 PARTS = re.compile(r"/api/v1/videos/uploads/(\d+)/parts/(\d+)$")
 READY_TIMEOUT = 30_000
@@ -36,11 +36,6 @@ addEventListener("DOMContentLoaded", () => {
     .observe(bar, {attributes: true, attributeFilter: ["value"]});
 });
 """
-
-
-def shot(page, name: str) -> None:
-    JOURNEYS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(JOURNEYS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(scope="module")
@@ -68,14 +63,6 @@ def unit_admin(live_app, name: str) -> str:
         user = make_user(Role.UNIT_ADMIN, unit=make_unit(), full_name=name)
         db.session.commit()
         return user.phone
-
-
-def log_in(page, phone: str) -> None:
-    page.goto("/auth/login")
-    page.fill("#login", phone)
-    page.fill("#password", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
 
 
 def wait_until_ready(live_app, video_id: int) -> None:

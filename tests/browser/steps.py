@@ -1,0 +1,20 @@
+"""Steps the browser journeys share: logging in, and keeping a screenshot to look at."""
+
+from pathlib import Path
+
+from tests.helpers import PASSWORD
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, login: str, password: str = PASSWORD) -> None:
+    page.goto("/auth/login")
+    page.fill("#login", login)
+    page.fill("#password", password)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
