@@ -29,7 +29,7 @@ def test_changes_read_before_and_after_in_local_time(vietnamese):
 
 
 def test_settings_and_rules_changes_read_yes_no_and_lists(vietnamese):
-    settings = entry("video_settings_changed", judging_blind=["False", "True"])
+    settings = entry("video_settings_changed", judging_blind=[False, True])
     assert described_details(settings) == [("Ẩn tên đơn vị với giám khảo (chấm kín)", "không → có")]
     rules = entry("results_rules_changed", weights=[[30, 30, 40], [20, 40, 40]])
     assert described_details(rules) == [

@@ -74,9 +74,10 @@ def closing(db_session, frozen_clock):
 def test_results_are_computed_once_the_close_and_its_grace_have_passed(app, closing, frozen_clock):
     contest, late_id = closing
     assert run(app, "compute_results_at_close") == 0  # still open
-    frozen_clock.now = contest.quiz_closes_at + timedelta(seconds=2)
-    assert run(app, "compute_results_at_close") == 0  # a last answer may still arrive
-    assert db.session.get(Attempt, late_id).state is AttemptState.ACTIVE
+    for seconds in (2, contest.submission_grace_seconds):  # a last answer may still arrive
+        frozen_clock.now = contest.quiz_closes_at + timedelta(seconds=seconds)
+        assert run(app, "compute_results_at_close") == 0
+        assert db.session.get(Attempt, late_id).state is AttemptState.ACTIVE
 
     frozen_clock.now = contest.quiz_closes_at + timedelta(seconds=6)
     assert run(app, "compute_results_at_close") == 1
@@ -224,6 +225,11 @@ def test_publishing_now_is_not_logged_again_by_the_scheduler(app, closed, frozen
     assert run(app, "publish_due_results") == 0
     [entry] = audit(contest, "results_published")
     assert entry.actor == organizer
+    # A second "publish now" (a form sent again) is refused and logs nothing.
+    contest = db.session.get(Contest, contest.id)
+    with pytest.raises(workflow.ResultsRefused, match="đã được công bố rồi"):
+        workflow.publish_now(contest, db.session.get(User, organizer.id), frozen_clock.now)
+    assert len(audit(contest, "results_published")) == 1
 
 
 def test_the_standings_page_shows_the_results_at_the_close_and_a_late_publication(

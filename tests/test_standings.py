@@ -228,14 +228,21 @@ def workbook_values(response) -> dict[str, list[tuple]]:
     return values
 
 
-def test_exports_after_approval_are_the_approved_results(
-    client, contest_with_results, frozen_clock
-):
-    contest, units, people = contest_with_results
+@pytest.fixture
+def organizer_after_close(client, contest_with_results, frozen_clock):
+    """An organizer logged in an hour after the close of `contest_with_results`."""
     organizer = make_user(Role.ORGANIZER)
     db.session.commit()
     ApiClient(client).login(organizer)
     frozen_clock.now = NOW + timedelta(hours=1)
+    return organizer
+
+
+def test_exports_after_approval_are_the_approved_results(
+    client, contest_with_results, organizer_after_close, frozen_clock
+):
+    contest, units, people = contest_with_results
+    organizer = organizer_after_close
     provisional = client.get("/results/exports/all.xlsx")
     assert "ket-qua-tam-tinh-all-" in provisional.headers["Content-Disposition"]
     snapshot = workflow.approve_results(contest, organizer, None, frozen_clock.now)
@@ -375,13 +382,10 @@ def test_the_dashboard_charts_participation_and_lists_who_has_not_played(
 
 
 def test_a_snapshot_approved_before_awards_kept_their_unit_still_exports(
-    client, contest_with_results, frozen_clock
+    client, contest_with_results, organizer_after_close, frozen_clock
 ):
     contest, units, people = contest_with_results
-    organizer = make_user(Role.ORGANIZER)
-    db.session.commit()
-    ApiClient(client).login(organizer)
-    frozen_clock.now = NOW + timedelta(hours=1)
+    organizer = organizer_after_close
     live = workbook_values(client.get("/results/exports/all.xlsx"))
     snapshot = workflow.approve_results(contest, organizer, None, frozen_clock.now)
     content = dict(snapshot.content)  # as migration 3a1800a74700 left older snapshots

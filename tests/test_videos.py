@@ -530,7 +530,9 @@ def test_an_organizer_edit_of_settings_is_logged(client, world):
     entry = db.session.query(AuditEntry).one()
     assert entry.action == "video_settings_changed"
     assert entry.actor_id == world.organizer.id
-    assert entry.details["max_videos_per_unit"] == ["2", "3"]
+    assert entry.details["max_videos_per_unit"] == [2, 3]
+    assert entry.details["judging_blind"] == [False, True]
+    assert entry.details["video_max_minutes"] == [None, "5"]
     bad = client.post(
         "/judging/settings",
         data={

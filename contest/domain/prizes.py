@@ -663,7 +663,7 @@ class ParBonus:
 
 
 def par_bonus_units(
-    awards: Iterable[Award], participant_units: Mapping[int, int | None]
+    awards: Iterable[Award], participant_units: Mapping[int, int | None] | None = None
 ) -> list[ParBonus]:
     """Units with a collective prize or a member holding an individual prize, by unit id.
 
@@ -672,6 +672,7 @@ def par_bonus_units(
     `participant_units` (None or absent: Award.unit_id, else no unit). Only final once the
     prize list has no pending tie.
     """
+    participant_units = participant_units or {}
     by_unit: defaultdict[int, list[Award]] = defaultdict(list)
     for award in awards:
         if award.category == UNIT:

@@ -428,6 +428,11 @@ class VideoSettings:
         return cls(**{name: data[name] for name in cls.__dataclass_fields__})
 
 
+def _as_json(value):
+    """A setting as the audit log's JSON keeps it: minutes as text, the rest as they are."""
+    return str(value) if isinstance(value, Decimal) else value
+
+
 def configure_videos(contest: Contest, settings: VideoSettings, actor: User, now: datetime) -> None:
     """Apply the video and judging options; the change is logged."""
     before = VideoSettings.of(contest)
@@ -439,7 +444,7 @@ def configure_videos(contest: Contest, settings: VideoSettings, actor: User, now
     contest.score_aggregation = Aggregation(settings.score_aggregation)
     contest.video_gallery_public = settings.video_gallery_public
     changes = {
-        name: [str(getattr(before, name)), str(getattr(settings, name))]
+        name: [_as_json(getattr(before, name)), _as_json(getattr(settings, name))]
         for name in VideoSettings.__dataclass_fields__
         if getattr(before, name) != getattr(settings, name)
     }

@@ -77,10 +77,10 @@ def described_details(entry: AuditEntry) -> list[tuple[str, str]]:
 
 
 def _shown(key: str, value) -> str:
-    if value is None or value == "None":
+    if value is None:
         return "—"
-    if isinstance(value, bool) or value in ("True", "False"):
-        return _("yes") if value in (True, "True") else _("no")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if key in MONEY and isinstance(value, int):
         return format_money(value)
     if isinstance(value, list):

@@ -112,17 +112,11 @@ def individual_sheet(lines: Iterable) -> Sheet:
 
 def par_bonus_sheet(standings: Standings) -> Sheet:
     """Units earning PAR Index bonus points: a collective prize, or a member's prize (for the
-    unit the participant belonged to when the prizes were computed; their present unit when
-    that is not known, as in snapshots approved before the awards kept it)."""
-    awards = standings.prizes.awards
-    unknown = {a.entry_id for a in awards if a.category == INDIVIDUAL and a.unit_id is None}
-    participant_units = dict(
-        db.session.execute(select(User.id, User.unit_id).where(User.id.in_(unknown))).all()
-    )
+    unit the participant belonged to when the prizes were computed)."""
     units = {unit.id: unit for unit in db.session.scalars(select(Unit))}
 
     def rows() -> Iterator[list]:
-        for bonus in par_bonus_units(awards, participant_units):
+        for bonus in par_bonus_units(standings.prizes.awards):
             unit = units.get(bonus.unit_id)
             reasons = "; ".join(
                 f"{category_names()[award.category]}: {award.tier_name}" for award in bonus.awards

@@ -7,13 +7,14 @@ records the two moments that need no organizer (results computed at the close, p
 at the publication time) as milestones, in the audit log too.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from contest.domain import rounds
 from contest.domain.prizes import (
     INDIVIDUAL,
     UNIT,
@@ -149,8 +150,8 @@ def frozen_standings(snapshot: ResultsSnapshot) -> tuple[Standings, dict[str, di
     """The standings as approved, and what each entry was called then, read back from the
     snapshot (the individual ranking is read apart: frozen_individual_ranking).
 
-    Snapshots approved before the content kept units' codes and the units of videos and
-    prizes read back without them.
+    Snapshots approved before the content kept the units' codes read back without them, and
+    their videos and awards get their units from _units_of_old_snapshot.
     """
     content = snapshot.content
     labels: dict[str, dict[int, str]] = {UNIT: {}, VIDEO: {}, INDIVIDUAL: {}}
@@ -179,13 +180,11 @@ def frozen_standings(snapshot: ResultsSnapshot) -> tuple[Standings, dict[str, di
                 **parts,
             )
         )
-    video_units = {video["video_id"]: video.get("unit_id") for video in content["videos"]}
-    if None in video_units.values():  # a video never changes unit: the present one is right
-        video_units.update(
-            db.session.execute(
-                select(Video.id, Video.unit_id).where(Video.id.in_(video_units))
-            ).all()
-        )
+    units_then = _units_of_old_snapshot(content)
+
+    def unit_of(entry: dict, category: str, entry_id: int) -> int | None:
+        return entry["unit_id"] if "unit_id" in entry else units_then[category].get(entry_id)
+
     videos = []
     for video in content["videos"]:
         labels[VIDEO][video["video_id"]] = video["label"]
@@ -193,7 +192,7 @@ def frozen_standings(snapshot: ResultsSnapshot) -> tuple[Standings, dict[str, di
             RankedVideo(
                 rank=video["rank"],
                 video_id=video["video_id"],
-                unit_id=video_units[video["video_id"]],
+                unit_id=unit_of(video, VIDEO, video["video_id"]),
                 score=Decimal(video["score"]),
                 eligible=video["eligible"],
             )
@@ -209,8 +208,7 @@ def frozen_standings(snapshot: ResultsSnapshot) -> tuple[Standings, dict[str, di
                 entry_id=award["entry_id"],
                 rank=award["rank"],
                 decided_by_tie=award["decided_by_tie"],
-                unit_id=award.get("unit_id")
-                or (video_units.get(award["entry_id"]) if award["category"] == VIDEO else None),
+                unit_id=unit_of(award, award["category"], award["entry_id"]),
                 tie_id=award.get("tie_id"),
             )
         )
@@ -221,6 +219,25 @@ def frozen_standings(snapshot: ResultsSnapshot) -> tuple[Standings, dict[str, di
         total_by_category=content["total_by_category"],
     )
     return Standings([], units, videos, prizes), labels
+
+
+def _units_of_old_snapshot(content: dict) -> dict[str, dict[int, int | None]]:
+    """By category and entry id, the units a snapshot approved before its videos and awards
+    kept them leaves out: a unit's own id, a video's unit (it never changes), a person's
+    present unit. Empty for newer snapshots."""
+    if all("unit_id" in entry for entry in (*content["videos"], *content["prizes"])):
+        return {}
+    video_ids = [video["video_id"] for video in content["videos"]]
+    people = [a["entry_id"] for a in content["prizes"] if a["category"] == INDIVIDUAL]
+    return {
+        UNIT: {line["unit_id"]: line["unit_id"] for line in content["units"]},
+        VIDEO: dict(
+            db.session.execute(select(Video.id, Video.unit_id).where(Video.id.in_(video_ids))).all()
+        ),
+        INDIVIDUAL: dict(
+            db.session.execute(select(User.id, User.unit_id).where(User.id.in_(people))).all()
+        ),
+    }
 
 
 def approve_results(contest: Contest, actor: User, remarks: str | None, now: datetime):
@@ -272,9 +289,10 @@ def publish_now(contest: Contest, actor: User, now: datetime) -> None:
     snapshot = current_snapshot(contest)
     if snapshot is None:
         raise ResultsRefused(_l("Approve the results before publishing them."))
+    if contest.results_are_published(now):
+        raise ResultsRefused(_l("The results are already published."))
     previous = contest.results_publish_at
-    if previous is None or previous > now:
-        contest.results_publish_at = now
+    contest.results_publish_at = now
     # The scheduler then finds this publication done and does not log it a second time.
     _reach_milestone(contest, PUBLICATION, contest.results_publish_at, now, snapshot=snapshot.id)
     record(
@@ -334,7 +352,8 @@ def compute_results_at_close(now: datetime) -> int:
     computed = 0
     for contest in db.session.scalars(select(Contest).order_by(Contest.id)).all():
         closes_at = contest.closes_at
-        if now < closes_at + timedelta(seconds=contest.submission_grace_seconds):
+        # The rounds the close cut are graded once overdue: the results wait for them.
+        if not rounds.is_overdue(closes_at, contest.submission_grace_seconds, now):
             continue
         if _has_reached(contest, RESULTS_AT_CLOSE, closes_at):
             continue

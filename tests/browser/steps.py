@@ -1,5 +1,7 @@
 """Steps the browser journeys share: logging in, and keeping a screenshot to look at."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.helpers import PASSWORD
@@ -18,3 +20,17 @@ def log_in(page, login: str, password: str = PASSWORD) -> None:
     page.fill("#password", password)
     page.locator("form button[type=submit]").click()
     page.wait_for_url(lambda url: "/auth/login" not in url)
+
+
+@contextmanager
+def desktop_page(browser, base_url: str) -> Iterator:
+    """A desktop-sized page in Vietnamese, for the organizers' screens; closed on the way out."""
+    context = browser.new_context(
+        base_url=base_url, locale="vi-VN", viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        yield page
+    finally:
+        context.close()

@@ -4,7 +4,7 @@ import re
 
 from contest.extensions import db
 from contest.models import Role
-from tests.browser.steps import log_in, shot
+from tests.browser.steps import desktop_page, log_in, shot
 from tests.helpers import make_user
 from tests.test_question_bank import FIVE_ROWS_TWO_BAD, xlsx_file
 
@@ -18,12 +18,7 @@ def test_organizer_previews_a_sheet_with_two_bad_rows_and_imports_the_valid_ones
         organizer = make_user(Role.ORGANIZER, full_name="Ban Tổ chức")
         phone = organizer.phone
         db.session.commit()
-    context = browser.new_context(
-        base_url=live_server, locale="vi-VN", viewport={"width": 1200, "height": 900}
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
+    with desktop_page(browser, live_server) as page:
         log_in(page, phone)
         page.wait_for_url(re.compile(r"/organizer/$"))
 
@@ -57,5 +52,3 @@ def test_organizer_previews_a_sheet_with_two_bad_rows_and_imports_the_valid_ones
         assert any("Viên chức được đánh giá hằng năm không?" in text for text in texts)
         assert not any("không có đáp án đúng" in text for text in texts)
         shot(page, "bank-after-import")
-    finally:
-        context.close()
