@@ -46,6 +46,29 @@ def load_config(instance_path: str) -> dict:
             "LOGIN_RATE_LIMIT_PER_ADDRESS", "600 per minute"
         ),
         "QUIZ_API_RATE_LIMIT": os.environ.get("QUIZ_API_RATE_LIMIT", "240 per minute"),
+        # Accounts created per client address and per unit chosen (README, Registration).
+        "REGISTER_RATE_LIMIT_PER_ADDRESS": os.environ.get(
+            "REGISTER_RATE_LIMIT_PER_ADDRESS", "30 per hour;200 per day"
+        ),
+        "REGISTER_RATE_LIMIT_PER_UNIT": os.environ.get(
+            "REGISTER_RATE_LIMIT_PER_UNIT", "20 per hour;100 per day"
+        ),
+        # Forgotten-password requests per account typed and per client address.
+        "PASSWORD_RESET_RATE_LIMIT": os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour"),
+        "PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS": os.environ.get(
+            "PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS", "60 per hour"
+        ),
+        # Outgoing mail (password reset links); no MAIL_SERVER: no mail is sent.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": env_int("MAIL_PORT", 25),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": env_flag("MAIL_USE_TLS"),
+        "MAIL_USE_SSL": env_flag("MAIL_USE_SSL"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or "no-reply@localhost",
+        "MAIL_TIMEOUT": env_int("MAIL_TIMEOUT", 10),
+        # The site's public address for links in mails; else the request's own host.
+        "SITE_URL": (os.environ.get("SITE_URL") or "").rstrip("/") or None,
         "RATELIMIT_ENABLED": env_flag("RATELIMIT_ENABLED", default=True),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024),
         "MEDIA_DIR": os.environ.get("MEDIA_DIR") or str(instance / "media"),

@@ -32,6 +32,7 @@ def test_phone_numbers_are_normalised(raw, expected):
 
 @pytest.fixture
 def unit(db_session):
+    make_contest()  # registration is open while a contest that allows it is open or to come
     return make_unit()
 
 

@@ -39,6 +39,7 @@ NEW_TABLES = {"best_rounds", "snapshot_individuals", "predictions"}
 OLD_TABLES = ("unit_groups", "units", "users", "contests", "attempts", "results_snapshots")
 NEW_CONTEST_COLUMNS = {"prediction_question", "prediction_true_value"}
 UNIT_REVISION = "cd0f7aa086f4"
+REGISTRATION_REVISION = "7339d1ac3416"
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
 HOUR = timedelta(hours=1)
@@ -669,6 +670,7 @@ CHAIN = [
         [given(MILESTONES, (1, 1, "results_at_close", CLOSES[1], CLOSES[1], {"awards": 1}))],
     ),
     (UNIT_REVISION, []),  # best rounds keep their participant's unit: a column, no table
+    (REGISTRATION_REVISION, []),  # contests.registration_open: a column, no table
 ]
 
 
@@ -776,3 +778,20 @@ def test_best_rounds_take_their_participants_units_and_give_them_back(fresh_data
             assert "units" not in referred
             assert "correct_count DESC" in ranking_index_sql(c)
             assert dump(c, ("best_rounds",)) == before
+
+
+def test_existing_contests_keep_registration_open(fresh_database_url, tmp_path):
+    with migrated_over_old_data(fresh_database_url, tmp_path):
+        with db.engine.connect() as c:
+            before = dump(c, ("contests",))
+        upgrade(revision=REGISTRATION_REVISION)
+        with db.engine.connect() as c:
+            after = dump(c, ("contests",))["contests"]
+            assert [contest.pop("registration_open") for contest in after] == [True, True]
+            assert after == before["contests"]
+
+        downgrade(revision=UNIT_REVISION)
+        with db.engine.connect() as c:
+            columns = {column["name"] for column in sa.inspect(c).get_columns("contests")}
+            assert "registration_open" not in columns
+            assert dump(c, ("contests",)) == before

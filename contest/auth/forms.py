@@ -6,12 +6,19 @@ would reach Vietnamese users in English: each validator here names its own.
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from contest.domain.text import normalize_phone
 from contest.extensions import db
-from contest.models import Unit
+from contest.models import Unit, UnitGroup
 
 REQUIRED = _l("Please fill in this field.")
 PASSWORDS_DIFFER = _l("The passwords differ.")
@@ -62,6 +69,8 @@ class RegisterForm(FlaskForm):
         ],
     )
     phone = StringField(_l("Phone number"), validators=[required(), _phone_number])
+    # Starts on the empty choice ("— Choose your unit —"): a participant who skips the field
+    # gets an error, never the first unit of the list (see unit_choices).
     unit_id = SelectField(_l("Unit"), coerce=_unit_id, validate_choice=False)
     position = StringField(_l("Position"), validators=[Optional(), at_most(120)])
     email = EmailField(
@@ -78,8 +87,33 @@ class RegisterForm(FlaskForm):
     )
 
     def validate_unit_id(self, field) -> None:
-        if db.session.get(Unit, field.data) is None:
+        if not field.data or db.session.get(Unit, field.data) is None:
             raise ValidationError(_l("Choose your unit from the list."))
+
+
+def unit_choices(groups: list[UnitGroup]) -> list[SelectChoice]:
+    """The empty choice first, then each group's units in an <optgroup> of its own."""
+    choices = [SelectChoice(value="", label=str(_l("— Choose your unit —")))]
+    for group in groups:
+        choices.extend(
+            SelectChoice(value=str(unit.id), label=unit.name, optgroup=group.name)
+            for unit in group.units
+        )
+    return choices
+
+
+class ForgotPasswordForm(FlaskForm):
+    login = StringField(
+        _l("Phone number, username or email"), validators=[required(), at_most(254)]
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=password_rules())
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[required(), EqualTo("new_password", message=PASSWORDS_DIFFER)],
+    )
 
 
 class ChangePasswordForm(FlaskForm):

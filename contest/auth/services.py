@@ -1,17 +1,23 @@
-"""Accounts: finding, authenticating, registering and changing passwords."""
+"""Accounts: finding, authenticating, registering, changing and resetting passwords."""
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from contest.domain.accounts_file import AccountsFile, RowProblem
 from contest.domain.text import normalize_phone
 from contest.extensions import db
-from contest.models import Role, Unit, User
+from contest.mail import Mail
+from contest.models import Contest, Role, Unit, UnitGroup, User, UserRole
+from contest.models.audit import record
 
 
 def login_key(login: str) -> str:
@@ -36,6 +42,19 @@ def authenticate(login: str, password: str) -> User | None:
     if user is None or not user.is_active or not user.check_password(password or ""):
         return None
     return user
+
+
+def self_registration_is_open(now: datetime) -> bool:
+    """Whether people may register themselves at `now`.
+
+    Open while at least one contest that is open or still to come (its quiz has not closed)
+    allows it; otherwise only imported accounts may log in.
+    """
+    return bool(
+        db.session.scalar(
+            select(exists().where(Contest.registration_open, Contest.quiz_closes_at > now))
+        )
+    )
 
 
 class PhoneTaken(Exception):
@@ -77,6 +96,185 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     user.set_password(new_password)
     db.session.flush()
     return True
+
+
+# Forgotten passwords: a signed link valid for RESET_LINK_MAX_AGE that dies once used.
+
+RESET_SALT = "contest.password-reset"
+RESET_LINK_MAX_AGE = timedelta(minutes=30)
+
+
+class _SignerAt(TimestampSigner):
+    """itsdangerous's timestamp signer on the caller's clock (`now`) instead of time.time()."""
+
+    def __init__(self, *args, now: datetime, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.now = now
+
+    def get_timestamp(self) -> int:
+        return int(self.now.timestamp())
+
+
+def _reset_serializer(secret_key: str, now: datetime) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        secret_key, salt=RESET_SALT, signer=_SignerAt, signer_kwargs={"now": now}
+    )
+
+
+def _password_fingerprint(password_hash: str) -> str:
+    """A digest of the stored hash: the token dies when the password changes (single use)."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:32]
+
+
+def _reset_token(user_id: int, password_hash: str, secret_key: str, now: datetime) -> str:
+    payload = {"user": user_id, "password": _password_fingerprint(password_hash)}
+    return _reset_serializer(secret_key, now).dumps(payload)
+
+
+def make_reset_token(user: User, secret_key: str, now: datetime) -> str:
+    """A signed token for `user`'s reset link, valid RESET_LINK_MAX_AGE from `now`."""
+    return _reset_token(user.id, user.password_hash, secret_key, now)
+
+
+def user_for_reset_token(token: str, secret_key: str, now: datetime) -> User | None:
+    """The active account a reset token was made for, or None: forged, expired or used."""
+    try:
+        payload = _reset_serializer(secret_key, now).loads(
+            token, max_age=int(RESET_LINK_MAX_AGE.total_seconds())
+        )
+    except BadData:
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("user"), int):
+        return None
+    user = db.session.get(User, payload["user"])
+    if user is None or not user.is_active:
+        return None
+    fingerprint = str(payload.get("password", ""))
+    if not hmac.compare_digest(fingerprint, _password_fingerprint(user.password_hash)):
+        return None  # the password changed since: the link was used, or is stale
+    return user
+
+
+def accounts_for_reset(typed: str) -> list[User]:
+    """The active accounts `typed` names: by phone or username, else every one with that email."""
+    user = find_by_login(typed)
+    if user is not None:
+        return [user] if user.is_active else []
+    email = (typed or "").strip().lower()
+    if "@" not in email:
+        return []
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(func.lower(User.email) == email, User.is_active_account)
+            .order_by(User.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ResetLink:
+    """A reset token to mail to an account's address."""
+
+    user: User
+    token: str
+
+
+def request_password_reset(typed: str, secret_key: str, now: datetime) -> list[ResetLink]:
+    """Reset tokens for the accounts `typed` names that have an email (none: an empty list).
+
+    As much work either way, so that the time taken does not tell whether an account exists
+    or has an email: a token is made for nobody when there is nobody to send one to.
+    """
+    accounts = [user for user in accounts_for_reset(typed) if user.email]
+    if not accounts:
+        _reset_token(0, "", secret_key, now)
+    return [ResetLink(user, make_reset_token(user, secret_key, now)) for user in accounts]
+
+
+def reset_mail(user: User, link: str, site_name: str) -> Mail:
+    """The plain-text mail that carries a reset link, in the current language."""
+    minutes = int(RESET_LINK_MAX_AGE.total_seconds() // 60)
+    account = user.username or user.phone
+    body = "\n\n".join(
+        [
+            _("Hello %(name)s,", name=user.full_name),
+            _(
+                "Someone (hopefully you) asked to reset the password of your account "
+                "%(account)s on %(site)s.",
+                account=account,
+                site=site_name,
+            ),
+            _(
+                "To choose a new password, open this link within %(minutes)s minutes. "
+                "It works only once:",
+                minutes=minutes,
+            )
+            + "\n"
+            + link,
+            _("If you did not ask for this, ignore this mail: your password stays as it is."),
+        ]
+    )
+    return Mail(
+        to=user.email or "",
+        subject=_("Reset your password: %(site)s", site=site_name),
+        body=body + "\n",
+    )
+
+
+def end_user_sessions(user: User) -> None:
+    """End every session the user has open (their login cookies elsewhere stop working).
+
+    The one place a password reset ends sessions: `User.revoke_sessions()` (a per-user session
+    version, from the session-hardening work) is called when the model has it.
+    """
+    revoke = getattr(user, "revoke_sessions", None)
+    if callable(revoke):
+        revoke()
+
+
+def reset_password(user: User, new_password: str, now: datetime) -> None:
+    """Set the password chosen through a reset link; the link and the user's sessions end."""
+    user.set_password(new_password)
+    end_user_sessions(user)
+    record("password_reset_by_link", user, None, f"user:{user.id}", now)
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class UnitContact:
+    """A unit and the names of its admins (who can help its people), for a public list."""
+
+    unit: str
+    admins: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupContacts:
+    group: str
+    units: tuple[UnitContact, ...]
+
+
+def unit_admin_directory() -> list[GroupContacts]:
+    """Every unit with its active admins' names (no phone numbers), grouped as the units are."""
+    admins: dict[int, list[str]] = {}
+    rows = db.session.execute(
+        select(User.unit_id, User.full_name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.UNIT_ADMIN, User.is_active_account, User.unit_id.is_not(None))
+        .order_by(User.full_name, User.id)
+    )
+    for unit_id, name in rows:
+        admins.setdefault(unit_id, []).append(name)
+    groups = db.session.scalars(select(UnitGroup).order_by(UnitGroup.position, UnitGroup.id))
+    return [
+        GroupContacts(
+            group.name,
+            tuple(UnitContact(unit.name, tuple(admins.get(unit.id, ()))) for unit in group.units),
+        )
+        for group in groups
+        if group.units
+    ]
 
 
 ACCOUNT_PROBLEMS = {

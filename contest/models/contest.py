@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, select
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.clock import utc_now
@@ -66,6 +66,9 @@ class Contest(db.Model):
     # organizers enter its true value, after closing (contest.domain.ranking).
     prediction_question: Mapped[str | None] = mapped_column(Text)
     prediction_true_value: Mapped[int | None] = mapped_column()
+    # Whether people may register themselves for this contest (else imported accounts only);
+    # the site's rule over all contests is contest.auth.services.self_registration_is_open.
+    registration_open: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     rubric: Mapped[list[RubricCriterion]] = relationship(
