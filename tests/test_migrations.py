@@ -39,6 +39,7 @@ NEW_TABLES = {"best_rounds", "snapshot_individuals", "predictions"}
 OLD_TABLES = ("unit_groups", "units", "users", "contests", "attempts", "results_snapshots")
 NEW_CONTEST_COLUMNS = {"prediction_question", "prediction_true_value"}
 UNIT_REVISION = "cd0f7aa086f4"
+PEOPLE_REVISION = "df74027ecb4b"
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
 HOUR = timedelta(hours=1)
@@ -568,6 +569,9 @@ TIES = _table(
     json=("member_order",),
 )
 PREDICTIONS = _table("predictions", "contest_id", "user_id", "value", times=("made_at",))
+HANDOFFS = _table(
+    "credential_handoffs", "token", "created_by_id", "ciphertext", times=("created_at",)
+)
 MILESTONES = _table(
     "contest_milestones", "id", "contest_id", "kind", times=("due_at", "done_at"), json=("details",)
 )
@@ -669,6 +673,7 @@ CHAIN = [
         [given(MILESTONES, (1, 1, "results_at_close", CLOSES[1], CLOSES[1], {"awards": 1}))],
     ),
     (UNIT_REVISION, []),  # best rounds keep their participant's unit: a column, no table
+    (PEOPLE_REVISION, [given(HANDOFFS, ("a" * 32, 8, b"encrypted", T0))]),
 ]
 
 
@@ -776,3 +781,44 @@ def test_best_rounds_take_their_participants_units_and_give_them_back(fresh_data
             assert "units" not in referred
             assert "correct_count DESC" in ranking_index_sql(c)
             assert dump(c, ("best_rounds",)) == before
+
+
+def test_users_get_search_keys_and_an_optional_phone_and_give_them_back(
+    fresh_database_url, tmp_path
+):
+    with migrated_over_old_data(fresh_database_url, tmp_path):
+        upgrade(revision=UNIT_REVISION)
+        with db.engine.begin() as c:
+            c.execute(
+                sa.text(
+                    "UPDATE users SET username = 'dang.ha', email = 'Ha@Example.VN' WHERE id = 7"
+                )
+            )
+            before = dump(c, ("users",))
+        upgrade(revision=PEOPLE_REVISION)
+
+        with db.engine.begin() as c:
+            keys = dict(c.execute(sa.text("SELECT id, search_key FROM users")).all())
+            assert keys[1] == "nguyen van an 0900000001"
+            assert keys[7] == "dang van ha dang.ha 0900000007 ha@example.vn"
+            flags = set(c.execute(sa.text("SELECT must_change_password FROM users")).scalars())
+            assert flags == {False}
+            # The phone is optional now, and still unique when given.
+            c.execute(sa.text("UPDATE users SET phone = NULL WHERE id IN (5, 8)"))
+            with pytest.raises(sa.exc.IntegrityError), c.begin_nested():
+                c.execute(sa.text("UPDATE users SET phone = '0900000001' WHERE id = 2"))
+
+        # Refused, not failed halfway: "2 accounts have no phone number ..." (Flask-Migrate
+        # logs the RuntimeError and exits 1), and the database stays as it was.
+        with pytest.raises(SystemExit):
+            downgrade(revision=UNIT_REVISION)
+        with db.engine.connect() as c:
+            assert current_revision(c) == PEOPLE_REVISION
+        with db.engine.begin() as c:
+            c.execute(sa.text("UPDATE users SET phone = '0900000005' WHERE id = 5"))
+            c.execute(sa.text("UPDATE users SET phone = '0900000008' WHERE id = 8"))
+        downgrade(revision=UNIT_REVISION)
+        with db.engine.connect() as c:
+            assert current_revision(c) == UNIT_REVISION
+            assert dump(c, ("users",)) == before
+            assert "credential_handoffs" not in sa.inspect(c).get_table_names()
