@@ -123,6 +123,15 @@ class AccountsImport:
 
 def import_accounts(accounts: AccountsFile) -> AccountsImport:
     """Create every account of a checked file, or none when any row has a problem."""
+    problems = import_problems(accounts)
+    if problems:
+        return AccountsImport((), problems)
+    return _create_accounts(accounts)
+
+
+def import_problems(accounts: AccountsFile) -> tuple[RowProblem, ...]:
+    """Every problem of a file, its own and against the database (units, phones, usernames
+    already there), by line; nothing is written."""
     problems = list(accounts.problems)
     units = dict(db.session.execute(select(Unit.code, Unit.id)).all())
     phones = {row.phone for row in accounts.rows if row.phone}
@@ -139,8 +148,11 @@ def import_accounts(accounts: AccountsFile) -> AccountsImport:
             problems.append(RowProblem(row.line, "phone", "phone_taken", row.phone))
         if row.username in taken_usernames:
             problems.append(RowProblem(row.line, "username", "username_taken", row.username))
-    if problems:
-        return AccountsImport((), tuple(sorted(problems, key=lambda p: p.line)))
+    return tuple(sorted(problems, key=lambda p: p.line))
+
+
+def _create_accounts(accounts: AccountsFile) -> AccountsImport:
+    units = dict(db.session.execute(select(Unit.code, Unit.id)).all())
     made = []
     for row in accounts.rows:
         generated = None if row.password else new_password()
