@@ -1,14 +1,15 @@
 """A one-time password must be changed before anything else: every page but the password page
 and logging out sends the user there, and the API answers 403 `password_change_required`.
 
-The flag is copied into the session at login (and whenever a page loads the user), so the
-API's hot paths, which never load the user, read it from the cookie; only a flagged session
-pays a look at the account, which also drops a flag the user has cleared elsewhere.
+The flag is copied into the session at login, from a remember-me cookie, and whenever a page
+(which loads the user anyway) finds it on the account, so the API's hot paths, which never load
+the user, read it from the cookie; only a flagged session pays a look at the account, which
+also drops a flag the user has cleared elsewhere.
 """
 
 from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, user_logged_in
+from flask_login import current_user, user_loaded_from_cookie, user_logged_in
 
 from contest.auth.sessions import session_user_id
 from contest.people import bp
@@ -26,6 +27,7 @@ ALLOWED_ENDPOINTS = {
 
 
 @user_logged_in.connect
+@user_loaded_from_cookie.connect
 def _remember_at_login(app, user, **extra) -> None:
     if user.must_change_password:
         session[FLAG] = True
@@ -38,7 +40,7 @@ def require_password_change():
     """Hold a user with a one-time password on the password page until it is changed."""
     is_api = request.path.startswith("/api/")
     if not session.get(FLAG):
-        if is_api or request.endpoint == "static" or session_user_id() is None:
+        if is_api or request.endpoint == "static":
             return None
         if not (current_user.is_authenticated and current_user.must_change_password):
             return None
