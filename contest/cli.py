@@ -14,6 +14,8 @@ from contest.auth import services as auth_services
 from contest.demo import DEMO_PASSWORD, load_demo
 from contest.domain.accounts_file import read_accounts_file
 from contest.extensions import db
+from contest.models import Role
+from contest.people import services as people_services
 from contest.questions import services as question_services
 from contest.questions.messages import describe_location, describe_problem
 from contest.scheduler import build_scheduler, grade_overdue_rounds
@@ -107,6 +109,51 @@ def register(app: Flask) -> None:
             target = credentials or Path(app.instance_path) / f"credentials-{path.stem}.csv"
             write_credentials(target, generated)
             click.echo(f"Generated passwords for {len(generated)} accounts: {target}")
+
+    @accounts.command("create-organizer")
+    @click.option("--username", required=True, help="The login (letters, digits, . _ -).")
+    @click.option("--full-name", required=True, help="The organizer's full name.")
+    @click.option("--phone", default="", help="Optional: a Vietnamese phone number, also a login.")
+    @click.option("--email", default="", help="Optional.")
+    @click.option("--password", default=None, help="Avoid: it stays in the shell history.")
+    @click.option(
+        "--generate-password",
+        is_flag=True,
+        help="Generate a one-time password, print it once; it must be changed at first login.",
+    )
+    def create_organizer(
+        username: str,
+        full_name: str,
+        phone: str,
+        email: str,
+        password: str | None,
+        generate_password: bool,
+    ) -> None:
+        """Create an organizer account (the first one on an empty database); 1 if refused."""
+        if password is None and not generate_password:
+            password = click.prompt(
+                "Password", hide_input=True, confirmation_prompt="Repeat the password"
+            )
+        values = {
+            "username": username,
+            "full_name": full_name,
+            "phone": phone,
+            "email": email,
+            "password": "" if generate_password else password,
+        }
+        try:
+            user, generated = people_services.create_account(
+                values, {Role.ORGANIZER}, None, None, clock.utc_now()
+            )
+        except people_services.AccountProblems as refused:
+            db.session.rollback()
+            for problem in refused.problems:
+                click.echo(auth_services.describe_problem(problem), err=True)
+            raise SystemExit(1) from None
+        db.session.commit()
+        click.echo(f"Organizer '{user.username}' created: {user.full_name}.")
+        if generated:
+            click.echo(f"One-time password (shown once, changed at the first login): {generated}")
 
     questions = AppGroup("questions", help="The question bank: check, import, export files.")
     app.cli.add_command(questions)

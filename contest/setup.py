@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.auth import bp as auth_bp
     from contest.judging import bp as judging_bp
     from contest.organizer import bp as organizer_bp
+    from contest.people import bp as people_bp
     from contest.public import bp as public_bp
     from contest.questions import bp as questions_bp
     from contest.quiz import bp as quiz_bp
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(quiz_bp, url_prefix="/quiz")
     app.register_blueprint(results_bp, url_prefix="/results")
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
+    app.register_blueprint(people_bp, url_prefix="/organizer/people")
     app.register_blueprint(questions_bp, url_prefix="/organizer/questions")
     app.register_blueprint(videos_bp, url_prefix="/videos")
     app.register_blueprint(judging_bp, url_prefix="/judging")

@@ -40,6 +40,7 @@ OLD_TABLES = ("unit_groups", "units", "users", "contests", "attempts", "results_
 NEW_CONTEST_COLUMNS = {"prediction_question", "prediction_true_value"}
 UNIT_REVISION = "cd0f7aa086f4"
 REGISTRATION_REVISION = "7339d1ac3416"
+PEOPLE_REVISION = "df74027ecb4b"
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
 HOUR = timedelta(hours=1)
@@ -569,6 +570,9 @@ TIES = _table(
     json=("member_order",),
 )
 PREDICTIONS = _table("predictions", "contest_id", "user_id", "value", times=("made_at",))
+HANDOFFS = _table(
+    "credential_handoffs", "token", "created_by_id", "ciphertext", times=("created_at",)
+)
 MILESTONES = _table(
     "contest_milestones", "id", "contest_id", "kind", times=("due_at", "done_at"), json=("details",)
 )
@@ -671,6 +675,7 @@ CHAIN = [
     ),
     (UNIT_REVISION, []),  # best rounds keep their participant's unit: a column, no table
     (REGISTRATION_REVISION, []),  # contests.registration_open: a column, no table
+    (PEOPLE_REVISION, [given(HANDOFFS, ("a" * 32, 8, b"encrypted", T0))]),
 ]
 
 
@@ -795,3 +800,44 @@ def test_existing_contests_keep_registration_open(fresh_database_url, tmp_path):
             columns = {column["name"] for column in sa.inspect(c).get_columns("contests")}
             assert "registration_open" not in columns
             assert dump(c, ("contests",)) == before
+
+
+def test_users_get_search_keys_and_an_optional_phone_and_give_them_back(
+    fresh_database_url, tmp_path
+):
+    with migrated_over_old_data(fresh_database_url, tmp_path):
+        upgrade(revision=UNIT_REVISION)
+        with db.engine.begin() as c:
+            c.execute(
+                sa.text(
+                    "UPDATE users SET username = 'dang.ha', email = 'Ha@Example.VN' WHERE id = 7"
+                )
+            )
+            before = dump(c, ("users",))
+        upgrade(revision=PEOPLE_REVISION)
+
+        with db.engine.begin() as c:
+            keys = dict(c.execute(sa.text("SELECT id, search_key FROM users")).all())
+            assert keys[1] == "nguyen van an 0900000001"
+            assert keys[7] == "dang van ha dang.ha 0900000007 ha@example.vn"
+            flags = set(c.execute(sa.text("SELECT must_change_password FROM users")).scalars())
+            assert flags == {False}
+            # The phone is optional now, and still unique when given.
+            c.execute(sa.text("UPDATE users SET phone = NULL WHERE id IN (5, 8)"))
+            with pytest.raises(sa.exc.IntegrityError), c.begin_nested():
+                c.execute(sa.text("UPDATE users SET phone = '0900000001' WHERE id = 2"))
+
+        # Refused, not failed halfway: "2 accounts have no phone number ..." (Flask-Migrate
+        # logs the RuntimeError and exits 1), and the database stays as it was.
+        with pytest.raises(SystemExit):
+            downgrade(revision=REGISTRATION_REVISION)
+        with db.engine.connect() as c:
+            assert current_revision(c) == PEOPLE_REVISION
+        with db.engine.begin() as c:
+            c.execute(sa.text("UPDATE users SET phone = '0900000005' WHERE id = 5"))
+            c.execute(sa.text("UPDATE users SET phone = '0900000008' WHERE id = 8"))
+        downgrade(revision=REGISTRATION_REVISION)
+        with db.engine.connect() as c:
+            assert current_revision(c) == REGISTRATION_REVISION
+            assert dump(c, ("users",)) == before
+            assert "credential_handoffs" not in sa.inspect(c).get_table_names()

@@ -279,6 +279,8 @@ def unit_admin_directory() -> list[GroupContacts]:
 
 ACCOUNT_PROBLEMS = {
     "not_utf8": _l("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."),
+    "unreadable_xlsx": _l("The file cannot be read as an Excel workbook (XLSX)."),
+    "no_login": _l("Give a phone number or a username: one of them is the login."),
     "empty_file": _l("The file is empty."),
     "no_rows": _l("The file has a header but no accounts."),
     "missing_column": _l("The header lacks this column."),
@@ -303,9 +305,10 @@ _READABLE_CHARACTERS = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read 
 class CreatedAccount:
     line: int
     full_name: str
-    phone: str
+    phone: str | None
     username: str | None
     generated_password: str | None
+    user_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -318,9 +321,18 @@ class AccountsImport:
 
 def import_accounts(accounts: AccountsFile) -> AccountsImport:
     """Create every account of a checked file, or none when any row has a problem."""
+    problems = import_problems(accounts)
+    if problems:
+        return AccountsImport((), problems)
+    return _create_accounts(accounts)
+
+
+def import_problems(accounts: AccountsFile) -> tuple[RowProblem, ...]:
+    """Every problem of a file, its own and against the database (units, phones, usernames
+    already there), by line; nothing is written."""
     problems = list(accounts.problems)
     units = dict(db.session.execute(select(Unit.code, Unit.id)).all())
-    phones = {row.phone for row in accounts.rows}
+    phones = {row.phone for row in accounts.rows if row.phone}
     usernames = {row.username for row in accounts.rows if row.username}
     taken_phones = set(db.session.scalars(select(User.phone).where(User.phone.in_(phones))))
     taken_usernames = set(
@@ -330,33 +342,42 @@ def import_accounts(accounts: AccountsFile) -> AccountsImport:
         if unit_code not in units:
             problems.append(RowProblem(line, "unit_code", "unknown_unit", unit_code))
     for row in accounts.rows:
-        if row.phone in taken_phones:
+        if row.phone and row.phone in taken_phones:
             problems.append(RowProblem(row.line, "phone", "phone_taken", row.phone))
         if row.username in taken_usernames:
             problems.append(RowProblem(row.line, "username", "username_taken", row.username))
-    if problems:
-        return AccountsImport((), tuple(sorted(problems, key=lambda p: p.line)))
-    created = []
+    return tuple(sorted(problems, key=lambda p: p.line))
+
+
+def _create_accounts(accounts: AccountsFile) -> AccountsImport:
+    units = dict(db.session.execute(select(Unit.code, Unit.id)).all())
+    made = []
     for row in accounts.rows:
-        generated = None if row.password else _new_password()
+        generated = None if row.password else new_password()
         user = User(
             full_name=row.full_name,
             phone=row.phone,
             username=row.username,
-            unit_id=units[row.unit_code],
+            unit_id=units[row.unit_code] if row.unit_code else None,
             position=row.position,
             email=row.email,
         )
-        user.set_password(row.password or generated)
+        # A generated password travels on paper: it is one-time, changed at the first login.
+        user.set_password(row.password or generated, must_change=generated is not None)
         for role in row.roles:
             user.grant(Role(role))
         db.session.add(user)
-        created.append(CreatedAccount(row.line, row.full_name, row.phone, row.username, generated))
+        made.append((row, generated, user))
     db.session.flush()
+    created = [
+        CreatedAccount(row.line, row.full_name, row.phone, row.username, generated, user.id)
+        for row, generated, user in made
+    ]
     return AccountsImport(tuple(created), ())
 
 
-def _new_password(length: int = 10) -> str:
+def new_password(length: int = 10) -> str:
+    """A random password easy to read out over the phone (no 0/o, 1/l/i)."""
     return "".join(secrets.choice(_READABLE_CHARACTERS) for _ in range(length))
 
 

@@ -215,6 +215,6 @@ def change_password():
         ):
             db.session.commit()
             flash(_("Your password has been changed."), "success")
-            return redirect(url_for("quiz.home"))
+            return redirect(landing_page(current_user))
         form.current_password.errors.append(_("The current password is wrong."))
     return render_template("auth/password.html", form=form)

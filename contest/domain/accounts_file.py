@@ -1,15 +1,24 @@
-"""Reading an accounts file (CSV) that organizers import: one participant, judge or admin a row.
+"""Reading an accounts file that organizers import: one participant, judge or admin a row.
 
 Columns (header row, any order, case-insensitive): full_name, phone, unit_code, and optionally
 position, email, username, roles (participant, unit_admin, judge, organizer; separated by
 "|", "," inside quotes, or spaces; participant when empty) and password (generated when empty).
-UTF-8 with or without BOM; comma or semicolon separated.
+CSV: UTF-8 with or without BOM; comma or semicolon separated. XLSX: the first sheet, the same
+header row; a phone typed as a number (Excel drops its leading 0) is read back with the 0.
+
+`check_account` is the same check for one account typed on a page or in a command, where the
+phone (given a username) and the unit (for organizers and judges) may be left out.
 """
 
 import csv
 import io
 import re
+import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from contest.domain.text import clean_text, normalize_phone
 
@@ -28,8 +37,8 @@ class AccountRow:
 
     line: int
     full_name: str
-    phone: str
-    unit_code: str
+    phone: str | None  # None only where check_account lets it be left out
+    unit_code: str | None
     position: str | None
     email: str | None
     username: str | None
@@ -56,7 +65,7 @@ class AccountsFile:
 
 
 def read_accounts_file(content: bytes) -> AccountsFile:
-    """Parse and check every row; a file with any problem must not be imported as it is."""
+    """Parse and check every row of a CSV file; a file with any problem must not be imported."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -67,17 +76,70 @@ def read_accounts_file(content: bytes) -> AccountsFile:
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    reader.fieldnames = header
+    return _read_records(header, ((reader.line_num, record) for record in reader))
+
+
+def read_accounts_workbook(content: bytes) -> AccountsFile:
+    """Parse and check every row of an XLSX workbook's first sheet (lines: Excel's row numbers)."""
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        return AccountsFile((), (RowProblem(1, None, "unreadable_xlsx"),))
+    try:
+        rows = (
+            [
+                (number, [_cell_text(value) for value in row])
+                for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1)
+                if any(value not in (None, "") for value in row)
+            ]
+            if workbook.worksheets
+            else []
+        )
+    finally:
+        workbook.close()
+    if not rows:
+        return AccountsFile((), (RowProblem(1, None, "empty_file"),))
+    (_, header_cells), *body = rows
+    header = [cell.strip().lower() for cell in header_cells]
+    records = (
+        (number, {name: cell for name, cell in zip(header, cells, strict=False) if name})
+        for number, cells in body
+    )
+    return _read_records(header, records, phone_cells=True)
+
+
+def read_accounts_upload(content: bytes, file_name: str) -> AccountsFile:
+    """An uploaded accounts file, read by its extension: .xlsx a workbook, anything else CSV."""
+    if file_name.lower().endswith(".xlsx"):
+        return read_accounts_workbook(content)
+    return read_accounts_file(content)
+
+
+def _cell_text(value) -> str:
+    """A cell as text: whole numbers without ".0" (a phone typed as a number)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _read_records(
+    header: list[str], records: Iterable[tuple[int, dict]], phone_cells: bool = False
+) -> AccountsFile:
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         problems = tuple(RowProblem(1, column, "missing_column") for column in missing)
         return AccountsFile((), problems)
-    reader.fieldnames = header
     rows: list[AccountRow] = []
     problems: list[RowProblem] = []
     unit_codes: list[tuple[int, str]] = []
     seen: dict[str, dict[str, int]] = {"phone": {}, "username": {}}
-    for record in reader:
-        line = reader.line_num
+    for line, record in records:
+        if phone_cells and (phone := str(record.get("phone") or "")).isdigit():
+            # Excel shows 0912345678 typed in a number cell as 912345678.
+            record["phone"] = phone if phone.startswith(("0", "84")) else "0" + phone
         if unit_code := clean_text(record.get("unit_code")).upper():
             unit_codes.append((line, unit_code))
         row, row_problems = _check_row(line, record, seen)
@@ -89,8 +151,24 @@ def read_accounts_file(content: bytes) -> AccountsFile:
     return AccountsFile(tuple(rows), tuple(problems), tuple(unit_codes))
 
 
+def check_account(
+    record: dict, *, phone_required: bool = True, unit_required: bool = True
+) -> tuple[AccountRow | None, list[RowProblem]]:
+    """One account's values checked as a file's row is (line 1); the unit code is not looked up.
+
+    Without `phone_required` a username must be given instead (it is the login then);
+    without `unit_required` the unit may be left empty.
+    """
+    seen: dict[str, dict[str, int]] = {"phone": {}, "username": {}}
+    return _check_row(1, record, seen, phone_required=phone_required, unit_required=unit_required)
+
+
 def _check_row(
-    line: int, record: dict, seen: dict[str, dict[str, int]]
+    line: int,
+    record: dict,
+    seen: dict[str, dict[str, int]],
+    phone_required: bool = True,
+    unit_required: bool = True,
 ) -> tuple[AccountRow | None, list[RowProblem]]:
     value = {
         column: clean_text(record.get(column)) for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
@@ -101,13 +179,16 @@ def _check_row(
     if len(value["full_name"]) < 2 or len(value["full_name"]) > 120:
         problems.append(RowProblem(line, "full_name", "bad_full_name", value["full_name"]))
     phone = normalize_phone(value["phone"])
-    if phone is None:
+    if not value["phone"] and not phone_required:
+        if not value["username"]:
+            problems.append(RowProblem(line, "username", "no_login"))
+    elif phone is None:
         problems.append(RowProblem(line, "phone", "bad_phone", value["phone"]))
     elif phone in seen["phone"]:
         problems.append(RowProblem(line, "phone", "duplicate_phone", value["phone"]))
     else:
         seen["phone"][phone] = line
-    if not value["unit_code"]:
+    if not value["unit_code"] and unit_required:
         problems.append(RowProblem(line, "unit_code", "missing_unit"))
     if value["email"] and not _EMAIL.fullmatch(value["email"]):
         problems.append(RowProblem(line, "email", "bad_email", value["email"]))
@@ -133,7 +214,7 @@ def _check_row(
         line=line,
         full_name=value["full_name"],
         phone=phone,
-        unit_code=value["unit_code"].upper(),
+        unit_code=value["unit_code"].upper() or None,
         position=value["position"] or None,
         email=value["email"] or None,
         username=username,

@@ -27,3 +27,14 @@ def normalize_phone(raw: str | None) -> str | None:
     elif digits.startswith("84") and len(digits) in (11, 12):
         digits = "0" + digits[2:]
     return digits if _PHONE.fullmatch(digits) else None
+
+
+def search_fold(value: str | None) -> str:
+    """fold_text without diacritics, for searching: "Nguyễn Văn Đức" and "nguyen van duc" meet.
+
+    Vietnamese letters decompose (NFD) into a base letter and combining marks, which are
+    dropped; đ is a letter of its own, not a d with a mark, so it is mapped to d by hand.
+    """
+    decomposed = unicodedata.normalize("NFD", fold_text(value))
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return bare.replace("đ", "d")

@@ -3,7 +3,7 @@
 from contest.models.audit import AuditEntry
 from contest.models.contest import Contest, DrawQuota, ReviewPolicy
 from contest.models.judging import JudgeAssignment, RubricCriterion, Score, ScoreItem, ScoreState
-from contest.models.people import Role, Unit, UnitGroup, User, UserRole
+from contest.models.people import CredentialHandoff, Role, Unit, UnitGroup, User, UserRole
 from contest.models.quiz import (
     GRADED_STATES,
     Answer,
@@ -36,6 +36,7 @@ __all__ = [
     "Choice",
     "Contest",
     "ContestMilestone",
+    "CredentialHandoff",
     "DrawQuota",
     "JudgeAssignment",
     "Prediction",

@@ -4,11 +4,12 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest.clock import utc_now
+from contest.domain.text import search_fold
 from contest.extensions import db
 from contest.models.types import UTCDateTime, value_enum
 
@@ -49,13 +50,20 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     full_name: Mapped[str] = mapped_column(String(120))
-    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    # Optional (an organizer made from the command line may have none), unique when given:
+    # a unique constraint lets any number of NULLs through on SQLite and PostgreSQL alike.
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     username: Mapped[str | None] = mapped_column(String(40), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))
     position: Mapped[str | None] = mapped_column(String(120))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Set by a password reset: the one-time password must be replaced at the next login.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Name, username, phone and email folded for search (search_fold), kept by _keep_search_key;
+    # a search walks this column's index in its order and stops at a page's worth of matches.
+    search_key: Mapped[str] = mapped_column(String(400), index=True, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     unit: Mapped[Unit | None] = relationship()
@@ -80,8 +88,31 @@ class User(UserMixin, db.Model):
         if role not in self.roles:
             self.role_rows.append(UserRole(role=role))
 
-    def set_password(self, password: str) -> None:
+    def set_password(self, password: str, must_change: bool = False) -> None:
+        """Set the password; `must_change` for a one-time password, which any later one clears."""
         self.password_hash = generate_password_hash(password)
+        self.must_change_password = must_change
+
+    def is_plain_participant(self) -> bool:
+        """A participant and nothing more: the accounts a unit admin looks after."""
+        return self.roles == {Role.PARTICIPANT}
+
+    def can_manage_password_of(self, other: "User") -> bool:
+        """Organizers reset anyone's password; a unit admin only their own unit's participants."""
+        if self.has_role(Role.ORGANIZER):
+            return True
+        return (
+            self.has_role(Role.UNIT_ADMIN)
+            and self.unit_id is not None
+            and other.unit_id == self.unit_id
+            and other.id != self.id
+            and other.is_plain_participant()
+        )
+
+    def compute_search_key(self) -> str:
+        """What a search matches: the folded name first (the list's order), then the logins."""
+        parts = (self.full_name, self.username, self.phone, self.email)
+        return search_fold(" ".join(part for part in parts if part))[:400]
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -96,3 +127,25 @@ class UserRole(db.Model):
     role: Mapped[Role] = mapped_column(value_enum(Role))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _keep_search_key(mapper, connection, user: User) -> None:
+    """Every insert and update through the ORM refreshes the search key in the same statement."""
+    user.search_key = user.compute_search_key()
+
+
+class CredentialHandoff(db.Model):
+    """Generated passwords waiting for their one download, encrypted.
+
+    The key is never stored here: it lives in the session of the organizer who imported, so
+    these rows alone reveal nothing. The download deletes the row; old ones are swept.
+    """
+
+    __tablename__ = "credential_handoffs"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)

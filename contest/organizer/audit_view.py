@@ -19,9 +19,20 @@ ACTIONS = {
     "results_computed_at_close": _l("Results computed at the close"),
     "windows_changed": _l("Windows changed"),
     "results_rules_changed": _l("Ranking and prize rules changed"),
+    "account_created": _l("Account created"),
+    "accounts_imported": _l("Accounts imported"),
+    "account_updated": _l("Account changed"),
+    "account_deactivated": _l("Account deactivated"),
+    "account_reactivated": _l("Account reactivated"),
+    "password_reset": _l("Password reset (one-time password)"),
 }
 # Their details are changes, each [before, after].
-CHANGE_ACTIONS = {"video_settings_changed", "windows_changed", "results_rules_changed"}
+CHANGE_ACTIONS = {
+    "video_settings_changed",
+    "windows_changed",
+    "results_rules_changed",
+    "account_updated",
+}
 DETAILS = {
     "total_amount": _l("Total amount"),
     "remarks": _l("Remarks"),
@@ -56,6 +67,13 @@ DETAILS = {
     "prizes": _l("Prize table"),
     "prediction_question": _l("Prediction question (empty: none)"),
     "prediction_true_value": _l("The prediction's true value (after the quiz closes)"),
+    "full_name": _l("Full name"),
+    "position": _l("Position"),
+    "email": _l("Email"),
+    "unit": _l("Unit"),
+    "roles": _l("Roles"),
+    "accounts": _l("Accounts"),
+    "imported": _l("Imported from a file"),
 }
 MONEY = {"total_amount"}
 
