@@ -1,8 +1,9 @@
 """The migrations keep the data: 3a1800a74700's and cd0f7aa086f4's copies, and every other step
 up and down.
 
-For the data migrations 3a1800a74700 (best rounds and approved individual rankings become rows)
-and cd0f7aa086f4 (each best round keeps its participant's unit), a fresh database is migrated to
+For the data migrations 3a1800a74700 (best rounds and approved individual rankings become rows),
+cd0f7aa086f4 (each best round keeps its participant's unit) and 5b1e7c9a2d40 (every unit takes
+part in every existing contest with its headcount), a fresh database is migrated to
 the revision before 3a1800a74700, given rounds and snapshots with plain SQL, migrated through
 them and back. The whole chain is walked too: each revision's new tables get rows on the way up
 to the head, then each step down to the base must drop its own tables and columns and not one
@@ -16,6 +17,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -26,8 +28,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from contest import create_app
+from contest.domain.prizes import ContestUnit, ScoreWeights, score_tallies
 from contest.extensions import db, limiter
-from contest.models import BestRound, SnapshotIndividual
+from contest.models import BestRound, Contest, SnapshotIndividual
 from contest.models.types import UTCDateTime
 from tests.conftest import TEST_DATABASE_URL
 
@@ -39,6 +42,7 @@ NEW_TABLES = {"best_rounds", "snapshot_individuals", "predictions"}
 OLD_TABLES = ("unit_groups", "units", "users", "contests", "attempts", "results_snapshots")
 NEW_CONTEST_COLUMNS = {"prediction_question", "prediction_true_value"}
 UNIT_REVISION = "cd0f7aa086f4"
+PARTICIPATION_REVISION = "5b1e7c9a2d40"
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
 HOUR = timedelta(hours=1)
@@ -669,6 +673,7 @@ CHAIN = [
         [given(MILESTONES, (1, 1, "results_at_close", CLOSES[1], CLOSES[1], {"awards": 1}))],
     ),
     (UNIT_REVISION, []),  # best rounds keep their participant's unit: a column, no table
+    (PARTICIPATION_REVISION, []),  # contest_units: filled by the upgrade from units x contests
 ]
 
 
@@ -776,3 +781,55 @@ def test_best_rounds_take_their_participants_units_and_give_them_back(fresh_data
             assert "units" not in referred
             assert "correct_count DESC" in ranking_index_sql(c)
             assert dump(c, ("best_rounds",)) == before
+
+
+def test_every_unit_takes_part_in_every_contest_with_its_headcount(fresh_database_url, tmp_path):
+    with migrated_over_old_data(fresh_database_url, tmp_path):
+        upgrade(revision=UNIT_REVISION)
+        with db.engine.connect() as c:
+            before = dump(c, ("units", "best_rounds", "contests"))
+        upgrade(revision=PARTICIPATION_REVISION)
+
+        with db.engine.connect() as c:
+            assert current_revision(c) == PARTICIPATION_REVISION
+            rows = c.execute(
+                sa.text("SELECT contest_id, unit_id, headcount FROM contest_units ORDER BY 1, 2")
+            ).all()
+            assert [tuple(row) for row in rows] == [
+                (contest_id, unit_id, 40 + unit_id)
+                for contest_id in (1, 2)
+                for unit_id in (1, 2, 3)
+            ]
+            after = dump(c, ("units", "best_rounds", "contests"))
+            added = [
+                {name: unit.pop(name) for name in ("active", "merged_into_id", "merged_at")}
+                for unit in after["units"]
+            ]
+            assert added == [{"active": True, "merged_into_id": None, "merged_at": None}] * 3
+            assert after == before
+
+        # The standings read the same headcounts as before: every unit, its own headcount.
+        from contest.results.services import unit_tallies
+        from contest.results.standings import compute_standings, video_entries
+
+        for contest_id in (1, 2):
+            contest = db.session.get(Contest, contest_id)
+            expected = score_tallies(
+                [ContestUnit(1, "SNV", 41), ContestUnit(2, "STP", 42), ContestUnit(3, "HBT", 43)],
+                unit_tallies(contest),
+                video_entries(contest),
+                rubric_max=contest.rubric_max_total or Decimal(1),
+                weights=ScoreWeights(30, 30, 40),
+            )
+            assert compute_standings(contest).units == expected
+            assert {line.unit_id for line in expected} == {1, 2, 3}
+        db.session.remove()
+
+        downgrade(revision=UNIT_REVISION)
+        with db.engine.connect() as c:
+            assert current_revision(c) == UNIT_REVISION
+            inspector = sa.inspect(c)
+            assert "contest_units" not in inspector.get_table_names()
+            columns = {column["name"] for column in inspector.get_columns("units")}
+            assert not {"active", "merged_into_id", "merged_at"} & columns
+            assert dump(c, ("units", "best_rounds", "contests")) == before

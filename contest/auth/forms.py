@@ -78,7 +78,9 @@ class RegisterForm(FlaskForm):
     )
 
     def validate_unit_id(self, field) -> None:
-        if db.session.get(Unit, field.data) is None:
+        offered = {unit_id for units in (field.choices or {}).values() for unit_id, _ in units}
+        unit = db.session.get(Unit, field.data)
+        if unit is None or not unit.takes_members or field.data not in offered:
             raise ValidationError(_l("Choose your unit from the list."))
 
 

@@ -5,13 +5,13 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
+from contest import clock
 from contest.auth import bp, services
 from contest.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from contest.auth.limits import login_per_account, login_per_address
 from contest.extensions import db
-from contest.models import Role, UnitGroup
+from contest.models import Role
 
 
 def landing_page(user) -> str:
@@ -54,8 +54,9 @@ def logout():
 
 
 def _unit_choices() -> dict[str, list[tuple[int, str]]]:
-    groups = db.session.scalars(select(UnitGroup).order_by(UnitGroup.position)).all()
-    return {group.name: [(unit.id, unit.name) for unit in group.units] for group in groups}
+    """The units offered, by group (services.registration_units says which)."""
+    offered = services.registration_units(clock.utc_now())
+    return {group.name: [(unit.id, unit.name) for unit in units] for group, units in offered}
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -19,9 +19,26 @@ ACTIONS = {
     "results_computed_at_close": _l("Results computed at the close"),
     "windows_changed": _l("Windows changed"),
     "results_rules_changed": _l("Ranking and prize rules changed"),
+    "unit_created": _l("Unit added"),
+    "unit_changed": _l("Unit changed"),
+    "unit_deactivated": _l("Unit deactivated"),
+    "unit_reactivated": _l("Unit reactivated"),
+    "unit_merged": _l("Units merged"),
+    "unit_group_created": _l("Unit group added"),
+    "unit_group_changed": _l("Unit group changed"),
+    "units_imported": _l("Units imported"),
+    "participation_changed": _l("Participating units changed"),
+    "score_abstained_by_merge": _l("Score turned into an abstention by a unit merge"),
 }
 # Their details are changes, each [before, after].
-CHANGE_ACTIONS = {"video_settings_changed", "windows_changed", "results_rules_changed"}
+CHANGE_ACTIONS = {
+    "video_settings_changed",
+    "windows_changed",
+    "results_rules_changed",
+    "unit_changed",
+    "unit_group_changed",
+    "unit_merged",
+}
 DETAILS = {
     "total_amount": _l("Total amount"),
     "remarks": _l("Remarks"),
@@ -56,6 +73,26 @@ DETAILS = {
     "prizes": _l("Prize table"),
     "prediction_question": _l("Prediction question (empty: none)"),
     "prediction_true_value": _l("The prediction's true value (after the quiz closes)"),
+    "code": _l("Code"),
+    "name": _l("Name"),
+    "group": _l("Group"),
+    "headcount": _l("Headcount"),
+    "source": _l("Merged unit"),
+    "into": _l("Merged into"),
+    "people": _l("People moved"),
+    "best_rounds": _l("Best rounds moved"),
+    "videos": _l("Videos moved"),
+    "sheets": _l("Scores turned into abstentions"),
+    "contests": _l("Contests whose participation changed"),
+    "points": _l("Points before"),
+    "file": _l("File"),
+    "groups_created": _l("Groups added"),
+    "groups_renamed": _l("Groups renamed"),
+    "units_created": _l("Units added"),
+    "units_updated": _l("Units updated"),
+    "added": _l("Units added"),
+    "removed": _l("Units removed"),
+    "headcounts": _l("Headcounts changed"),
 }
 MONEY = {"total_amount"}
 
