@@ -14,6 +14,7 @@ from contest.extensions import db
 from contest.models import Contest, ReviewPolicy, Role, Unit, UnitGroup, User, Video, VideoForm
 from contest.questions.services import load_platform_bank
 from contest.storage import current_storage
+from contest.units.services import enroll_active_units
 from contest.videos.processing import process_video
 from contest.videos.services import VideoDetails, complete_upload, start_upload
 
@@ -147,6 +148,7 @@ def load_demo(now: datetime, timezone: ZoneInfo) -> dict[str, int]:
     """Create what the demo is missing (running it again keeps existing data); return counts."""
     units = _units()
     contest = _contest(now, timezone)
+    enroll_active_units(contest)  # every unit of the seed takes part, with its headcount
     password_hash = generate_password_hash(DEMO_PASSWORD)  # hashed once: it is slow on purpose
     users = _accounts(units, password_hash)
     questions = load_platform_bank(now)

@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.questions import bp as questions_bp
     from contest.quiz import bp as quiz_bp
     from contest.results import bp as results_bp
+    from contest.units import bp as units_bp
     from contest.videos import bp as videos_bp
 
     app.register_blueprint(public_bp)
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
     app.register_blueprint(people_bp, url_prefix="/organizer/people")
     app.register_blueprint(questions_bp, url_prefix="/organizer/questions")
+    app.register_blueprint(units_bp, url_prefix="/organizer/units")
     app.register_blueprint(videos_bp, url_prefix="/videos")
     app.register_blueprint(judging_bp, url_prefix="/judging")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

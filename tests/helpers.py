@@ -5,6 +5,7 @@ import itertools
 import re
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from contest.extensions import db
@@ -13,6 +14,7 @@ from contest.models import (
     AttemptState,
     Choice,
     Contest,
+    ParticipatingUnit,
     Question,
     ReviewPolicy,
     Role,
@@ -21,6 +23,7 @@ from contest.models import (
     User,
 )
 from contest.quiz.services import record_best_round
+from contest.units.services import enroll_active_units
 
 _sequence = itertools.count(1)
 PASSWORD = "secret-pass"
@@ -67,6 +70,12 @@ def make_unit(code: str | None = None, headcount: int = 50) -> Unit:
     unit = Unit(code=code or f"U{n}", name=f"Đơn vị {n}", group=group, headcount=headcount)
     db.session.add(unit)
     db.session.flush()
+    # Every contest of the test takes part with it (as the migration left existing contests).
+    for contest_id in db.session.scalars(select(Contest.id)):
+        db.session.add(
+            ParticipatingUnit(contest_id=contest_id, unit_id=unit.id, headcount=headcount)
+        )
+    db.session.flush()
     return unit
 
 
@@ -111,6 +120,7 @@ def make_contest(now: datetime | None = None, **overrides) -> Contest:
     contest = Contest(**values)
     db.session.add(contest)
     db.session.flush()
+    enroll_active_units(contest)  # as a new contest does; tests narrow it where they need
     return contest
 
 

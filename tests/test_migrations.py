@@ -1,8 +1,9 @@
 """The migrations keep the data: 3a1800a74700's and cd0f7aa086f4's copies, and every other step
 up and down.
 
-For the data migrations 3a1800a74700 (best rounds and approved individual rankings become rows)
-and cd0f7aa086f4 (each best round keeps its participant's unit), a fresh database is migrated to
+For the data migrations 3a1800a74700 (best rounds and approved individual rankings become rows),
+cd0f7aa086f4 (each best round keeps its participant's unit) and 5b1e7c9a2d40 (every unit takes
+part in every existing contest with its headcount), a fresh database is migrated to
 the revision before 3a1800a74700, given rounds and snapshots with plain SQL, migrated through
 them and back. The whole chain is walked too: each revision's new tables get rows on the way up
 to the head, then each step down to the base must drop its own tables and columns and not one
@@ -16,6 +17,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -26,8 +28,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from contest import create_app
+from contest.domain.prizes import ContestUnit, ScoreWeights, score_tallies
 from contest.extensions import db, limiter
-from contest.models import BestRound, SnapshotIndividual
+from contest.models import BestRound, Contest, SnapshotIndividual
 from contest.models.types import UTCDateTime
 from tests.conftest import TEST_DATABASE_URL
 
@@ -41,6 +44,7 @@ NEW_CONTEST_COLUMNS = {"prediction_question", "prediction_true_value"}
 UNIT_REVISION = "cd0f7aa086f4"
 REGISTRATION_REVISION = "7339d1ac3416"
 PEOPLE_REVISION = "df74027ecb4b"
+PARTICIPATION_REVISION = "5b1e7c9a2d40"
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
 HOUR = timedelta(hours=1)
@@ -676,6 +680,7 @@ CHAIN = [
     (UNIT_REVISION, []),  # best rounds keep their participant's unit: a column, no table
     (REGISTRATION_REVISION, []),  # contests.registration_open: a column, no table
     (PEOPLE_REVISION, [given(HANDOFFS, ("a" * 32, 8, b"encrypted", T0))]),
+    (PARTICIPATION_REVISION, []),  # contest_units: filled by the upgrade from units x contests
 ]
 
 
@@ -841,3 +846,57 @@ def test_users_get_search_keys_and_an_optional_phone_and_give_them_back(
             assert current_revision(c) == REGISTRATION_REVISION
             assert dump(c, ("users",)) == before
             assert "credential_handoffs" not in sa.inspect(c).get_table_names()
+
+
+def test_every_unit_takes_part_in_every_contest_with_its_headcount(fresh_database_url, tmp_path):
+    with migrated_over_old_data(fresh_database_url, tmp_path):
+        upgrade(revision=PEOPLE_REVISION)
+        with db.engine.connect() as c:
+            before = dump(c, ("units", "best_rounds", "contests"))
+        upgrade(revision=PARTICIPATION_REVISION)
+
+        with db.engine.connect() as c:
+            assert current_revision(c) == PARTICIPATION_REVISION
+            rows = c.execute(
+                sa.text("SELECT contest_id, unit_id, headcount FROM contest_units ORDER BY 1, 2")
+            ).all()
+            assert [tuple(row) for row in rows] == [
+                (contest_id, unit_id, 40 + unit_id)
+                for contest_id in (1, 2)
+                for unit_id in (1, 2, 3)
+            ]
+            after = dump(c, ("units", "best_rounds", "contests"))
+            added = [
+                {name: unit.pop(name) for name in ("active", "merged_into_id", "merged_at")}
+                for unit in after["units"]
+            ]
+            assert added == [{"active": True, "merged_into_id": None, "merged_at": None}] * 3
+            assert after == before
+
+        # The standings read the same headcounts as before: every unit, its own headcount (read
+        # at the head, where the models match the schema).
+        upgrade()
+        from contest.results.services import unit_tallies
+        from contest.results.standings import compute_standings, video_entries
+
+        for contest_id in (1, 2):
+            contest = db.session.get(Contest, contest_id)
+            expected = score_tallies(
+                [ContestUnit(1, "SNV", 41), ContestUnit(2, "STP", 42), ContestUnit(3, "HBT", 43)],
+                unit_tallies(contest),
+                video_entries(contest),
+                rubric_max=contest.rubric_max_total or Decimal(1),
+                weights=ScoreWeights(30, 30, 40),
+            )
+            assert compute_standings(contest).units == expected
+            assert {line.unit_id for line in expected} == {1, 2, 3}
+        db.session.remove()
+
+        downgrade(revision=PEOPLE_REVISION)
+        with db.engine.connect() as c:
+            assert current_revision(c) == PEOPLE_REVISION
+            inspector = sa.inspect(c)
+            assert "contest_units" not in inspector.get_table_names()
+            columns = {column["name"] for column in inspector.get_columns("units")}
+            assert not {"active", "merged_into_id", "merged_at"} & columns
+            assert dump(c, ("units", "best_rounds", "contests")) == before

@@ -87,17 +87,18 @@ class RegisterForm(FlaskForm):
     )
 
     def validate_unit_id(self, field) -> None:
-        if not field.data or db.session.get(Unit, field.data) is None:
+        offered = {choice.value for choice in self.unit_id.choices or () if choice.value}
+        unit = db.session.get(Unit, field.data) if field.data else None
+        if unit is None or not unit.takes_members or str(field.data) not in offered:
             raise ValidationError(_l("Choose your unit from the list."))
 
 
-def unit_choices(groups: list[UnitGroup]) -> list[SelectChoice]:
+def unit_choices(offered: list[tuple[UnitGroup, list[Unit]]]) -> list[SelectChoice]:
     """The empty choice first, then each group's units in an <optgroup> of its own."""
     choices = [SelectChoice(value="", label=str(_l("— Choose your unit —")))]
-    for group in groups:
+    for group, units in offered:
         choices.extend(
-            SelectChoice(value=str(unit.id), label=unit.name, optgroup=group.name)
-            for unit in group.units
+            SelectChoice(value=str(unit.id), label=unit.name, optgroup=group.name) for unit in units
         )
     return choices
 

@@ -16,7 +16,7 @@ from contest.domain.accounts_file import AccountsFile, RowProblem
 from contest.domain.text import normalize_phone
 from contest.extensions import db
 from contest.mail import Mail
-from contest.models import Contest, Role, Unit, UnitGroup, User, UserRole
+from contest.models import Contest, ParticipatingUnit, Role, Unit, UnitGroup, User, UserRole
 from contest.models.audit import record
 
 
@@ -289,6 +289,7 @@ ACCOUNT_PROBLEMS = {
     "duplicate_phone": _l("This phone number is already on an earlier line."),
     "missing_unit": _l("The unit code is missing."),
     "unknown_unit": _l("No unit has this code."),
+    "inactive_unit": _l("This unit is deactivated: it takes no new members."),
     "bad_email": _l("Not an email address."),
     "bad_username": _l("A username has 2 to 40 letters, digits, dots, dashes or underscores."),
     "duplicate_username": _l("This username is already on an earlier line."),
@@ -338,8 +339,11 @@ def import_problems(accounts: AccountsFile) -> tuple[RowProblem, ...]:
     taken_usernames = set(
         db.session.scalars(select(User.username).where(User.username.in_(usernames)))
     )
+    inactive = set(db.session.scalars(select(Unit.code).where(Unit.active.is_(False))))
     for line, unit_code in accounts.unit_codes:
-        if unit_code not in units:
+        if unit_code in inactive:  # a deactivated unit takes no new members
+            problems.append(RowProblem(line, "unit_code", "inactive_unit", unit_code))
+        elif unit_code not in units:
             problems.append(RowProblem(line, "unit_code", "unknown_unit", unit_code))
     for row in accounts.rows:
         if row.phone and row.phone in taken_phones:
@@ -389,3 +393,25 @@ def describe_problem(problem: RowProblem) -> str:
         where = _("line %(line)s, column %(column)s", line=problem.line, column=problem.column)
     text = f"{where}: {ACCOUNT_PROBLEMS[problem.code]}"
     return f"{text} ({problem.value})" if problem.value else text
+
+
+def registration_units(now: datetime) -> list[tuple[UnitGroup, list[Unit]]]:
+    """The units offered at registration, by group: the active units taking part in a contest
+    that is open or still to come; every active unit when no such contest has any (between
+    contests, an account is still made for the next one)."""
+    coming = (
+        select(ParticipatingUnit.unit_id)
+        .join(Contest, Contest.id == ParticipatingUnit.contest_id)
+        .where(Contest.quiz_closes_at > now)
+    )
+    offered = set(db.session.scalars(coming))
+    listing = []
+    for group in db.session.scalars(select(UnitGroup).order_by(UnitGroup.position, UnitGroup.code)):
+        units = [
+            unit
+            for unit in sorted(group.units, key=lambda u: (u.position, u.code))
+            if unit.active and (not offered or unit.id in offered)
+        ]
+        if units:
+            listing.append((group, units))
+    return listing

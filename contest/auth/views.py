@@ -12,7 +12,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 from contest import clock, mail
 from contest.auth import bp, services
@@ -34,7 +33,7 @@ from contest.auth.limits import (
     register_per_unit,
 )
 from contest.extensions import db
-from contest.models import Role, UnitGroup
+from contest.models import Role
 
 
 def landing_page(user) -> str:
@@ -77,9 +76,14 @@ def logout():
     return redirect(url_for("public.home"))
 
 
+def _registration_form() -> RegisterForm:
+    """The registration form, offering the units services.registration_units names."""
+    form = RegisterForm()
+    form.unit_id.choices = unit_choices(services.registration_units(clock.utc_now()))
+    return form
+
+
 def _register_page(form: RegisterForm, refusal: str | None = None, status: int = 200):
-    groups = db.session.scalars(select(UnitGroup).order_by(UnitGroup.position, UnitGroup.id))
-    form.unit_id.choices = unit_choices(list(groups))
     return render_template("auth/register.html", form=form, refusal=refusal), status
 
 
@@ -95,7 +99,7 @@ def register():
                 "errors/error.html", status=403, message=_registration_closed_message()
             ), 403
         return render_template("auth/register_closed.html")
-    form = RegisterForm()
+    form = _registration_form()
     if form.validate_on_submit():
         try:
             user = services.register_participant(
@@ -196,7 +200,7 @@ def too_many_requests(error):
                 "Too many accounts were registered from your network just now. "
                 "Please try again later; what you typed is kept."
             )
-        return _register_page(RegisterForm(), refusal=refusal, status=429)
+        return _register_page(_registration_form(), refusal=refusal, status=429)
     if request.endpoint == "auth.forgot_password":
         refusal = _("Too many requests for a new password. Please try again later.")
         form = ForgotPasswordForm()

@@ -1,7 +1,7 @@
 """All models, imported here so that Alembic sees every table."""
 
 from contest.models.audit import AuditEntry
-from contest.models.contest import Contest, DrawQuota, ReviewPolicy
+from contest.models.contest import Contest, DrawQuota, ParticipatingUnit, ReviewPolicy
 from contest.models.judging import JudgeAssignment, RubricCriterion, Score, ScoreItem, ScoreState
 from contest.models.people import CredentialHandoff, Role, Unit, UnitGroup, User, UserRole
 from contest.models.quiz import (
@@ -39,6 +39,7 @@ __all__ = [
     "CredentialHandoff",
     "DrawQuota",
     "JudgeAssignment",
+    "ParticipatingUnit",
     "Prediction",
     "PrizeTierRow",
     "Question",

@@ -13,6 +13,7 @@ from contest.domain.judging import Aggregation
 from contest.domain.prizes import SEED_PRIZE_TABLE
 from contest.extensions import db
 from contest.models.judging import DEFAULT_RUBRIC, RubricCriterion
+from contest.models.people import Unit
 from contest.models.results import PrizeTierRow
 from contest.models.types import UTCDateTime, value_enum
 
@@ -190,3 +191,19 @@ class DrawQuota(db.Model):
     question_count: Mapped[int] = mapped_column()
 
     contest: Mapped[Contest] = relationship(back_populates="draw_quotas")
+
+
+class ParticipatingUnit(db.Model):
+    """A unit taking part in a contest, with its headcount for that contest (the denominator
+    of its participation rate). Only these units are ranked in the contest's unit ranking."""
+
+    __tablename__ = "contest_units"
+    __table_args__ = (CheckConstraint("headcount >= 0", name="non_negative_headcount"),)
+
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True, index=True)
+    headcount: Mapped[int] = mapped_column()
+
+    unit: Mapped["Unit"] = relationship()

@@ -41,8 +41,19 @@ class Unit(db.Model):
     group_id: Mapped[int] = mapped_column(ForeignKey("unit_groups.id"), index=True)
     headcount: Mapped[int] = mapped_column(default=0)
     position: Mapped[int] = mapped_column(default=0)
+    # A deactivated unit takes no new members and is not offered at registration; its people,
+    # rounds, videos and results stay. A merged unit is deactivated and names its successor.
+    active: Mapped[bool] = mapped_column(default=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group: Mapped[UnitGroup] = relationship(back_populates="units")
+    merged_into: Mapped["Unit | None"] = relationship(remote_side=[id])
+
+    @property
+    def takes_members(self) -> bool:
+        """Whether people may join the unit (registration, imports, an account's new unit)."""
+        return self.active
 
 
 class User(UserMixin, db.Model):

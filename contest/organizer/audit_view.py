@@ -25,6 +25,17 @@ ACTIONS = {
     "account_deactivated": _l("Account deactivated"),
     "account_reactivated": _l("Account reactivated"),
     "password_reset": _l("Password reset (one-time password)"),
+    "password_reset_by_link": _l("Password reset through an emailed link"),
+    "unit_created": _l("Unit added"),
+    "unit_changed": _l("Unit changed"),
+    "unit_deactivated": _l("Unit deactivated"),
+    "unit_reactivated": _l("Unit reactivated"),
+    "unit_merged": _l("Units merged"),
+    "unit_group_created": _l("Unit group added"),
+    "unit_group_changed": _l("Unit group changed"),
+    "units_imported": _l("Units imported"),
+    "participation_changed": _l("Participating units changed"),
+    "score_abstained_by_merge": _l("Score turned into an abstention by a unit merge"),
 }
 # Their details are changes, each [before, after].
 CHANGE_ACTIONS = {
@@ -32,6 +43,9 @@ CHANGE_ACTIONS = {
     "windows_changed",
     "results_rules_changed",
     "account_updated",
+    "unit_changed",
+    "unit_group_changed",
+    "unit_merged",
 }
 DETAILS = {
     "total_amount": _l("Total amount"),
@@ -74,6 +88,26 @@ DETAILS = {
     "roles": _l("Roles"),
     "accounts": _l("Accounts"),
     "imported": _l("Imported from a file"),
+    "code": _l("Code"),
+    "name": _l("Name"),
+    "group": _l("Group"),
+    "headcount": _l("Headcount"),
+    "source": _l("Merged unit"),
+    "into": _l("Merged into"),
+    "people": _l("People moved"),
+    "best_rounds": _l("Best rounds moved"),
+    "videos": _l("Videos moved"),
+    "sheets": _l("Scores turned into abstentions"),
+    "contests": _l("Contests whose participation changed"),
+    "points": _l("Points before"),
+    "file": _l("File"),
+    "groups_created": _l("Groups added"),
+    "groups_renamed": _l("Groups renamed"),
+    "units_created": _l("Units added"),
+    "units_updated": _l("Units updated"),
+    "added": _l("Units added"),
+    "removed": _l("Units removed"),
+    "headcounts": _l("Headcounts changed"),
 }
 MONEY = {"total_amount"}
 

@@ -25,6 +25,7 @@ from contest.models import (
     AuditEntry,
     BestRound,
     Contest,
+    ParticipatingUnit,
     PrizeTierRow,
     Question,
     Role,
@@ -64,7 +65,7 @@ def contest_overview(contest: Contest) -> ContestOverview:
 
     in_contest = Attempt.contest_id == contest.id
     return ContestOverview(
-        units=count(select(func.count(Unit.id))),
+        units=count(select(func.count()).where(ParticipatingUnit.contest_id == contest.id)),
         participants_registered=count(
             select(func.count(User.id))
             .join(UserRole, UserRole.user_id == User.id)
@@ -163,15 +164,17 @@ def _iso(moment: datetime | None) -> str | None:
 class UnitParticipation:
     unit: Unit
     participants: int
+    headcount: int  # the contest's headcount for the unit
 
     @property
     def rate(self) -> float:
         """Participants over headcount, capped at 1 (as the unit score counts it)."""
-        return min(1.0, self.participants / self.unit.headcount) if self.unit.headcount else 0.0
+        return min(1.0, self.participants / self.headcount) if self.headcount else 0.0
 
 
 def participation_by_unit(contest: Contest) -> list[UnitParticipation]:
-    """Each unit's participants (with at least one graded round), highest rate first."""
+    """Each participating unit's participants (with at least one graded round) against the
+    contest's headcount, highest rate first."""
     played = (
         select(BestRound.unit_id, func.count().label("people"))
         .where(BestRound.contest_id == contest.id)
@@ -179,11 +182,12 @@ def participation_by_unit(contest: Contest) -> list[UnitParticipation]:
         .subquery()
     )
     rows = db.session.execute(
-        select(Unit, func.coalesce(played.c.people, 0)).outerjoin(
-            played, played.c.unit_id == Unit.id
-        )
+        select(Unit, func.coalesce(played.c.people, 0), ParticipatingUnit.headcount)
+        .join(ParticipatingUnit, ParticipatingUnit.unit_id == Unit.id)
+        .where(ParticipatingUnit.contest_id == contest.id)
+        .outerjoin(played, played.c.unit_id == Unit.id)
     ).all()
-    lines = [UnitParticipation(unit, people) for unit, people in rows]
+    lines = [UnitParticipation(unit, people, headcount) for unit, people, headcount in rows]
     return sorted(lines, key=lambda line: (-line.rate, line.unit.code))
 
 

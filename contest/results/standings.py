@@ -32,6 +32,7 @@ from contest.extensions import db
 from contest.models import (
     ENTERED_STATES,
     Contest,
+    ParticipatingUnit,
     Score,
     ScoreState,
     TieResolution,
@@ -125,6 +126,17 @@ def prize_table(contest: Contest) -> list[PrizeTier]:
     ]
 
 
+def participating_units(contest: Contest) -> list[ContestUnit]:
+    """The contest's participating units, each with the contest's own headcount."""
+    rows = db.session.execute(
+        select(Unit.id, Unit.code, ParticipatingUnit.headcount)
+        .join(ParticipatingUnit, ParticipatingUnit.unit_id == Unit.id)
+        .where(ParticipatingUnit.contest_id == contest.id)
+        .order_by(Unit.code)
+    )
+    return [ContestUnit(unit_id, code, headcount) for unit_id, code, headcount in rows]
+
+
 def tie_decisions(contest: Contest) -> dict[str, TieDecision]:
     rows = db.session.scalars(select(TieResolution).where(TieResolution.contest_id == contest.id))
     return {row.tie_id: TieDecision(tuple(row.member_order), row.reason) for row in rows}
@@ -137,14 +149,15 @@ def compute_standings(contest: Contest) -> Standings:
     prizes reach past what was read (participants passed over for the limit per unit), more
     is read and the prizes are allocated again.
     """
-    units = [
-        ContestUnit(unit.id, unit.code, unit.headcount)
-        for unit in db.session.scalars(select(Unit).order_by(Unit.code))
-    ]
-    videos = video_entries(contest)
+    units = participating_units(contest)
+    taking_part = {unit.unit_id for unit in units}
+    # Only the participating units are ranked: a participant or a video of another unit
+    # (one that joined no contest, or left this one) counts in no unit ranking.
+    videos = [video for video in video_entries(contest) if video.unit_id in taking_part]
+    tallies = {i: tally for i, tally in unit_tallies(contest).items() if i in taking_part}
     unit_scores = score_tallies(
         units,
-        unit_tallies(contest),
+        tallies,
         videos,
         rubric_max=contest.rubric_max_total or Decimal(1),
         weights=ScoreWeights(

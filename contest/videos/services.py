@@ -21,6 +21,7 @@ from contest.i18n import format_size
 from contest.models import (
     COUNTED_STATES,
     Contest,
+    ParticipatingUnit,
     Role,
     Unit,
     User,
@@ -395,10 +396,18 @@ def drop_abandoned_uploads(now: datetime) -> Cleanup:
 
 
 def units_without_video(contest: Contest) -> list[Unit]:
-    """Units that have not yet sent a video the contest has received (the plan asks one each)."""
+    """Participating units that have not yet sent a video the contest has received (the plan
+    asks one each)."""
     received = select(Video.unit_id).where(
         Video.contest_id == contest.id,
         Video.state.in_((VideoState.RECEIVED, VideoState.PROCESSING, VideoState.READY)),
     )
-    query = select(Unit).where(Unit.id.not_in(received)).order_by(Unit.position, Unit.code)
+    taking_part = select(ParticipatingUnit.unit_id).where(
+        ParticipatingUnit.contest_id == contest.id
+    )
+    query = (
+        select(Unit)
+        .where(Unit.id.not_in(received), Unit.id.in_(taking_part))
+        .order_by(Unit.position, Unit.code)
+    )
     return list(db.session.scalars(query))

@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from contest.domain.question_files.encoding import text_stream
+from contest.domain.question_files.encoding import encoding_problem, text_stream
 from contest.domain.question_files.records import (
     BankEntry,
     Location,
@@ -59,13 +59,13 @@ _ALIASES = {
 _COLUMN_OF_HEADER = {alias.lower(): column for column, names in _ALIASES.items() for alias in names}
 
 
-def _folded_header(value: object) -> str:
+def folded_header(value: object) -> str:
     decomposed = unicodedata.normalize("NFD", str(value or "").replace("đ", "d").replace("Đ", "D"))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(plain.lower().replace(":", " ").split())
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -77,7 +77,7 @@ def _columns(header: Sequence[object]) -> dict[str, int]:
     """Which column holds what, from the header row (first match wins)."""
     found: dict[str, int] = {}
     for index, cell in enumerate(header):
-        column = _COLUMN_OF_HEADER.get(_folded_header(cell))
+        column = _COLUMN_OF_HEADER.get(folded_header(cell))
         if column is not None:
             found.setdefault(column, index)
     return found
@@ -92,7 +92,7 @@ def _layout_problem(location: Location, header: Sequence[object]) -> Problem | N
         ProblemCode.WRONG_LAYOUT,
         {
             "expected": ", ".join(HEADERS[column] for column in REQUIRED_COLUMNS),
-            "found": ", ".join(_cell_text(cell) for cell in header if _cell_text(cell)) or "—",
+            "found": ", ".join(cell_text(cell) for cell in header if cell_text(cell)) or "—",
         },
     )
 
@@ -100,7 +100,7 @@ def _layout_problem(location: Location, header: Sequence[object]) -> Problem | N
 def _question(location: Location, row: Sequence[object], columns: dict[str, int]) -> ReadItem:
     def cell(column: str) -> str:
         index = columns.get(column)
-        return _cell_text(row[index]).strip() if index is not None and index < len(row) else ""
+        return cell_text(row[index]).strip() if index is not None and index < len(row) else ""
 
     options = [cell(letter) for letter in OPTION_LETTERS]
     while options and not options[-1]:
@@ -137,11 +137,40 @@ def _answer_letters(answer: str) -> set[str]:
 
 
 def _is_blank(row: Sequence[object]) -> bool:
-    return not any(_cell_text(value).strip() for value in row)
+    return not any(cell_text(value).strip() for value in row)
 
 
 def read_xlsx(stream: BinaryIO, file_name: str) -> Iterator[ReadItem]:
     """Read the question sheet row by row (openpyxl's read-only mode streams the rows)."""
+    yield from _read_rows(xlsx_rows(stream, file_name, QUESTION_SHEET))
+
+
+def read_csv(stream: BinaryIO, file_name: str) -> Iterator[ReadItem]:
+    """Read a CSV file in the same layout; comma or semicolon, found from the header line."""
+    yield from _read_rows(csv_rows(stream, file_name))
+
+
+def table_rows(
+    stream: BinaryIO, file_name: str, sheet_name: str
+) -> Iterator[tuple[Location, Sequence[object]] | Problem]:
+    """The non-blank rows of an XLSX workbook's sheet `sheet_name` (or its first sheet but
+    the instructions) or of a CSV file (UTF-8, checked first), each with its place; or the
+    problem that stops the reading. Other tabular imports (units) read their files here."""
+    if file_name.lower().endswith(".xlsx"):
+        yield from xlsx_rows(stream, file_name, sheet_name)
+        return
+    problem = encoding_problem(stream, file_name)
+    if problem is not None:
+        yield problem
+        return
+    yield from csv_rows(stream, file_name)
+
+
+def xlsx_rows(
+    stream: BinaryIO, file_name: str, sheet_name: str
+) -> Iterator[tuple[Location, Sequence[object]] | Problem]:
+    """The non-blank rows of the sheet `sheet_name`, else the first sheet but the
+    instructions, with their places (openpyxl's read-only mode streams the rows)."""
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
@@ -149,38 +178,35 @@ def read_xlsx(stream: BinaryIO, file_name: str) -> Iterator[ReadItem]:
         return
     try:
         sheets = [sheet for sheet in workbook.worksheets if sheet.title != INSTRUCTIONS_SHEET]
-        named = [sheet for sheet in sheets if sheet.title == QUESTION_SHEET]
+        named = [sheet for sheet in sheets if sheet.title == sheet_name]
         sheet = (named or sheets or [None])[0]
         if sheet is None:
             yield Problem(Location(file_name), ProblemCode.EMPTY_FILE)
             return
-        yield from _read_rows(
-            sheet.iter_rows(values_only=True),
-            lambda n: Location(file_name, sheet=sheet.title, row=n),
-        )
+        for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
+            if not _is_blank(row):
+                yield Location(file_name, sheet=sheet.title, row=number), row
     finally:
         workbook.close()
 
 
-def read_csv(stream: BinaryIO, file_name: str) -> Iterator[ReadItem]:
-    """Read a CSV file in the same layout; comma or semicolon, found from the header line."""
+def csv_rows(
+    stream: BinaryIO, file_name: str
+) -> Iterator[tuple[Location, Sequence[object]] | Problem]:
+    """The non-blank rows of a CSV file with their lines; comma or semicolon, found from the
+    header line. The caller has checked the encoding (encoding_problem)."""
     text = text_stream(stream)
     try:
         header_line = text.readline()
         delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
         text.seek(0)
         reader = csv.reader(text, delimiter=delimiter)
-        line_of_row: list[int] = []
-
-        def rows() -> Iterator[list[str]]:
-            next_line = 1
-            for row in reader:
-                line_of_row[:] = [next_line]
-                next_line = reader.line_num + 1
-                yield row
-
+        next_line = 1
         try:
-            yield from _read_rows(rows(), lambda _n: Location(file_name, line=line_of_row[0]))
+            for row in reader:
+                line, next_line = next_line, reader.line_num + 1
+                if not _is_blank(row):
+                    yield Location(file_name, line=line), row
         except csv.Error as error:
             yield Problem(
                 Location(file_name, line=reader.line_num),
@@ -191,12 +217,15 @@ def read_csv(stream: BinaryIO, file_name: str) -> Iterator[ReadItem]:
         text.detach()
 
 
-def _read_rows(rows: Iterable[Sequence[object]], location_of) -> Iterator[ReadItem]:
+def _read_rows(
+    rows: Iterable[tuple[Location, Sequence[object]] | Problem],
+) -> Iterator[ReadItem]:
     columns: dict[str, int] | None = None
-    for number, row in enumerate(rows, 1):
-        if _is_blank(row):
-            continue
-        location = location_of(number)
+    for item in rows:
+        if isinstance(item, Problem):
+            yield item
+            return
+        location, row = item
         if columns is None:
             problem = _layout_problem(location, row)
             if problem is not None:
