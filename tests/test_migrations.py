@@ -568,6 +568,12 @@ TIES = _table(
     json=("member_order",),
 )
 PREDICTIONS = _table("predictions", "contest_id", "user_id", "value", times=("made_at",))
+DOCUMENTS = _table(
+    "contest_documents",
+    *("id", "contest_id", "title", "original_filename", "storage_key", "size_bytes"),
+    "uploaded_by_id",
+    times=("uploaded_at",),
+)
 MILESTONES = _table(
     "contest_milestones", "id", "contest_id", "kind", times=("due_at", "done_at"), json=("details",)
 )
@@ -669,6 +675,10 @@ CHAIN = [
         [given(MILESTONES, (1, 1, "results_at_close", CLOSES[1], CLOSES[1], {"awards": 1}))],
     ),
     (UNIT_REVISION, []),  # best rounds keep their participant's unit: a column, no table
+    (
+        "5e1d2c7a9b40",  # contest settings (columns) and the contest's documents
+        [given(DOCUMENTS, (1, 1, "Kế hoạch", "kế hoạch.pdf", "documents/1/a.pdf", 900, 8, T0))],
+    ),
 ]
 
 

@@ -53,6 +53,9 @@ DETAILS = {
     "max_individual_prizes_per_unit": _l(
         "At most this many individual prizes per unit (empty: no limit)"
     ),
+    "min_participation_percent": _l(
+        "Minimum participation for a collective prize (% of the headcount; 0: none)"
+    ),
     "prizes": _l("Prize table"),
     "prediction_question": _l("Prediction question (empty: none)"),
     "prediction_true_value": _l("The prediction's true value (after the quiz closes)"),

@@ -249,7 +249,9 @@ def current_rules(contest: Contest) -> ResultsRules:
             contest.weight_participation, contest.weight_accuracy, contest.weight_video
         ),
         options=EligibilityOptions(
-            contest.unit_prize_requires_video, contest.max_individual_prizes_per_unit
+            contest.unit_prize_requires_video,
+            contest.max_individual_prizes_per_unit,
+            contest.min_participation_percent,
         ),
         tiers=prize_table(contest),
         prediction_question=contest.prediction_question,
@@ -279,6 +281,7 @@ def change_results_rules(contest: Contest, rules: ResultsRules, actor: User, now
     contest.weight_video = rules.weights.video
     contest.unit_prize_requires_video = rules.options.unit_requires_video
     contest.max_individual_prizes_per_unit = rules.options.max_individual_prizes_per_unit
+    contest.min_participation_percent = rules.options.min_participation_percent
     contest.prediction_question = rules.prediction_question
     contest.prediction_true_value = rules.prediction_true_value
     contest.prize_table = []
@@ -294,7 +297,7 @@ def change_results_rules(contest: Contest, rules: ResultsRules, actor: User, now
         for tier in rules.tiers
     ]
     after = _rules_record(rules)
-    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    changes = {key: [before.get(key), after[key]] for key in after if before.get(key) != after[key]}
     if changes:
         record("results_rules_changed", actor, contest.id, f"contest:{contest.id}", now, **changes)
     db.session.flush()
@@ -306,6 +309,7 @@ def _rules_record(rules: ResultsRules) -> dict:
         "weights": [rules.weights.participation, rules.weights.accuracy, rules.weights.video],
         "unit_requires_video": rules.options.unit_requires_video,
         "max_individual_prizes_per_unit": rules.options.max_individual_prizes_per_unit,
+        "min_participation_percent": rules.options.min_participation_percent,
         "prizes": [
             [tier.category, tier.name, tier.count, tier.amount]
             for tier in sorted(rules.tiers, key=lambda tier: (tier.category, tier.position))
