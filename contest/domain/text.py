@@ -27,3 +27,18 @@ def normalize_phone(raw: str | None) -> str | None:
     elif digits.startswith("84") and len(digits) in (11, 12):
         digits = "0" + digits[2:]
     return digits if _PHONE.fullmatch(digits) else None
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def fold_to_ascii(value: str | None) -> str:
+    """clean_text without Vietnamese diacritics: "Hội thi Đồng Tháp" -> "Hoi thi Dong Thap"."""
+    decomposed = unicodedata.normalize("NFD", clean_text(value).replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def slug_of(value: str | None, max_length: int = 80) -> str:
+    """A URL slug from a name: ASCII lower case, digits and single hyphens."""
+    slug = _NOT_SLUG.sub("-", fold_to_ascii(value).lower()).strip("-")
+    return slug[:max_length].rstrip("-")

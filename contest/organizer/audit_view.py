@@ -19,9 +19,25 @@ ACTIONS = {
     "results_computed_at_close": _l("Results computed at the close"),
     "windows_changed": _l("Windows changed"),
     "results_rules_changed": _l("Ranking and prize rules changed"),
+    "contest_created": _l("Contest created"),
+    "contest_copied": _l("Contest created as a copy"),
+    "identity_changed": _l("Names changed"),
+    "rules_text_changed": _l("Rules text changed"),
+    "document_added": _l("Document attached"),
+    "document_deleted": _l("Document removed"),
+    "round_rules_changed": _l("Round rules changed"),
+    "visibility_changed": _l("Answers and leaderboard visibility changed"),
 }
 # Their details are changes, each [before, after].
-CHANGE_ACTIONS = {"video_settings_changed", "windows_changed", "results_rules_changed"}
+CHANGE_ACTIONS = {
+    "video_settings_changed",
+    "windows_changed",
+    "results_rules_changed",
+    "identity_changed",
+    "rules_text_changed",
+    "round_rules_changed",
+    "visibility_changed",
+}
 DETAILS = {
     "total_amount": _l("Total amount"),
     "remarks": _l("Remarks"),
@@ -45,6 +61,7 @@ DETAILS = {
     "max_videos_per_unit": _l("Videos per unit, at most"),
     "video_max_megabytes": _l("Largest file, in MB"),
     "video_max_minutes": _l("Longest video, in minutes (empty: no limit)"),
+    "allowed_video_forms": _l("Forms a video may take"),
     "judging_blind": _l("Hide unit names from judges"),
     "score_aggregation": _l("A video's score"),
     "video_gallery_public": _l("Public gallery of the videos once results are published"),
@@ -59,6 +76,25 @@ DETAILS = {
     "prizes": _l("Prize table"),
     "prediction_question": _l("Prediction question (empty: none)"),
     "prediction_true_value": _l("The prediction's true value (after the quiz closes)"),
+    "name": _l("Contest name"),
+    "slug": _l("Address"),
+    "copied_from": _l("Copied from"),
+    "copied": _l("Copied"),
+    "organizer_name": _l("Organizing body"),
+    "authority_name": _l("Authority above the organizing body (printed on certificates)"),
+    "rules_text": _l("Rules (Thể lệ)"),
+    "title": _l("Title"),
+    "file": _l("File"),
+    "size_bytes": _l("Size (bytes)"),
+    "questions_per_round": _l("Questions per round"),
+    "round_time_limit_seconds": _l("Seconds per round"),
+    "submission_grace_seconds": _l(
+        "Grace after the deadline, in seconds (answers sent late by the network)"
+    ),
+    "max_attempts_total": _l("Rounds per participant in all (empty: no limit)"),
+    "max_attempts_per_day": _l("Rounds per participant per day (empty: no limit)"),
+    "review_policy": _l("When participants see the correct answers of their rounds"),
+    "leaderboard_public": _l("The leaderboard is public while the quiz is open"),
 }
 MONEY = {"total_amount"}
 

@@ -127,17 +127,22 @@ class WindowsRefused(Refused):
     message = _l("A window must close after it opens.")
 
 
+def check_windows(windows: dict[str, datetime | None]) -> None:
+    """Refuse a window that closes before it opens, or a video window with one end only."""
+    if windows["quiz_opens_at"] >= windows["quiz_closes_at"]:
+        raise WindowsRefused()
+    video = windows["video_opens_at"], windows["video_closes_at"]
+    if (video[0] is None) != (video[1] is None) or (video[0] and video[0] >= video[1]):
+        raise WindowsRefused(_l("Give the video window both ends, the close after the open."))
+
+
 def change_windows(
     contest: Contest, windows: dict[str, datetime | None], actor: User, now: datetime
 ) -> None:
     """Move the contest's windows (a deadline extension by notice, say); logged. Whether a
     window is open is computed from these timestamps, so only the running rounds, whose
     deadlines are cut at the quiz close, need to follow."""
-    if windows["quiz_opens_at"] >= windows["quiz_closes_at"]:
-        raise WindowsRefused()
-    video = windows["video_opens_at"], windows["video_closes_at"]
-    if (video[0] is None) != (video[1] is None) or (video[0] and video[0] >= video[1]):
-        raise WindowsRefused(_l("Give the video window both ends, the close after the open."))
+    check_windows(windows)
     changes = {}
     for name in WINDOW_FIELDS:
         before, after = getattr(contest, name), windows[name]
