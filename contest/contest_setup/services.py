@@ -299,7 +299,6 @@ def add_document(
     key = f"documents/{contest.id}/{secrets.token_hex(16)}.pdf"
     storage.put_file(key, path, "application/pdf")
     document = ContestDocument(
-        contest_id=contest.id,
         title=title[:300],
         original_filename=display_name[:255] or "document.pdf",
         storage_key=key,
@@ -307,7 +306,7 @@ def add_document(
         uploaded_by=actor,
         uploaded_at=now,
     )
-    db.session.add(document)
+    contest.documents.append(document)
     db.session.flush()
     details = {"title": document.title, "file": document.original_filename, "size_bytes": size}
     record("document_added", actor, contest.id, f"document:{document.id}", now, **details)
@@ -320,7 +319,7 @@ def delete_document(document: ContestDocument, actor: User, now: datetime) -> st
     details = {"title": document.title, "file": document.original_filename}
     target = f"document:{document.id}"
     record("document_deleted", actor, document.contest_id, target, now, **details)
-    db.session.delete(document)
+    document.contest.documents.remove(document)  # delete-orphan: the row goes
     db.session.flush()
     return document.storage_key
 

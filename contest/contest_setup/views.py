@@ -57,6 +57,15 @@ _bind_contest_from_url(bp)
 _bind_contest_from_url(documents_bp)
 
 
+@bp.url_value_preprocessor
+def allow_documents_over_the_site_limit(endpoint, values):
+    """A document may be larger than the site's request limit (16 MB): raised for its upload
+    before the CSRF check reads the body, to twice the documents' own limit so that a file
+    just over it gets its clear message (a larger one is refused unread)."""
+    if endpoint == "contest_setup.upload_document":
+        request.max_content_length = 2 * services.MAX_DOCUMENT_BYTES
+
+
 def _saved_or_refused(change, success: str, endpoint: str):
     """Run a service; commit and redirect on success, or roll back and flash the rule."""
     try:
@@ -179,9 +188,6 @@ def rules():
 @role_required(Role.ORGANIZER)
 def upload_document():
     contest = g.contest
-    # Over the site's request limit (16 MB) so that a file over the documents' own limit
-    # gets its clear message; twice that is refused by the server before it is read.
-    request.max_content_length = 2 * services.MAX_DOCUMENT_BYTES
     form = DocumentForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
