@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest import i18n
 from contest.config import env_int, load_config, resolve_secret_key
+from contest.contest_setup.rules_text import render_rules_text
 from contest.extensions import babel, csrf, db, limiter, login_manager, migrate
 from contest.models import Role
 
@@ -78,6 +79,8 @@ def register_blueprints(app: Flask) -> None:
     """Mount every feature."""
     from contest.api import bp as api_bp
     from contest.auth import bp as auth_bp
+    from contest.contest_setup import bp as contest_setup_bp
+    from contest.contest_setup import contests_bp, documents_bp
     from contest.judging import bp as judging_bp
     from contest.organizer import bp as organizer_bp
     from contest.people import bp as people_bp
@@ -99,6 +102,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(videos_bp, url_prefix="/videos")
     app.register_blueprint(judging_bp, url_prefix="/judging")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(contests_bp, url_prefix="/organizer/contests")
+    app.register_blueprint(
+        contest_setup_bp, url_prefix="/contests/<contest_slug>/organizer/settings"
+    )
+    app.register_blueprint(documents_bp, url_prefix="/contests/<contest_slug>/documents")
 
 
 def api_error(code: str, message: str, status: int, **extra):
@@ -138,6 +146,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["size"] = i18n.format_size
     app.jinja_env.filters["video_length"] = i18n.format_video_length
     app.jinja_env.filters["points"] = i18n.format_points
+    app.jinja_env.filters["rules_text"] = render_rules_text
     app.jinja_env.globals["current_locale_code"] = i18n.current_locale_code
     app.jinja_env.globals["Role"] = Role
 

@@ -37,6 +37,7 @@ def awarded(db_session):
         quiz_closes_at=NOW,
         name="Hội thi trực tuyến Cải cách hành chính năm 2026",
         organizer_name="Sở Nội vụ tỉnh Sóc Trăng",
+        authority_name="Ủy ban nhân dân tỉnh Sóc Trăng",
         prize_table=[
             PrizeTierRow(category=c, name=n, prize_count=k, amount=a, position=p)
             for c, n, k, a, p in PRIZE_TABLE
@@ -98,6 +99,7 @@ def test_each_award_has_its_page_with_the_winner_and_the_amount(app, awarded):
     for text in pages:
         assert "Hội thi trực tuyến Cải cách hành chính năm 2026" in text
         assert "SỞ NỘI VỤ TỈNH SÓC TRĂNG" in text
+        assert "ỦY BAN NHÂN DÂN TỈNH SÓC TRĂNG" in text
         assert "17/10/2026" in text
 
 
@@ -127,6 +129,7 @@ def test_the_longest_names_stay_inside_the_frame_above_the_signature(app):
     longest = certificate(
         contest="Hội thi cải cách hành chính " * 11,  # 300 characters, as many as stored
         organizer="Ủy ban nhân dân tỉnh " * 14,
+        authority="Ủy ban nhân dân tỉnh " * 14,
         category="video",
         winner="Dịch vụ công trực tuyến gần dân " * 6,  # a title: 200 at most
         unit="Văn phòng Đoàn ĐBQH và HĐND tỉnh " * 6,
@@ -135,9 +138,12 @@ def test_the_longest_names_stay_inside_the_frame_above_the_signature(app):
         document = render_certificates([longest])
     heights = {}  # each line's text by its height, in points from the bottom of the page
 
+    sizes = {}  # each line's font size (the title is set at 34 pt)
+
     def line(text, cm, tm, font, size):
         if text.strip():
             heights[tm[5]] = text
+            sizes[tm[5]] = tm[0] * size
 
     PdfReader(io.BytesIO(document)).pages[0].extract_text(visitor_text=line)
     assert len(heights) > 10
@@ -146,6 +152,9 @@ def test_the_longest_names_stay_inside_the_frame_above_the_signature(app):
     (signed_at,) = (height for height, text in heights.items() if "31/12/2021" in text)
     lowest_name = min(height for height, text in heights.items() if "ĐBQH" in text)
     assert signed_at < lowest_name
+    title = max(height for height, size in sizes.items() if size > 20)  # the title's line
+    heading = min(height for height, text in heights.items() if "ỦY BAN" in text.upper())
+    assert heading > title  # the authority and the organizer end above the title
 
 
 def test_a_snapshot_approved_before_names_were_kept_apart_prints_its_label(awarded):

@@ -577,6 +577,12 @@ PREDICTIONS = _table("predictions", "contest_id", "user_id", "value", times=("ma
 HANDOFFS = _table(
     "credential_handoffs", "token", "created_by_id", "ciphertext", times=("created_at",)
 )
+DOCUMENTS = _table(
+    "contest_documents",
+    *("id", "contest_id", "title", "original_filename", "storage_key", "size_bytes"),
+    "uploaded_by_id",
+    times=("uploaded_at",),
+)
 MILESTONES = _table(
     "contest_milestones", "id", "contest_id", "kind", times=("due_at", "done_at"), json=("details",)
 )
@@ -681,6 +687,10 @@ CHAIN = [
     (REGISTRATION_REVISION, []),  # contests.registration_open: a column, no table
     (PEOPLE_REVISION, [given(HANDOFFS, ("a" * 32, 8, b"encrypted", T0))]),
     (PARTICIPATION_REVISION, []),  # contest_units: filled by the upgrade from units x contests
+    (
+        "5e1d2c7a9b40",  # contest settings (columns) and the contest's documents
+        [given(DOCUMENTS, (1, 1, "Kế hoạch", "kế hoạch.pdf", "documents/1/a.pdf", 900, 8, T0))],
+    ),
 ]
 
 

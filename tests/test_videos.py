@@ -520,10 +520,12 @@ def test_an_organizer_edit_of_settings_is_logged(client, world):
             "video_max_minutes": "5",
             "score_aggregation": "trimmed_mean",
             "judging_blind": "y",
+            "allowed_video_forms": ["song", "narration"],
         },
     )
     assert response.status_code == 302
     assert world.contest.max_videos_per_unit == 3
+    assert [form.value for form in world.contest.video_forms()] == ["song", "narration"]
     assert world.contest.video_max_bytes == 500 * 1024**2
     assert world.contest.video_max_duration_seconds == 300
     assert world.contest.judging_blind
@@ -533,6 +535,8 @@ def test_an_organizer_edit_of_settings_is_logged(client, world):
     assert entry.details["max_videos_per_unit"] == [2, 3]
     assert entry.details["judging_blind"] == [False, True]
     assert entry.details["video_max_minutes"] == [None, "5"]
+    every_form = ["song", "musical_drama", "stage", "narration", "other"]
+    assert entry.details["allowed_video_forms"] == [every_form, ["song", "narration"]]
     bad = client.post(
         "/judging/settings",
         data={

@@ -416,7 +416,12 @@ PATHS = {
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 100}},
                 {"name": "offset", "in": "query", "schema": {"type": "integer", "default": 0}},
             ],
-            "responses": {"200": _response("the ranking", "Leaderboard"), **_errors(404, 422)},
+            "description": "403 leaderboard_hidden while the organizers keep the leaderboard"
+            " private: until the quiz closes, for everyone but organizers.",
+            "responses": {
+                "200": _response("the ranking", "Leaderboard"),
+                **_errors(403, 404, 422),
+            },
         }
     },
     "/videos/uploads": {

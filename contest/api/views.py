@@ -165,6 +165,9 @@ def submit_attempt(attempt_id: int):
 @bp.get("/leaderboard")
 def leaderboard():
     contest = _current_contest()
+    if not contest.leaderboard_is_visible_to(current_user, clock.utc_now()):
+        message = _("The leaderboard is shown once the quiz closes.")
+        return api_error("leaderboard_hidden", message, 403)
     limit = request.args.get("limit", "100")
     offset = request.args.get("offset", "0")
     if not (limit.isdigit() and offset.isdigit() and 1 <= int(limit) <= 1000):

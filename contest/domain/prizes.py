@@ -12,7 +12,8 @@ Three categories, each with its own ranking and tiers of the prize table:
 In every ranking, entries equal on the whole order share a rank (competition ranking, "1224").
 
 Allocation (`allocate_prizes`) walks each category's ranking best first, skipping ineligible
-entries (a unit that took no part never takes a collective prize), and hands out the
+entries (a unit that took no part, or fewer of its staff than the contest's minimum
+participation, never takes a collective prize), and hands out the
 category's places best tier first. Equal entries are handled as a group, and a tie at a prize
 boundary is never broken silently:
 
@@ -390,20 +391,38 @@ class EligibilityOptions:
 
     unit_requires_video: bool = False  # a unit needs a submitted video for a collective prize
     max_individual_prizes_per_unit: int | None = None  # K; None = no limit
+    # A unit whose participation (participants / headcount, uncapped) is below this percentage
+    # takes no collective prize: one person of 160 taking part is not the unit taking part.
+    min_participation_percent: int = 0
 
     def __post_init__(self) -> None:
         limit = self.max_individual_prizes_per_unit
         if limit is not None and (_not_int(limit) or limit < 1):
             raise ValueError("the individual prizes per unit must be a positive integer or None")
+        minimum = self.min_participation_percent
+        if _not_int(minimum) or not 0 <= minimum <= 100:
+            raise ValueError("the minimum participation must be a whole percentage 0..100")
 
 
 def _unit_is_eligible(unit: UnitScore, options: EligibilityOptions) -> bool:
     """A collective prize goes to a unit that took part (a participant or a video), and to one
     with a video when the contest requires it: a unit that did nothing scores 0 and would
-    otherwise tie with every other such unit for the last prizes."""
+    otherwise tie with every other such unit for the last prizes. With a minimum participation
+    the unit also needs participants / headcount >= that percentage, compared exactly (a unit
+    with no headcount has no rate, so it cannot reach a minimum above 0)."""
+    if options.min_participation_percent and not _reaches(unit.participation, options):
+        return False
     if options.unit_requires_video:
         return unit.has_video
     return unit.participants > 0 or unit.has_video
+
+
+def _reaches(participation: ScoreComponent, options: EligibilityOptions) -> bool:
+    """Whether participants / headcount, exactly, is at least the minimum percentage."""
+    if not participation.denominator:
+        return False
+    rate = Fraction(participation.numerator) / Fraction(participation.denominator)
+    return rate * 100 >= options.min_participation_percent
 
 
 @dataclass(frozen=True)
@@ -487,8 +506,8 @@ def allocate_prizes(
     The rules (module docstring) in order, per category:
     1. Entries are taken by rank; equal ranks form a group. Ineligible entries are skipped:
        units that took no part (no participant, no video), units without a video when
-       `unit_requires_video`, each unit's non-best videos, and participants of a unit that
-       already holds K individual prizes.
+       `unit_requires_video`, units below `min_participation_percent`, each unit's non-best
+       videos, and participants of a unit that already holds K individual prizes.
     2. A group whose remaining members all fit in the current tier takes those places.
     3. Otherwise the group is a tie with id f"{category}:{rank}"; a decision for that id must
        list exactly its members (else ValueError) and the members are walked in its order, one

@@ -38,3 +38,12 @@ def search_fold(value: str | None) -> str:
     decomposed = unicodedata.normalize("NFD", fold_text(value))
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
     return bare.replace("đ", "d")
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug_of(value: str | None, max_length: int = 80) -> str:
+    """A URL slug from a name: ASCII lower case, digits and single hyphens."""
+    slug = _NOT_SLUG.sub("-", search_fold(value)).strip("-")
+    return slug[:max_length].rstrip("-")

@@ -10,15 +10,18 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms import Form as PlainForm
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from contest.auth.forms import at_most, required
 from contest.domain.judging import Aggregation
+from contest.videos.forms import FORM_LABELS
 
 NOT_A_NUMBER = _l("Enter a number.")
 AGGREGATION_LABELS = {
@@ -70,6 +73,14 @@ class VideoSettingsForm(FlaskForm):
         places=1,
         validators=[Optional(), NumberRange(min=0.1, max=600, message=_l("Between 0,1 and 600."))],
         invalid_value_message=NOT_A_NUMBER,
+    )
+    allowed_video_forms = SelectMultipleField(
+        _l("Forms a video may take"),
+        choices=[SelectChoice(form.value, label) for form, label in FORM_LABELS.items()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired(message=_l("Accept at least one form."))],
+        invalid_choice_message=_l("Choose one of the values offered."),
     )
     judging_blind = BooleanField(_l("Hide unit names from judges"))
     score_aggregation = SelectField(

@@ -16,6 +16,7 @@ from contest.errors import Refused
 from contest.extensions import db
 from contest.i18n import format_points
 from contest.models import (
+    COUNTED_STATES,
     Contest,
     JudgeAssignment,
     Role,
@@ -26,6 +27,7 @@ from contest.models import (
     User,
     UserRole,
     Video,
+    VideoForm,
     VideoState,
 )
 from contest.models.audit import record
@@ -410,11 +412,13 @@ class VideoSettings:
     judging_blind: bool
     score_aggregation: str
     video_gallery_public: bool
+    allowed_video_forms: tuple[str, ...] = tuple(form.value for form in VideoForm)
 
     @classmethod
     def of(cls, contest: Contest) -> "VideoSettings":
         seconds = contest.video_max_duration_seconds
         return cls(
+            allowed_video_forms=tuple(form.value for form in contest.video_forms()),
             max_videos_per_unit=contest.max_videos_per_unit,
             video_max_megabytes=contest.video_max_bytes // 1024**2,
             video_max_minutes=Decimal(seconds) / 60 if seconds else None,
@@ -425,17 +429,60 @@ class VideoSettings:
 
     @classmethod
     def from_form(cls, data: dict) -> "VideoSettings":
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        values = {name: data[name] for name in cls.__dataclass_fields__}
+        chosen = set(values["allowed_video_forms"])
+        values["allowed_video_forms"] = tuple(f.value for f in VideoForm if f.value in chosen)
+        return cls(**values)
 
 
 def _as_json(value):
-    """A setting as the audit log's JSON keeps it: minutes as text, the rest as they are."""
+    """A setting as the audit log's JSON keeps it: minutes as text, forms as a list, the rest
+    as they are."""
+    if isinstance(value, tuple):
+        return list(value)
     return str(value) if isinstance(value, Decimal) else value
 
 
+class VideoSettingsRefused(Refused):
+    code, status = "video_settings_refused", 422
+    message = _l("These settings cannot be saved.")
+
+
+def most_videos_of_a_unit(contest: Contest) -> int:
+    """The most places one unit holds (live videos, as the upload limit counts them)."""
+    per_unit = (
+        select(func.count(Video.id).label("held"))
+        .where(
+            Video.contest_id == contest.id,
+            Video.state.in_(COUNTED_STATES),
+            Video.replaces_id.is_(None),
+        )
+        .group_by(Video.unit_id)
+        .subquery()
+    )
+    return db.session.scalar(select(func.max(per_unit.c.held))) or 0
+
+
 def configure_videos(contest: Contest, settings: VideoSettings, actor: User, now: datetime) -> None:
-    """Apply the video and judging options; the change is logged."""
+    """Apply the video and judging options; the change is logged.
+
+    Refused: fewer videos per unit than a unit already holds (withdrawing is the unit's
+    decision, not a side effect of a setting), and no accepted form at all. A video entered
+    in a form that is then withdrawn stays in the contest.
+    """
+    held = most_videos_of_a_unit(contest)
+    if settings.max_videos_per_unit < held:
+        raise VideoSettingsRefused(
+            _l(
+                "A unit already holds %(count)s videos: the limit per unit may not be lower.",
+                count=held,
+            )
+        )
+    if not settings.allowed_video_forms:
+        raise VideoSettingsRefused(_l("Accept at least one form."))
     before = VideoSettings.of(contest)
+    every_form = len(settings.allowed_video_forms) == len(VideoForm)
+    contest.allowed_video_forms = None if every_form else ",".join(settings.allowed_video_forms)
     contest.max_videos_per_unit = settings.max_videos_per_unit
     contest.video_max_bytes = settings.video_max_megabytes * 1024**2
     minutes = settings.video_max_minutes

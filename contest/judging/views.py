@@ -166,12 +166,17 @@ def settings():
     contest = Contest.current_or_404()
     form = VideoSettingsForm(obj=services.VideoSettings.of(contest))
     if form.validate_on_submit():
-        services.configure_videos(
-            contest, services.VideoSettings.from_form(form.data), current_user, clock.utc_now()
-        )
-        db.session.commit()
-        flash(_("Settings saved."), "success")
-        return redirect(url_for("judging.settings"))
+        try:
+            services.configure_videos(
+                contest, services.VideoSettings.from_form(form.data), current_user, clock.utc_now()
+            )
+        except Refused as refused:
+            db.session.rollback()
+            flash(str(refused.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Settings saved."), "success")
+            return redirect(url_for("judging.settings"))
     return render_template("judging/settings.html", contest=contest, form=form)
 
 

@@ -1,7 +1,13 @@
 """All models, imported here so that Alembic sees every table."""
 
 from contest.models.audit import AuditEntry
-from contest.models.contest import Contest, DrawQuota, ParticipatingUnit, ReviewPolicy
+from contest.models.contest import (
+    Contest,
+    ContestDocument,
+    DrawQuota,
+    ParticipatingUnit,
+    ReviewPolicy,
+)
 from contest.models.judging import JudgeAssignment, RubricCriterion, Score, ScoreItem, ScoreState
 from contest.models.people import CredentialHandoff, Role, Unit, UnitGroup, User, UserRole
 from contest.models.quiz import (
@@ -35,6 +41,7 @@ __all__ = [
     "BestRound",
     "Choice",
     "Contest",
+    "ContestDocument",
     "ContestMilestone",
     "CredentialHandoff",
     "DrawQuota",

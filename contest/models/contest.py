@@ -13,9 +13,10 @@ from contest.domain.judging import Aggregation
 from contest.domain.prizes import SEED_PRIZE_TABLE
 from contest.extensions import db
 from contest.models.judging import DEFAULT_RUBRIC, RubricCriterion
-from contest.models.people import Unit
+from contest.models.people import Role, Unit, User
 from contest.models.results import PrizeTierRow
 from contest.models.types import UTCDateTime, value_enum
+from contest.models.video import VideoForm
 
 DEFAULT_VIDEO_MAX_BYTES = 1024**3
 
@@ -35,6 +36,10 @@ class Contest(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     organizer_name: Mapped[str | None] = mapped_column(String(300))
+    # The body above the organizer (e.g. "UBND tỉnh ..."), printed above it on certificates.
+    authority_name: Mapped[str | None] = mapped_column(String(300))
+    # Thể lệ: plain text, shown escaped with paragraphs and links (contest.domain.rules_text).
+    rules_text: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     quiz_opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     quiz_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -52,6 +57,10 @@ class Contest(db.Model):
     max_videos_per_unit: Mapped[int] = mapped_column(default=2)
     video_max_bytes: Mapped[int] = mapped_column(BigInteger, default=DEFAULT_VIDEO_MAX_BYTES)
     video_max_duration_seconds: Mapped[int | None] = mapped_column()
+    # The video forms units may choose, a comma list of VideoForm values; None: every form.
+    allowed_video_forms: Mapped[str | None] = mapped_column(String(200))
+    # Whether anyone may see the leaderboard before the quiz closes (organizers always may).
+    leaderboard_public: Mapped[bool] = mapped_column(default=True, server_default=true())
     judging_blind: Mapped[bool] = mapped_column(default=False)
     score_aggregation: Mapped[Aggregation] = mapped_column(
         value_enum(Aggregation), default=Aggregation.MEAN
@@ -63,6 +72,8 @@ class Contest(db.Model):
     weight_video: Mapped[int] = mapped_column(default=40)
     unit_prize_requires_video: Mapped[bool] = mapped_column(default=False)
     max_individual_prizes_per_unit: Mapped[int | None] = mapped_column()
+    # A unit below this participation (participants / headcount, in %) takes no collective prize.
+    min_participation_percent: Mapped[int] = mapped_column(default=0, server_default="0")
     # The optional prediction question breaks ties of the individual ranking once the
     # organizers enter its true value, after closing (contest.domain.ranking).
     prediction_question: Mapped[str | None] = mapped_column(Text)
@@ -86,6 +97,11 @@ class Contest(db.Model):
         back_populates="contest",
         cascade="all, delete-orphan",
         order_by="DrawQuota.id",
+    )
+    documents: Mapped[list["ContestDocument"]] = relationship(
+        back_populates="contest",
+        cascade="all, delete-orphan",
+        order_by="ContestDocument.id",
     )
 
     def __init__(self, **values) -> None:
@@ -166,6 +182,20 @@ class Contest(db.Model):
             },
         )
 
+    def leaderboard_is_visible_to(self, user, now: datetime) -> bool:
+        """Whether `user` (maybe anonymous) may see the leaderboard at `now`: always after the
+        quiz closes and for organizers; before that only when the organizers made it public."""
+        if self.leaderboard_public or now >= self.quiz_closes_at:
+            return True
+        return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.ORGANIZER))
+
+    def video_forms(self) -> list[VideoForm]:
+        """The video forms units may choose, in the order of VideoForm."""
+        if not self.allowed_video_forms:
+            return list(VideoForm)
+        chosen = set(self.allowed_video_forms.split(","))
+        return [form for form in VideoForm if form.value in chosen]
+
     def answers_are_reviewable(self, now: datetime) -> bool:
         """Whether a submitted round may show its correct answers at `now`."""
         if self.review_policy is ReviewPolicy.AFTER_SUBMIT:
@@ -207,3 +237,24 @@ class ParticipatingUnit(db.Model):
     headcount: Mapped[int] = mapped_column()
 
     unit: Mapped["Unit"] = relationship()
+
+
+class ContestDocument(db.Model):
+    """A document attached to a contest (its plan, the decision that set it up): a PDF kept in
+    the storage like videos; the original file name is kept for display."""
+
+    __tablename__ = "contest_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    original_filename: Mapped[str] = mapped_column(String(255))
+    storage_key: Mapped[str] = mapped_column(String(300), unique=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    contest: Mapped[Contest] = relationship(back_populates="documents")
+    uploaded_by: Mapped[User | None] = relationship()

@@ -36,6 +36,14 @@ ACTIONS = {
     "units_imported": _l("Units imported"),
     "participation_changed": _l("Participating units changed"),
     "score_abstained_by_merge": _l("Score turned into an abstention by a unit merge"),
+    "contest_created": _l("Contest created"),
+    "contest_copied": _l("Contest created as a copy"),
+    "identity_changed": _l("Names changed"),
+    "rules_text_changed": _l("Rules text changed"),
+    "document_added": _l("Document attached"),
+    "document_deleted": _l("Document removed"),
+    "round_rules_changed": _l("Round rules changed"),
+    "visibility_changed": _l("Answers and leaderboard visibility changed"),
 }
 # Their details are changes, each [before, after].
 CHANGE_ACTIONS = {
@@ -46,6 +54,10 @@ CHANGE_ACTIONS = {
     "unit_changed",
     "unit_group_changed",
     "unit_merged",
+    "identity_changed",
+    "rules_text_changed",
+    "round_rules_changed",
+    "visibility_changed",
 }
 DETAILS = {
     "total_amount": _l("Total amount"),
@@ -70,6 +82,7 @@ DETAILS = {
     "max_videos_per_unit": _l("Videos per unit, at most"),
     "video_max_megabytes": _l("Largest file, in MB"),
     "video_max_minutes": _l("Longest video, in minutes (empty: no limit)"),
+    "allowed_video_forms": _l("Forms a video may take"),
     "judging_blind": _l("Hide unit names from judges"),
     "score_aggregation": _l("A video's score"),
     "video_gallery_public": _l("Public gallery of the videos once results are published"),
@@ -77,6 +90,9 @@ DETAILS = {
     "unit_requires_video": _l("A unit needs a video for a collective prize"),
     "max_individual_prizes_per_unit": _l(
         "At most this many individual prizes per unit (empty: no limit)"
+    ),
+    "min_participation_percent": _l(
+        "Minimum participation for a collective prize (% of the headcount; 0: none)"
     ),
     "prizes": _l("Prize table"),
     "prediction_question": _l("Prediction question (empty: none)"),
@@ -108,6 +124,23 @@ DETAILS = {
     "added": _l("Units added"),
     "removed": _l("Units removed"),
     "headcounts": _l("Headcounts changed"),
+    "slug": _l("Address"),
+    "copied_from": _l("Copied from"),
+    "copied": _l("Copied"),
+    "organizer_name": _l("Organizing body"),
+    "authority_name": _l("Authority above the organizing body (printed on certificates)"),
+    "rules_text": _l("Rules (Thể lệ)"),
+    "title": _l("Title"),
+    "size_bytes": _l("Size (bytes)"),
+    "questions_per_round": _l("Questions per round"),
+    "round_time_limit_seconds": _l("Seconds per round"),
+    "submission_grace_seconds": _l(
+        "Grace after the deadline, in seconds (answers sent late by the network)"
+    ),
+    "max_attempts_total": _l("Rounds per participant in all (empty: no limit)"),
+    "max_attempts_per_day": _l("Rounds per participant per day (empty: no limit)"),
+    "review_policy": _l("When participants see the correct answers of their rounds"),
+    "leaderboard_public": _l("The leaderboard is public while the quiz is open"),
 }
 MONEY = {"total_amount"}
 

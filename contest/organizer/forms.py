@@ -138,6 +138,13 @@ class ResultsRulesForm(FlaskForm):
         _l("At most this many individual prizes per unit (empty: no limit)"),
         validators=[Optional(), NumberRange(min=1, max=1000, message=_l("From 1 to 1000."))],
     )
+    min_participation_percent = _whole(
+        _l("Minimum participation for a collective prize (% of the headcount; 0: none)"),
+        validators=[
+            InputRequired(NOT_A_WHOLE_NUMBER),
+            NumberRange(min=0, max=100, message=_l("From 0 to 100.")),
+        ],
+    )
     prediction_question = TextAreaField(
         _l("Prediction question (empty: none)"), validators=[Optional(), Length(max=500)]
     )
@@ -169,6 +176,7 @@ def rules_form_data(rules) -> dict:
         "weight_video": rules.weights.video,
         "unit_prize_requires_video": rules.options.unit_requires_video,
         "max_individual_prizes_per_unit": rules.options.max_individual_prizes_per_unit,
+        "min_participation_percent": rules.options.min_participation_percent,
         "prediction_question": rules.prediction_question,
         "prediction_true_value": rules.prediction_true_value,
         "tiers": [
@@ -206,7 +214,9 @@ def rules_from_form(form: ResultsRulesForm):
             form.weight_participation.data, form.weight_accuracy.data, form.weight_video.data
         ),
         options=EligibilityOptions(
-            form.unit_prize_requires_video.data, form.max_individual_prizes_per_unit.data
+            form.unit_prize_requires_video.data,
+            form.max_individual_prizes_per_unit.data,
+            form.min_participation_percent.data,
         ),
         tiers=tiers,
         prediction_question=(form.prediction_question.data or "").strip() or None,

@@ -128,17 +128,22 @@ class WindowsRefused(Refused):
     message = _l("A window must close after it opens.")
 
 
+def check_windows(windows: dict[str, datetime | None]) -> None:
+    """Refuse a window that closes before it opens, or a video window with one end only."""
+    if windows["quiz_opens_at"] >= windows["quiz_closes_at"]:
+        raise WindowsRefused()
+    video = windows["video_opens_at"], windows["video_closes_at"]
+    if (video[0] is None) != (video[1] is None) or (video[0] and video[0] >= video[1]):
+        raise WindowsRefused(_l("Give the video window both ends, the close after the open."))
+
+
 def change_windows(
     contest: Contest, windows: dict[str, datetime | None], actor: User, now: datetime
 ) -> None:
     """Move the contest's windows (a deadline extension by notice, say); logged. Whether a
     window is open is computed from these timestamps, so only the running rounds, whose
     deadlines are cut at the quiz close, need to follow."""
-    if windows["quiz_opens_at"] >= windows["quiz_closes_at"]:
-        raise WindowsRefused()
-    video = windows["video_opens_at"], windows["video_closes_at"]
-    if (video[0] is None) != (video[1] is None) or (video[0] and video[0] >= video[1]):
-        raise WindowsRefused(_l("Give the video window both ends, the close after the open."))
+    check_windows(windows)
     changes = {}
     for name in WINDOW_FIELDS:
         before, after = getattr(contest, name), windows[name]
@@ -253,7 +258,9 @@ def current_rules(contest: Contest) -> ResultsRules:
             contest.weight_participation, contest.weight_accuracy, contest.weight_video
         ),
         options=EligibilityOptions(
-            contest.unit_prize_requires_video, contest.max_individual_prizes_per_unit
+            contest.unit_prize_requires_video,
+            contest.max_individual_prizes_per_unit,
+            contest.min_participation_percent,
         ),
         tiers=prize_table(contest),
         prediction_question=contest.prediction_question,
@@ -283,6 +290,7 @@ def change_results_rules(contest: Contest, rules: ResultsRules, actor: User, now
     contest.weight_video = rules.weights.video
     contest.unit_prize_requires_video = rules.options.unit_requires_video
     contest.max_individual_prizes_per_unit = rules.options.max_individual_prizes_per_unit
+    contest.min_participation_percent = rules.options.min_participation_percent
     contest.prediction_question = rules.prediction_question
     contest.prediction_true_value = rules.prediction_true_value
     contest.prize_table = []
@@ -298,7 +306,7 @@ def change_results_rules(contest: Contest, rules: ResultsRules, actor: User, now
         for tier in rules.tiers
     ]
     after = _rules_record(rules)
-    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    changes = {key: [before.get(key), after[key]] for key in after if before.get(key) != after[key]}
     if changes:
         record("results_rules_changed", actor, contest.id, f"contest:{contest.id}", now, **changes)
     db.session.flush()
@@ -310,6 +318,7 @@ def _rules_record(rules: ResultsRules) -> dict:
         "weights": [rules.weights.participation, rules.weights.accuracy, rules.weights.video],
         "unit_requires_video": rules.options.unit_requires_video,
         "max_individual_prizes_per_unit": rules.options.max_individual_prizes_per_unit,
+        "min_participation_percent": rules.options.min_participation_percent,
         "prizes": [
             [tier.category, tier.name, tier.count, tier.amount]
             for tier in sorted(rules.tiers, key=lambda tier: (tier.category, tier.position))

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from contest import clock
 from contest.auth.decorators import role_required
+from contest.domain.prizes import table_total
 from contest.errors import Refused
 from contest.extensions import db
 from contest.models import Contest, Role, Unit
@@ -105,7 +106,12 @@ def results_rules():
             db.session.commit()
             flash(_("The rules are saved; the provisional results follow them."), "success")
             return redirect(url_for("organizer.results_rules"))
-    return render_template("organizer/results_rules.html", contest=contest, form=form)
+    return render_template(
+        "organizer/results_rules.html",
+        contest=contest,
+        form=form,
+        budget=table_total(current_rules(contest).tiers),
+    )
 
 
 @bp.get("/participation/<int:unit_id>")

@@ -39,6 +39,7 @@ class Certificate:
     unit: str | None
     amount: int
     issued_at: datetime
+    authority: str | None = None  # the body above the organizer, printed above it
 
 
 def approved_certificates(contest: Contest, number: int | None = None) -> list[Certificate]:
@@ -61,6 +62,7 @@ def approved_certificates(contest: Contest, number: int | None = None) -> list[C
         Certificate(
             contest=contest.name,
             organizer=contest.organizer_name,
+            authority=contest.authority_name,
             category=award["category"],
             prize=award["tier"],
             # Snapshots approved before the winner's name and unit were kept apart have the
@@ -91,7 +93,7 @@ def render_certificates(certificates: Sequence[Certificate]) -> bytes:
 def _page(pdf: FPDF, certificate: Certificate) -> None:
     pdf.add_page()
     _frame(pdf)
-    _heading(pdf, certificate.organizer)
+    _heading(pdf, certificate.organizer, certificate.authority)
     pdf.set_y(54)
     _centred(pdf, _("Certificate").upper(), 34, bold=True, color=RED)
     pdf.ln(2)
@@ -120,13 +122,17 @@ def _frame(pdf: FPDF) -> None:
     pdf.rect(14, 14, pdf.w - 28, pdf.h - 28)
 
 
-def _heading(pdf: FPDF, organizer: str | None) -> None:
-    """The issuing body on the left and the national motto on the right, as Vietnamese
-    official papers open."""
+def _heading(pdf: FPDF, organizer: str | None, authority: str | None = None) -> None:
+    """The issuing body on the left (under the authority above it, not bold, when there is
+    one) and the national motto on the right, as Vietnamese official papers open."""
     half = (pdf.w - 2 * MARGIN) / 2
+    pdf.set_xy(MARGIN, 24)
+    # Both names may be long (300 characters): they get smaller rather than reach the title.
+    if authority:
+        _block(pdf, authority.upper(), half - 10, 11, lines=2, smallest=5)
     if organizer:
-        pdf.set_xy(MARGIN, 24)
-        _block(pdf, organizer.upper(), half - 10, 11, bold=True)
+        pdf.set_x(MARGIN)
+        _block(pdf, organizer.upper(), half - 10, 11, bold=True, smallest=5 if authority else 8)
     pdf.set_xy(MARGIN + half, 24)
     _block(pdf, _("Socialist Republic of Vietnam").upper(), half, 11, bold=True)
     pdf.set_x(MARGIN + half)
@@ -156,11 +162,13 @@ def _centred(pdf: FPDF, text: str, size: float, bold=False, color=INK, lines: in
     _block(pdf, text, pdf.w - 2 * MARGIN, size, bold=bold, color=color, lines=lines)
 
 
-def _block(pdf, text: str, width: float, size: float, bold=False, color=INK, lines=3) -> None:
+def _block(
+    pdf, text: str, width: float, size: float, bold=False, color=INK, lines=3, smallest=8
+) -> None:
     text = _text(text)
     pdf.set_text_color(*color)
     pdf.set_font(FONT, "B" if bold else "", size)
-    while size > 8 and len(_wrapped(pdf, text, width)) > lines:
+    while size > smallest and len(_wrapped(pdf, text, width)) > lines:
         size -= 1
         pdf.set_font_size(size)
     pdf.multi_cell(width, _line_height(size), text, align="C", new_x="LEFT", new_y="NEXT")

@@ -179,6 +179,7 @@ def compute_standings(contest: Contest) -> Standings:
             options=EligibilityOptions(
                 unit_requires_video=contest.unit_prize_requires_video,
                 max_individual_prizes_per_unit=contest.max_individual_prizes_per_unit,
+                min_participation_percent=contest.min_participation_percent,
             ),
             decisions=tie_decisions(contest),
         )

@@ -36,6 +36,9 @@ XLSX_CSV = ("xlsx", "csv")
 @bp.get("/leaderboard")
 def leaderboard():
     contest = Contest.current_or_404()
+    if not contest.leaderboard_is_visible_to(current_user, clock.utc_now()):
+        message = _("The leaderboard is shown once the quiz closes.")
+        return render_template("errors/error.html", status=403, message=message), 403
     page = requested_page()
     lines = individual_leaderboard(contest, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template(

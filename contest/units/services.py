@@ -443,6 +443,17 @@ def enroll_active_units(contest: Contest) -> None:
     db.session.flush()
 
 
+def copy_participation(source: Contest, contest: Contest) -> None:
+    """`contest` takes the active units that took part in `source`, with their headcounts there."""
+    for unit_id, headcount in participation(source).items():
+        unit = db.session.get(Unit, unit_id)
+        if unit is not None and unit.active:
+            db.session.add(
+                ParticipatingUnit(contest_id=contest.id, unit_id=unit_id, headcount=headcount)
+            )
+    db.session.flush()
+
+
 def set_participation(
     contest: Contest, headcounts: dict[int, int], actor: User, now: datetime
 ) -> None:

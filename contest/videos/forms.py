@@ -31,6 +31,12 @@ class VideoInfoForm(FlaskForm):
         invalid_choice_message=_l("Choose one of the values offered."),
     )
 
+    def offer_forms_of(self, contest, keep: VideoForm | None = None) -> "VideoInfoForm":
+        """Offer only the forms the contest accepts (and `keep`, a video's current form)."""
+        allowed = {form.value for form in contest.video_forms()} | ({keep.value} if keep else set())
+        self.form.choices = [choice for choice in self.form.choices if choice.value in allowed]
+        return self
+
 
 class VideoDetailsForm(VideoInfoForm):
     """The video's info, and the file's name and size, sent by the browser before the file."""

@@ -171,6 +171,13 @@ def _check_details(contest: Contest, details: VideoDetails) -> None:
         )
     if not details.title.strip():
         raise InvalidVideoDetails(_l("Give the video a title."), field="title")
+    _check_form(contest, details.form)
+
+
+def _check_form(contest: Contest, form: VideoForm) -> None:
+    if form not in contest.video_forms():
+        message = _l("This contest does not accept videos of this form.")
+        raise InvalidVideoDetails(message, field="form")
 
 
 def start_upload(
@@ -234,6 +241,8 @@ def edit_video(
         raise UploadNotOpen(_l("This video is no longer in the contest."))
     if not clean_text(title):
         raise InvalidVideoDetails(_l("Give the video a title."), field="title")
+    if form is not video.form:  # a video entered before its form was withdrawn keeps it
+        _check_form(video.contest, form)
     video.title = clean_text(title)[:200]
     video.description = unicodedata.normalize("NFC", description or "").strip() or None
     video.form = form

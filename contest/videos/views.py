@@ -68,7 +68,7 @@ def unit_videos():
         places_taken=services.places_taken(contest, current_user.unit_id or 0),
         # An interrupted upload holds a place: the uploader stays, so it can be resumed.
         unfinished=any(v.state is VideoState.UPLOADING and v.replaces_id is None for v in videos),
-        form=VideoDetailsForm(),
+        form=VideoDetailsForm().offer_forms_of(contest),
         upload=_upload_settings(contest),
         action_form=ActionForm(),
     )
@@ -86,10 +86,10 @@ def video_page(video_id: int):
         video=video,
         manages=manages,
         show_unit=video.unit_shown_to(current_user),
-        form=VideoDetailsForm(formdata=None) if manages else None,
+        form=VideoDetailsForm(formdata=None).offer_forms_of(contest) if manages else None,
         info_form=VideoInfoForm(
             data={"title": video.title, "description": video.description, "form": video.form.value}
-        )
+        ).offer_forms_of(contest, keep=video.form)
         if manages
         else None,
         upload=_upload_settings(contest),

@@ -380,6 +380,62 @@ def test_units_that_took_no_part_take_no_collective_prize_and_make_no_tie():
     assert prize_list.total_amount == 10_000_000 + 2 * 7_000_000 + 2 * 5_000_000
 
 
+def with_participation(line: UnitScore, participants: int, headcount: int) -> UnitScore:
+    """The line with this participation (the rest of its score unchanged)."""
+    part = ScoreComponent(Decimal(participants), Decimal(headcount), Decimal(0), 30, Decimal(0))
+    return replace(line, participation=part, participants=participants)
+
+
+def test_a_unit_below_the_minimum_participation_takes_no_collective_prize():
+    """The demo's close: a unit with 1 of its 160 staff taking part won a unit prize."""
+    one, two, three = unit_lines({1: 95, 2: 90, 3: 80})
+    units = [
+        with_participation(one, 1, 160),  # 0.625 %
+        with_participation(two, 16, 160),  # exactly 10 %: reaches it
+        with_participation(three, 159, 1600),  # 9.9375 %: just below
+    ]
+    assert unit_order(allocate_prizes(UNIT_TIERS, units=units)) == [1, 2, 3]
+    minimum = allocate_prizes(
+        UNIT_TIERS, units=units, options=EligibilityOptions(min_participation_percent=10)
+    )
+    assert winners(minimum, UNIT) == [("Giải Nhất", 2)]
+
+
+def test_a_unit_without_a_headcount_reaches_no_minimum_above_zero():
+    (line,) = unit_lines({1: 50})
+    units = [with_participation(line, 3, 0)]
+    assert unit_order(allocate_prizes(UNIT_TIERS, units=units)) == [1]
+    options = EligibilityOptions(min_participation_percent=1)
+    assert unit_order(allocate_prizes(UNIT_TIERS, units=units, options=options)) == []
+
+
+@pytest.mark.parametrize("minimum", [-1, 101, 2.5, None])
+def test_a_minimum_participation_outside_0_to_100_is_rejected(minimum):
+    with pytest.raises(ValueError, match="minimum participation"):
+        EligibilityOptions(min_participation_percent=minimum)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 200), st.integers(0, 200)), min_size=1, max_size=12),
+    st.integers(0, 100),
+)
+def test_every_unit_prize_goes_to_a_unit_at_or_above_the_minimum(rates, minimum):
+    scores = {n + 1: 100 - n for n in range(len(rates))}  # distinct totals: no tie
+    units = [with_participation(line, *rates[line.unit_id - 1]) for line in unit_lines(scores)]
+    options = EligibilityOptions(min_participation_percent=minimum)
+    prize_list = allocate_prizes(UNIT_TIERS, units=units, options=options)
+    by_id = {line.unit_id: rates[line.unit_id - 1] for line in units}
+
+    def reaches(unit_id: int) -> bool:  # every line has a video, so it took part
+        participants, headcount = by_id[unit_id]
+        return minimum == 0 or (headcount > 0 and participants * 100 >= minimum * headcount)
+
+    assert all(reaches(unit_id) for unit_id in unit_order(prize_list))
+    reaching = [line.unit_id for line in units if reaches(line.unit_id)]
+    assert unit_order(prize_list) == reaching[:10]
+
+
 def test_at_most_k_individual_prizes_per_unit():
     table = [PrizeTier("Giải cá nhân", INDIVIDUAL, 4, 500_000, 1)]
     ranking = people({p: 20 - p for p in range(1, 8)})

@@ -1,0 +1,98 @@
+"""The shape of the contest setup forms: a new contest or a copy, and each settings group."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from contest.auth.forms import at_most, required
+from contest.contest_setup.services import RULES_TEXT_MAX, SLUG_MAX
+from contest.models import ReviewPolicy
+from contest.organizer.forms import NOT_A_WHOLE_NUMBER, WindowsForm
+
+REVIEW_LABELS = {
+    ReviewPolicy.NEVER: _l("Never"),
+    ReviewPolicy.AFTER_CLOSE: _l("After the quiz closes"),
+    ReviewPolicy.AFTER_SUBMIT: _l("After each round"),
+}
+
+
+class NewContestForm(WindowsForm):
+    """A new contest, or a copy of a past one: its name, its address and its windows."""
+
+    name = StringField(_l("Contest name"), validators=[required(), at_most(300)])
+    slug = StringField(
+        _l("Short name in the address (lower-case letters without accents, digits, hyphens)"),
+        validators=[required(), at_most(SLUG_MAX)],
+    )
+    organizer_name = StringField(_l("Organizing body"), validators=[at_most(300)])
+
+
+class IdentityForm(FlaskForm):
+    name = StringField(_l("Contest name"), validators=[required(), at_most(300)])
+    organizer_name = StringField(_l("Organizing body"), validators=[at_most(300)])
+    authority_name = StringField(
+        _l("Authority above the organizing body (printed on certificates)"),
+        validators=[at_most(300)],
+    )
+
+
+class RulesTextForm(FlaskForm):
+    rules_text = TextAreaField(
+        _l("Rules (Thể lệ)"),
+        validators=[at_most(RULES_TEXT_MAX)],
+        render_kw={"rows": 16},
+    )
+
+
+class DocumentForm(FlaskForm):
+    title = StringField(_l("Title (empty: the file's name)"), validators=[at_most(300)])
+    file = FileField(_l("PDF file"), validators=[FileRequired(_l("Choose a PDF file."))])
+
+
+def _whole(label, *validators) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=list(validators),
+        invalid_value_message=NOT_A_WHOLE_NUMBER,
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class RoundRulesForm(FlaskForm):
+    questions_per_round = _whole(
+        _l("Questions per round"),
+        InputRequired(NOT_A_WHOLE_NUMBER),
+        NumberRange(min=1, max=200, message=_l("From 1 to 200.")),
+    )
+    round_time_limit_seconds = _whole(
+        _l("Seconds per round"),
+        InputRequired(NOT_A_WHOLE_NUMBER),
+        NumberRange(min=10, max=24 * 3600, message=_l("From 10 seconds to 24 hours.")),
+    )
+    submission_grace_seconds = _whole(
+        _l("Grace after the deadline, in seconds (answers sent late by the network)"),
+        InputRequired(NOT_A_WHOLE_NUMBER),
+        NumberRange(min=0, max=120, message=_l("From 0 to 120.")),
+    )
+    max_attempts_total = _whole(
+        _l("Rounds per participant in all (empty: no limit)"),
+        Optional(),
+        NumberRange(min=1, max=10_000, message=_l("From 1 to 10000.")),
+    )
+    max_attempts_per_day = _whole(
+        _l("Rounds per participant per day (empty: no limit)"),
+        Optional(),
+        NumberRange(min=1, max=10_000, message=_l("From 1 to 10000.")),
+    )
+
+
+class VisibilityForm(FlaskForm):
+    review_policy = SelectField(
+        _l("When participants see the correct answers of their rounds"),
+        choices=[SelectChoice(policy.value, label) for policy, label in REVIEW_LABELS.items()],
+        invalid_choice_message=_l("Choose one of the values offered."),
+    )
+    leaderboard_public = BooleanField(_l("The leaderboard is public while the quiz is open"))

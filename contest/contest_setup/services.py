@@ -1,0 +1,458 @@
+"""Creating a contest, copying a past one, and the changes of its settings pages.
+
+Every change is written to the audit log as [before, after], and refused, with the rule
+stated, when it would change something already decided (rounds played, approved results).
+Services take the contest; the caller commits once, and touches the storage after the commit
+when it deletes.
+"""
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, select
+
+from contest.domain.drawing import DrawRules, rule_problems
+from contest.domain.rounds import local_day_bounds
+from contest.domain.text import clean_text, slug_of
+from contest.errors import Refused
+from contest.extensions import db
+from contest.models import (
+    Attempt,
+    Contest,
+    ContestDocument,
+    DrawQuota,
+    PrizeTierRow,
+    ReviewPolicy,
+    RubricCriterion,
+    User,
+)
+from contest.models.audit import record
+from contest.organizer.services import WINDOW_FIELDS, check_windows
+from contest.questions.messages import describe_rule_problem
+from contest.questions.services import question_pool
+from contest.results.workflow import current_snapshot
+from contest.storage import Storage
+from contest.units.services import copy_participation, enroll_active_units
+
+
+class SetupRefused(Refused):
+    code, status = "setup_refused", 422
+    message = _l("This setting cannot be saved.")
+
+
+def _log(contest: Contest, action: str, actor: User, now: datetime, before: dict, after: dict):
+    """Log the settings that changed as [before, after]; nothing when nothing changed."""
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changes:
+        record(action, actor, contest.id, f"contest:{contest.id}", now, **changes)
+    return changes
+
+
+def _approved_results_refusal(contest: Contest, what) -> None:
+    if current_snapshot(contest) is not None:
+        raise SetupRefused(what)
+
+
+# Creating and copying
+
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_MAX = 80
+
+
+def suggest_slug(name: str) -> str:
+    """A free slug made from the name (diacritics folded): "hoi-thi-2026", else "...-2"."""
+    base = slug_of(name, SLUG_MAX - 4) or "hoi-thi"
+    taken = set(db.session.scalars(select(Contest.slug).where(Contest.slug.like(f"{base}%"))))
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
+
+
+def check_slug(slug: str) -> None:
+    """Refuse a slug that is not lower-case ASCII letters, digits and hyphens, or is taken."""
+    if not SLUG.fullmatch(slug) or len(slug) > SLUG_MAX:
+        raise SetupRefused(
+            _l(
+                "The short name in the address may only use lower-case letters without "
+                "accents, digits and single hyphens (for example hoi-thi-cchc-2026)."
+            )
+        )
+    if db.session.scalar(select(Contest.id).where(Contest.slug == slug)) is not None:
+        raise SetupRefused(_l("Another contest already uses the address «%(slug)s».", slug=slug))
+
+
+@dataclass(frozen=True)
+class NewContest:
+    """What the organizer types to create a contest (or a copy): name, slug, windows."""
+
+    name: str
+    slug: str
+    organizer_name: str | None
+    windows: dict[str, datetime | None]
+
+
+# What a copy takes from the past contest. A setting is a column of `contests`; each other
+# thing copied is a collection with its function. Everything else stays behind: rounds,
+# best rounds, predictions, videos and their scores, judge assignments, results snapshots,
+# tie decisions, milestones, the audit log, the attached documents, the prediction's true
+# value, and the windows (typed anew). tests/test_contest_setup.py checks that every column
+# of `contests` is listed here or in NOT_COPIED, so a new column needs a decision.
+COPIED_SETTINGS = (
+    "organizer_name",
+    "authority_name",
+    "description",
+    "rules_text",
+    "questions_per_round",
+    "round_time_limit_seconds",
+    "submission_grace_seconds",
+    "max_attempts_total",
+    "max_attempts_per_day",
+    "review_policy",
+    "leaderboard_public",
+    "max_videos_per_unit",
+    "video_max_bytes",
+    "video_max_duration_seconds",
+    "allowed_video_forms",
+    "judging_blind",
+    "score_aggregation",
+    "video_gallery_public",
+    "weight_participation",
+    "weight_accuracy",
+    "weight_video",
+    "unit_prize_requires_video",
+    "max_individual_prizes_per_unit",
+    "min_participation_percent",
+    "prediction_question",
+    "registration_open",
+)
+NOT_COPIED = ("id", "slug", "name", "created_at", "prediction_true_value", *WINDOW_FIELDS)
+
+
+def _copy_rubric(source: Contest, copy: Contest) -> None:
+    copy.rubric = [
+        RubricCriterion(
+            name=c.name, max_points=c.max_points, guidance=c.guidance, position=c.position
+        )
+        for c in source.rubric
+    ]
+
+
+def _copy_prize_table(source: Contest, copy: Contest) -> None:
+    copy.prize_table = [
+        PrizeTierRow(
+            category=t.category,
+            name=t.name,
+            prize_count=t.prize_count,
+            amount=t.amount,
+            position=t.position,
+        )
+        for t in source.prize_table
+    ]
+
+
+def _copy_draw_rules(source: Contest, copy: Contest) -> None:
+    copy.draw_quotas = [
+        DrawQuota(topic=q.topic, difficulty=q.difficulty, question_count=q.question_count)
+        for q in source.draw_quotas
+    ]
+
+
+# The participating units and their headcounts are copied too, once the copy has its id
+# (create_contest).
+COPIED_COLLECTIONS: dict[str, Callable[[Contest, Contest], None]] = {
+    "rubric": _copy_rubric,
+    "prize_table": _copy_prize_table,
+    "draw_quotas": _copy_draw_rules,
+}
+
+
+def create_contest(
+    new: NewContest, actor: User, now: datetime, source: Contest | None = None
+) -> Contest:
+    """A new contest from the seed defaults (rubric, prize table), or a copy of `source`'s
+    settings and collections (COPIED_SETTINGS, COPIED_COLLECTIONS) with new windows; logged."""
+    name = clean_text(new.name)
+    if not name:
+        raise SetupRefused(_l("Give the contest a name."))
+    check_slug(new.slug)
+    check_windows(new.windows)
+    values = {key: getattr(source, key) for key in COPIED_SETTINGS} if source else {}
+    contest = Contest(name=name, slug=new.slug, **values, **new.windows)
+    contest.organizer_name = clean_text(new.organizer_name) or None
+    if source is not None:
+        for copy in COPIED_COLLECTIONS.values():
+            copy(source, contest)
+    db.session.add(contest)
+    db.session.flush()
+    if source is None:
+        enroll_active_units(contest)
+    else:
+        copy_participation(source, contest)
+    details = {"name": name, "slug": contest.slug}
+    if source is not None:
+        copied = [*COPIED_SETTINGS, *COPIED_COLLECTIONS, "participating_units"]
+        details |= {"copied_from": source.slug, "copied": copied}
+    action = "contest_copied" if source else "contest_created"
+    record(action, actor, contest.id, f"contest:{contest.id}", now, **details)
+    db.session.flush()
+    return contest
+
+
+def a_year_later(moment: datetime | None) -> datetime | None:
+    """The same moment a year later (29 February becomes the 28th): a copy's suggestion."""
+    if moment is None:
+        return None
+    try:
+        return moment.replace(year=moment.year + 1)
+    except ValueError:
+        return moment.replace(year=moment.year + 1, day=28)
+
+
+# Identity: the names printed on the pages and certificates
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    organizer_name: str | None
+    authority_name: str | None
+
+    @classmethod
+    def of(cls, contest: Contest) -> "Identity":
+        return cls(contest.name, contest.organizer_name, contest.authority_name)
+
+
+def change_identity(contest: Contest, identity: Identity, actor: User, now: datetime) -> None:
+    """Rename the contest, its organizer and the authority above it; logged. Refused while
+    approved results stand: their certificates print these names."""
+    after = Identity(
+        clean_text(identity.name),
+        clean_text(identity.organizer_name) or None,
+        clean_text(identity.authority_name) or None,
+    )
+    if not after.name:
+        raise SetupRefused(_l("Give the contest a name."))
+    before = Identity.of(contest)
+    if after != before:
+        _approved_results_refusal(
+            contest,
+            _l(
+                "The results are approved and their certificates print these names: "
+                "reopen the results before changing them."
+            ),
+        )
+    for key in ("name", "organizer_name", "authority_name"):
+        setattr(contest, key, getattr(after, key))
+    _log(contest, "identity_changed", actor, now, before.__dict__, after.__dict__)
+    db.session.flush()
+
+
+# The rules text (Thể lệ) and the attached documents
+
+RULES_TEXT_MAX = 50_000
+
+
+def change_rules_text(contest: Contest, text: str | None, actor: User, now: datetime) -> None:
+    """Set the rules text: plain text, NFC, line breaks kept, trailing spaces dropped; logged."""
+    lines = unicodedata.normalize("NFC", (text or "").replace("\r\n", "\n")).split("\n")
+    after = "\n".join(line.rstrip() for line in lines).strip() or None
+    if after and len(after) > RULES_TEXT_MAX:
+        raise SetupRefused(_l("At most %(max)s characters.", max=RULES_TEXT_MAX))
+    before = contest.rules_text
+    contest.rules_text = after
+    _log(contest, "rules_text_changed", actor, now, {"rules_text": before}, {"rules_text": after})
+    db.session.flush()
+
+
+MAX_DOCUMENT_BYTES = 20 * 1024**2
+PDF_MAGIC = b"%PDF-"
+PDF_HEADER_WINDOW = 1024  # readers accept the header anywhere in the first kilobyte
+
+
+def is_pdf(head: bytes) -> bool:
+    """Whether a file's first bytes are a PDF's (its header, not its name, decides)."""
+    return PDF_MAGIC in head[:PDF_HEADER_WINDOW]
+
+
+def add_document(
+    contest: Contest,
+    title: str,
+    filename: str,
+    path: Path,
+    storage: Storage,
+    actor: User,
+    now: datetime,
+) -> ContestDocument:
+    """Attach a PDF (the contest's plan, a decision) kept in the storage; logged."""
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise SetupRefused(
+            _l("A document may be at most %(mb)s MB.", mb=MAX_DOCUMENT_BYTES // 1024**2)
+        )
+    with path.open("rb") as file:
+        head = file.read(PDF_HEADER_WINDOW)
+    if not is_pdf(head):
+        raise SetupRefused(_l("This file is not a PDF (whatever its name says): attach a PDF."))
+    display_name = unicodedata.normalize("NFC", filename.replace("\\", "/").rsplit("/", 1)[-1])
+    title = clean_text(title) or display_name.removesuffix(".pdf")
+    key = f"documents/{contest.id}/{secrets.token_hex(16)}.pdf"
+    storage.put_file(key, path, "application/pdf")
+    document = ContestDocument(
+        title=title[:300],
+        original_filename=display_name[:255] or "document.pdf",
+        storage_key=key,
+        size_bytes=size,
+        uploaded_by=actor,
+        uploaded_at=now,
+    )
+    contest.documents.append(document)
+    db.session.flush()
+    details = {"title": document.title, "file": document.original_filename, "size_bytes": size}
+    record("document_added", actor, contest.id, f"document:{document.id}", now, **details)
+    db.session.flush()
+    return document
+
+
+def delete_document(document: ContestDocument, actor: User, now: datetime) -> str:
+    """Remove a document; logged. Returns its storage key, to delete after the commit."""
+    details = {"title": document.title, "file": document.original_filename}
+    target = f"document:{document.id}"
+    record("document_deleted", actor, document.contest_id, target, now, **details)
+    document.contest.documents.remove(document)  # delete-orphan: the row goes
+    db.session.flush()
+    return document.storage_key
+
+
+# Round rules
+
+
+@dataclass(frozen=True)
+class RoundRules:
+    questions_per_round: int
+    round_time_limit_seconds: int
+    submission_grace_seconds: int
+    max_attempts_total: int | None  # None: no limit
+    max_attempts_per_day: int | None
+
+    @classmethod
+    def of(cls, contest: Contest) -> "RoundRules":
+        return cls(**{f.name: getattr(contest, f.name) for f in fields(cls)})
+
+
+FIXED_ONCE_PLAYED = ("questions_per_round", "round_time_limit_seconds", "submission_grace_seconds")
+
+
+def rounds_started(contest: Contest) -> int:
+    """How many rounds of this contest have been started."""
+    return db.session.scalar(select(func.count(Attempt.id)).where(Attempt.contest_id == contest.id))
+
+
+def most_rounds_used(contest: Contest, now: datetime, zone: ZoneInfo) -> tuple[int, int]:
+    """The most rounds one participant has started in this contest, and today (local day)."""
+    start, end = local_day_bounds(now, zone)
+    today = func.sum(
+        case((and_(Attempt.started_at >= start, Attempt.started_at < end), 1), else_=0)
+    )
+    per_user = (
+        select(func.count(Attempt.id).label("total"), func.coalesce(today, 0).label("today"))
+        .where(Attempt.contest_id == contest.id)
+        .group_by(Attempt.user_id)
+        .subquery()
+    )
+    total, today_most = db.session.execute(
+        select(func.max(per_user.c.total), func.max(per_user.c.today))
+    ).one()
+    return int(total or 0), int(today_most or 0)
+
+
+def change_round_rules(
+    contest: Contest, rules: RoundRules, actor: User, now: datetime, zone: ZoneInfo
+) -> None:
+    """Set the round's size, time, grace and the attempt limits; logged.
+
+    Refused: changing the questions, the time or the grace once a round of this contest has
+    been started (rounds must be comparable); a round size the draw rules or the bank cannot
+    make; an attempt limit below what a participant has already used (in all, or today):
+    limits may always be raised or removed, and lowered only down to that.
+    """
+    before = RoundRules.of(contest)
+    fixed = [key for key in FIXED_ONCE_PLAYED if getattr(rules, key) != getattr(before, key)]
+    if fixed and rounds_started(contest):
+        raise SetupRefused(
+            _l(
+                "Rounds of this contest have been played: the number of questions, the time "
+                "per round and the grace stay as they were, so that every round is comparable."
+            )
+        )
+    if rules.questions_per_round != before.questions_per_round:
+        current = contest.draw_rules()
+        problems = rule_problems(
+            DrawRules(rules.questions_per_round, current.topic_quotas, current.difficulty_quotas),
+            question_pool(),
+        )
+        if problems:
+            raise SetupRefused(" ".join(describe_rule_problem(problem) for problem in problems))
+    used_total, used_today = most_rounds_used(contest, now, zone)
+    if rules.max_attempts_total is not None and rules.max_attempts_total < used_total:
+        raise SetupRefused(
+            _l(
+                "A participant has already started %(count)s rounds: the limit in all may "
+                "not be lower.",
+                count=used_total,
+            )
+        )
+    if rules.max_attempts_per_day is not None and rules.max_attempts_per_day < used_today:
+        raise SetupRefused(
+            _l(
+                "A participant has already started %(count)s rounds today: the daily limit "
+                "may not be lower.",
+                count=used_today,
+            )
+        )
+    for key, value in rules.__dict__.items():
+        setattr(contest, key, value)
+    _log(contest, "round_rules_changed", actor, now, before.__dict__, rules.__dict__)
+    db.session.flush()
+
+
+# What participants see: the answers after a round, the leaderboard
+
+
+@dataclass(frozen=True)
+class Visibility:
+    review_policy: str  # a ReviewPolicy value
+    leaderboard_public: bool
+
+    @classmethod
+    def of(cls, contest: Contest) -> "Visibility":
+        return cls(contest.review_policy.value, contest.leaderboard_public)
+
+
+def change_visibility(contest: Contest, visibility: Visibility, actor: User, now: datetime):
+    """Set when answers are shown and whether the leaderboard is public; logged.
+
+    Refused: showing the answers after each round once rounds have been played while the
+    quiz is still open, since those who played would pass the keys to those still playing.
+    """
+    before = Visibility.of(contest)
+    policy = ReviewPolicy(visibility.review_policy)
+    loosened = policy is ReviewPolicy.AFTER_SUBMIT and before.review_policy != policy.value
+    if loosened and now < contest.quiz_closes_at and rounds_started(contest):
+        raise SetupRefused(
+            _l(
+                "Rounds have been played and the quiz is still open: answers cannot start "
+                "being shown after each round now, or the keys would reach those still playing."
+            )
+        )
+    contest.review_policy = policy
+    contest.leaderboard_public = visibility.leaderboard_public
+    _log(contest, "visibility_changed", actor, now, before.__dict__, visibility.__dict__)
+    db.session.flush()

@@ -1,0 +1,292 @@
+"""Creating and copying contests, and a contest's settings pages."""
+
+import tempfile
+from pathlib import Path
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from contest import clock
+from contest.auth.decorators import role_required
+from contest.contest_setup import bp, contests_bp, documents_bp, services
+from contest.contest_setup.forms import (
+    REVIEW_LABELS,
+    DocumentForm,
+    IdentityForm,
+    NewContestForm,
+    RoundRulesForm,
+    RulesTextForm,
+    VisibilityForm,
+)
+from contest.errors import Refused
+from contest.extensions import db
+from contest.models import Contest, ContestDocument, Role
+from contest.organizer.services import WINDOW_FIELDS
+from contest.storage import current_storage
+
+
+def _bind_contest_from_url(blueprint) -> None:
+    """Until the app-level preprocessor (routing work) arrives: the URL's contest_slug
+    becomes g.contest (404 when unknown), and this blueprint's URLs get it back from
+    g.contest. Delete this function and its two calls when the app does it for every page."""
+
+    @blueprint.url_value_preprocessor
+    def resolve_contest(endpoint, values):
+        slug = (values or {}).pop("contest_slug", None)
+        g.contest = db.first_or_404(select(Contest).where(Contest.slug == slug))
+
+    @blueprint.url_defaults
+    def add_contest_slug(endpoint, values):
+        if "contest_slug" not in values and g.get("contest") is not None:
+            values["contest_slug"] = g.contest.slug
+
+
+_bind_contest_from_url(bp)
+_bind_contest_from_url(documents_bp)
+
+
+@bp.url_value_preprocessor
+def allow_documents_over_the_site_limit(endpoint, values):
+    """A document may be larger than the site's request limit (16 MB): raised for its upload
+    before the CSRF check reads the body, to twice the documents' own limit so that a file
+    just over it gets its clear message (a larger one is refused unread)."""
+    if endpoint == "contest_setup.upload_document":
+        request.max_content_length = 2 * services.MAX_DOCUMENT_BYTES
+
+
+def _saved_or_refused(change, success: str, endpoint: str):
+    """Run a service; commit and redirect on success, or roll back and flash the rule."""
+    try:
+        change()
+    except Refused as refused:
+        db.session.rollback()
+        flash(str(refused.message), "error")
+        return None
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for(endpoint))
+
+
+# Creating and copying
+
+
+@contests_bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def new_contest():
+    form = NewContestForm()
+    if request.method == "GET":
+        form.name.data = request.args.get("name", "")
+        form.slug.data = services.suggest_slug(form.name.data) if form.name.data else ""
+    return _create(form, source=None)
+
+
+@contests_bp.route("/<int:contest_id>/copy", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def copy_contest(contest_id: int):
+    source = db.get_or_404(Contest, contest_id)
+    form = NewContestForm()
+    if request.method == "GET":
+        form.name.data = source.name
+        form.slug.data = services.suggest_slug(source.name)
+        form.organizer_name.data = source.organizer_name
+        for name in WINDOW_FIELDS:  # a suggestion: the same windows a year later
+            getattr(form, name).data = services.a_year_later(getattr(source, name))
+    return _create(form, source=source)
+
+
+def _create(form: NewContestForm, source: Contest | None):
+    if form.validate_on_submit():
+        new = services.NewContest(
+            name=form.name.data,
+            slug=form.slug.data.strip(),
+            organizer_name=form.organizer_name.data,
+            windows={name: getattr(form, name).data for name in WINDOW_FIELDS},
+        )
+        try:
+            contest = services.create_contest(new, current_user, clock.utc_now(), source)
+        except Refused as refused:
+            db.session.rollback()
+            flash(str(refused.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The contest is created; set it up below."), "success")
+            return redirect(url_for("contest_setup.index", contest_slug=contest.slug))
+    past = db.session.scalars(select(Contest).order_by(Contest.quiz_opens_at.desc())).all()
+    return render_template("contest_setup/new.html", form=form, source=source, past=past)
+
+
+# One contest's settings
+
+
+@bp.get("/")
+@role_required(Role.ORGANIZER)
+def index():
+    contest = g.contest
+    return render_template(
+        "contest_setup/index.html",
+        contest=contest,
+        rounds_started=services.rounds_started(contest),
+        review_labels={policy.value: label for policy, label in REVIEW_LABELS.items()},
+    )
+
+
+@bp.route("/identity", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def identity():
+    contest = g.contest
+    form = IdentityForm(obj=contest)
+    if form.validate_on_submit():
+        values = services.Identity(
+            form.name.data, form.organizer_name.data, form.authority_name.data
+        )
+        done = _saved_or_refused(
+            lambda: services.change_identity(contest, values, current_user, clock.utc_now()),
+            _("The names are saved."),
+            "contest_setup.identity",
+        )
+        if done:
+            return done
+    return render_template("contest_setup/identity.html", contest=contest, form=form)
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def rules():
+    contest = g.contest
+    form = RulesTextForm(obj=contest)
+    if form.validate_on_submit():
+        text = form.rules_text.data
+        done = _saved_or_refused(
+            lambda: services.change_rules_text(contest, text, current_user, clock.utc_now()),
+            _("The rules text is saved."),
+            "contest_setup.rules",
+        )
+        if done:
+            return done
+    return render_template(
+        "contest_setup/rules.html",
+        contest=contest,
+        form=form,
+        document_form=DocumentForm(formdata=None),
+        max_mb=services.MAX_DOCUMENT_BYTES // 1024**2,
+    )
+
+
+@bp.post("/documents")
+@role_required(Role.ORGANIZER)
+def upload_document():
+    contest = g.contest
+    form = DocumentForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(error) for error in errors), "error")
+        return redirect(url_for("contest_setup.rules"))
+    upload = form.file.data
+    with tempfile.TemporaryDirectory(dir=current_app.instance_path) as directory:
+        path = Path(directory) / "document"
+        upload.save(path)
+        return _saved_or_refused(
+            lambda: services.add_document(
+                contest,
+                form.title.data,
+                upload.filename or "",
+                path,
+                current_storage(),
+                current_user,
+                clock.utc_now(),
+            ),
+            _("The document is attached."),
+            "contest_setup.rules",
+        ) or redirect(url_for("contest_setup.rules"))
+
+
+def _document(document_id: int) -> ContestDocument:
+    document = db.session.get(ContestDocument, document_id)
+    if document is None or document.contest_id != g.contest.id:
+        abort(404)
+    return document
+
+
+@bp.post("/documents/<int:document_id>/delete")
+@role_required(Role.ORGANIZER)
+def delete_document(document_id: int):
+    document = _document(document_id)
+    key = services.delete_document(document, current_user, clock.utc_now())
+    db.session.commit()
+    current_storage().delete(key)  # after the commit: a failed commit keeps the file
+    flash(_("The document is removed."), "success")
+    return redirect(url_for("contest_setup.rules"))
+
+
+@documents_bp.get("/<int:document_id>")
+def download_document(document_id: int):
+    """A contest's document, for everyone: the plan and decisions are public papers."""
+    document = _document(document_id)
+    storage = current_storage()
+    path = storage.local_path(document.storage_key)
+    name = document.original_filename
+    if path is None:
+        seconds = current_app.config["S3_PRESIGN_SECONDS"]
+        url = storage.presign_get(
+            document.storage_key, seconds, download_name=name, content_type="application/pdf"
+        )
+        return redirect(url, code=302)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", download_name=name, max_age=3600)
+
+
+@bp.route("/rounds", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def rounds():
+    contest = g.contest
+    form = RoundRulesForm(obj=services.RoundRules.of(contest))
+    if form.validate_on_submit():
+        values = services.RoundRules(
+            **{name: form[name].data for name in services.RoundRules.__dataclass_fields__}
+        )
+        done = _saved_or_refused(
+            lambda: services.change_round_rules(
+                contest, values, current_user, clock.utc_now(), clock.local_zone()
+            ),
+            _("The round rules are saved."),
+            "contest_setup.rounds",
+        )
+        if done:
+            return done
+    return render_template(
+        "contest_setup/rounds.html",
+        contest=contest,
+        form=form,
+        rounds_started=services.rounds_started(contest),
+        most_used=services.most_rounds_used(contest, clock.utc_now(), clock.local_zone()),
+    )
+
+
+@bp.route("/visibility", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def visibility():
+    contest = g.contest
+    form = VisibilityForm(obj=services.Visibility.of(contest))
+    if form.validate_on_submit():
+        values = services.Visibility(form.review_policy.data, form.leaderboard_public.data)
+        done = _saved_or_refused(
+            lambda: services.change_visibility(contest, values, current_user, clock.utc_now()),
+            _("Saved."),
+            "contest_setup.visibility",
+        )
+        if done:
+            return done
+    return render_template("contest_setup/visibility.html", contest=contest, form=form)
