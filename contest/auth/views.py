@@ -7,19 +7,24 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from contest import clock
 from contest.auth import bp, services
 from contest.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from contest.auth.limits import login_per_account, login_per_address
 from contest.extensions import db
 from contest.models import Role, UnitGroup
+from contest.public.services import open_contests
 
 
 def landing_page(user) -> str:
-    """Where a user goes after logging in: organizers to their overview, others to the quiz."""
+    """Where a user goes after logging in: organizers to their list of contests, participants
+    to the quiz of the one open contest, everyone else (or when several are open) home."""
     if user.has_role(Role.ORGANIZER):
-        return url_for("organizer.dashboard")
+        return url_for("organizer.home")
     if user.has_role(Role.PARTICIPANT):
-        return url_for("quiz.home")
+        found = open_contests(clock.utc_now())
+        if len(found) == 1:
+            return url_for("quiz.home", contest_slug=found[0].slug)
     return url_for("public.home")
 
 
@@ -61,7 +66,7 @@ def _unit_choices() -> dict[str, list[tuple[int, str]]]:
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("quiz.home"))
+        return redirect(landing_page(current_user))
     form = RegisterForm()
     form.unit_id.choices = _unit_choices()
     if form.validate_on_submit():
@@ -80,7 +85,7 @@ def register():
             db.session.commit()
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
-            return redirect(url_for("quiz.home"))
+            return redirect(landing_page(user))
     return render_template("auth/register.html", form=form)
 
 
@@ -94,6 +99,6 @@ def change_password():
         ):
             db.session.commit()
             flash(_("Your password has been changed."), "success")
-            return redirect(url_for("quiz.home"))
+            return redirect(landing_page(current_user))
         form.current_password.errors.append(_("The current password is wrong."))
     return render_template("auth/password.html", form=form)

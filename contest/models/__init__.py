@@ -1,7 +1,7 @@
 """All models, imported here so that Alembic sees every table."""
 
 from contest.models.audit import AuditEntry
-from contest.models.contest import Contest, DrawQuota, ReviewPolicy
+from contest.models.contest import Contest, ContestState, DrawQuota, ReviewPolicy, is_valid_slug
 from contest.models.judging import JudgeAssignment, RubricCriterion, Score, ScoreItem, ScoreState
 from contest.models.people import Role, Unit, UnitGroup, User, UserRole
 from contest.models.quiz import (
@@ -36,6 +36,7 @@ __all__ = [
     "Choice",
     "Contest",
     "ContestMilestone",
+    "ContestState",
     "DrawQuota",
     "JudgeAssignment",
     "Prediction",
@@ -59,4 +60,5 @@ __all__ = [
     "Video",
     "VideoForm",
     "VideoState",
+    "is_valid_slug",
 ]

@@ -6,6 +6,7 @@ from flask import (
     Response,
     abort,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -22,7 +23,7 @@ from contest.auth.decorators import role_required
 from contest.domain.prizes import VIDEO
 from contest.errors import Refused
 from contest.extensions import db
-from contest.models import Contest, Role
+from contest.models import Role
 from contest.paging import requested_page
 from contest.questions.forms import ActionForm
 from contest.results import bp, certificates, exports, standings, workflow
@@ -35,7 +36,7 @@ XLSX_CSV = ("xlsx", "csv")
 
 @bp.get("/leaderboard")
 def leaderboard():
-    contest = Contest.current_or_404()
+    contest = g.contest
     page = requested_page()
     lines = individual_leaderboard(contest, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template(
@@ -50,7 +51,7 @@ def leaderboard():
 @bp.get("/standings")
 @role_required(Role.ORGANIZER)
 def provisional_standings():
-    contest = Contest.current_or_404()
+    contest = g.contest
     computed = standings.compute_standings(contest)
     now = clock.utc_now()
     return render_template(
@@ -69,7 +70,7 @@ def provisional_standings():
 @bp.post("/ties/<tie_id>")
 @role_required(Role.ORGANIZER)
 def decide_tie(tie_id: str):
-    contest = Contest.current_or_404()
+    contest = g.contest
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -93,8 +94,8 @@ def decide_tie(tie_id: str):
 @bp.get("/exports/<name>.<extension>")
 @role_required(Role.ORGANIZER)
 def export(name: str, extension: str):
-    contest = Contest.current()
-    if contest is None or name not in (*exports.EXPORTS, "all") or extension not in XLSX_CSV:
+    contest = g.contest
+    if name not in (*exports.EXPORTS, "all") or extension not in XLSX_CSV:
         abort(404)
     if name == "all" and extension == "csv":
         abort(404)  # one table per CSV file
@@ -119,7 +120,7 @@ def export(name: str, extension: str):
 @bp.get("/certificates/<int:number>.pdf")
 @role_required(Role.ORGANIZER)
 def certificates_pdf(number: int | None):
-    contest = Contest.current_or_404()
+    contest = g.contest
     try:
         pages = certificates.approved_certificates(contest, number)
     except IndexError:
@@ -159,8 +160,8 @@ WORKFLOW_STEPS = {
 @bp.post("/workflow/<step>")
 @role_required(Role.ORGANIZER)
 def results_step(step: str):
-    contest = Contest.current()
-    if contest is None or step not in WORKFLOW_STEPS:
+    contest = g.contest
+    if step not in WORKFLOW_STEPS:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -178,7 +179,7 @@ def results_step(step: str):
 
 @bp.get("/prizes")
 def published_results():
-    contest = Contest.current_or_404()
+    contest = g.contest
     snapshot = workflow.published_snapshot(contest, clock.utc_now())
     if snapshot is None:
         return render_template("results/not_published.html", contest=contest), 404
@@ -187,7 +188,7 @@ def published_results():
 
 @bp.get("/individuals")
 def published_individuals():
-    contest = Contest.current_or_404()
+    contest = g.contest
     snapshot = workflow.published_snapshot(contest, clock.utc_now())
     if snapshot is None:
         return render_template("results/not_published.html", contest=contest), 404
@@ -207,7 +208,7 @@ def published_individuals():
 
 @bp.get("/videos")
 def published_videos():
-    contest = Contest.current_or_404()
+    contest = g.contest
     snapshot = workflow.published_snapshot(contest, clock.utc_now())
     if snapshot is None:
         return render_template("results/not_published.html", contest=contest), 404
