@@ -21,8 +21,9 @@ from sqlalchemy import event, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from contest import i18n
+from contest import clock, i18n
 from contest.config import env_int, load_config, resolve_secret_key
+from contest.errors import Refused
 from contest.extensions import babel, csrf, db, limiter, login_manager, migrate
 from contest.models import ContestState, Role
 
@@ -86,6 +87,7 @@ def init_extensions(app: Flask) -> None:
 
 
 CONTEST_SLUG = "contest_slug"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def register_blueprints(app: Flask) -> None:
@@ -137,6 +139,18 @@ def register_contest_lookup(app: Flask) -> None:
             page = render_template("errors/error.html", status=404, message=message)
             abort(make_response(page, 404))
 
+    @app.before_request
+    def refuse_changes_to_an_archive() -> None:
+        # An archive (results published) is read-only: every write inside it is refused here,
+        # whatever page or API route it comes through. Reopening the results (logged, with a
+        # reason) is the one way back, and makes the contest no longer an archive.
+        contest = g.get("contest")
+        if contest is None or request.method in SAFE_METHODS:
+            return
+        if request.endpoint == "results.results_step" and request.view_args == {"step": "reopen"}:
+            return
+        contest.refuse_if_archived(clock.utc_now())
+
     @app.url_defaults
     def add_contest(endpoint: str, values: dict) -> None:
         contest = g.get("contest")
@@ -162,6 +176,14 @@ def register_errors(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return api_error("csrf_failed", message, 400)
         return render_template("errors/error.html", status=400, message=message), 400
+
+    @app.errorhandler(Refused)
+    def refused(error: Refused):
+        # Views catch the refusals they expect; any other (an archive's) is answered here.
+        if request.path.startswith("/api/"):
+            return api_error(error.code, str(error.message), error.status, **error.details)
+        page = render_template("errors/error.html", status=error.status, message=error.message)
+        return page, error.status
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

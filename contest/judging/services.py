@@ -167,6 +167,7 @@ def save_score(
     now: datetime,
 ) -> Score:
     """Save the judge's sheet as a draft, or submit it (every criterion needed; then locked)."""
+    video.contest.refuse_if_archived(now)
     sheet = _check_judge(video, judge)
     points = {c.id: parse_points(raw_points.get(c.id), c) for c in video.contest.rubric}
     if submit and any(value is None for value in points.values()):
@@ -195,6 +196,7 @@ def save_score(
 
 def declare_conflict(video: Video, judge: User, reason: str | None, now: datetime) -> Score:
     """The judge abstains on this video; it counts as no score at all, not a zero."""
+    video.contest.refuse_if_archived(now)
     sheet = _check_judge(video, judge)
     if sheet is None:
         sheet = Score(video=video, judge=judge, created_at=now)
@@ -209,6 +211,7 @@ def declare_conflict(video: Video, judge: User, reason: str | None, now: datetim
 
 def reopen_score(sheet: Score, organizer: User, reason: str, now: datetime) -> Score:
     """Give a submitted sheet (or a declared conflict) back to its judge as a draft; logged."""
+    sheet.video.contest.refuse_if_archived(now)
     if sheet.state is ScoreState.DRAFT:
         raise Refused(_l("This score is already open."))
     record(
@@ -435,6 +438,7 @@ def _as_json(value):
 
 def configure_videos(contest: Contest, settings: VideoSettings, actor: User, now: datetime) -> None:
     """Apply the video and judging options; the change is logged."""
+    contest.refuse_if_archived(now)
     before = VideoSettings.of(contest)
     contest.max_videos_per_unit = settings.max_videos_per_unit
     contest.video_max_bytes = settings.video_max_megabytes * 1024**2

@@ -12,6 +12,7 @@ from contest.clock import utc_now
 from contest.domain.drawing import DrawRules
 from contest.domain.judging import Aggregation
 from contest.domain.prizes import SEED_PRIZE_TABLE
+from contest.errors import ContestArchived
 from contest.extensions import db
 from contest.models.judging import DEFAULT_RUBRIC, RubricCriterion
 from contest.models.results import PrizeTierRow, ResultsSnapshot
@@ -150,6 +151,11 @@ class Contest(db.Model):
     def is_archived(self, now: datetime) -> bool:
         """Whether its approved results are published at `now`: the contest is then read-only."""
         return self.results_are_published(now) and self.has_approved_results()
+
+    def refuse_if_archived(self, now: datetime) -> None:
+        """Raise ContestArchived when the contest is an archive at `now` (read-only)."""
+        if self.is_archived(now):
+            raise ContestArchived()
 
     def state(self, now: datetime) -> ContestState:
         """Upcoming, open, closed or published at `now`, from the stored timestamps."""

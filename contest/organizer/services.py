@@ -133,6 +133,7 @@ def change_windows(
     """Move the contest's windows (a deadline extension by notice, say); logged. Whether a
     window is open is computed from these timestamps, so only the running rounds, whose
     deadlines are cut at the quiz close, need to follow."""
+    contest.refuse_if_archived(now)
     if windows["quiz_opens_at"] >= windows["quiz_closes_at"]:
         raise WindowsRefused()
     video = windows["video_opens_at"], windows["video_closes_at"]
