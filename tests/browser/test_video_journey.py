@@ -19,7 +19,8 @@ from tests.browser.steps import IN_LIVE, contest_by_slug, log_in, shot
 from tests.helpers import PASSWORD, ApiClient, make_unit, make_user
 from tests.media_samples import make_sample
 
-UPLOADS = f"/api/v1{IN_LIVE}/videos/uploads"
+UPLOADS = "/api/v1/videos/uploads"  # an upload, by its id
+CONTEST_UPLOADS = f"/api/v1{IN_LIVE}/videos/uploads"  # the contest's: listed and started
 PARTS = re.compile(r"/api/v1/videos/uploads/(\d+)/parts/(\d+)$")
 READY_TIMEOUT = 30_000
 
@@ -233,7 +234,7 @@ def test_an_interrupted_upload_resumes_without_sending_stored_parts_again(
         found = PARTS.search(request.url)
         if found and request.method == "PUT":
             sent.append(int(found.group(2)))
-        if request.method == "POST" and request.url.endswith(UPLOADS):
+        if request.method == "POST" and request.url.endswith(CONTEST_UPLOADS):
             created.append(request.url)
 
     page.on("request", count)
