@@ -265,3 +265,23 @@ def test_a_slug_is_lowercase_ascii_digits_and_hyphens(slug, valid):
     if not valid:
         with pytest.raises(ValueError, match="invalid contest slug"):
             Contest(slug=slug)
+
+
+def test_the_scheduler_sweeps_every_contest(app, db_session, frozen_clock):
+    from contest import scheduler as scheduling
+
+    now = frozen_clock.now
+    organizer = make_user(Role.ORGANIZER)
+    for slug in ("dong-truoc", "dong-sau"):
+        contest = make_contest(
+            now - timedelta(days=20),
+            slug=slug,
+            quiz_closes_at=now - timedelta(hours=1),
+            results_publish_at=now - timedelta(minutes=5),
+        )
+        graded_round(contest, make_user(unit=make_unit()), 8, 60_000, now - timedelta(days=1))
+        workflow.approve_results(contest, organizer, None, now - timedelta(minutes=10))
+    make_contest(now, slug="con-mo")  # still open: nothing due
+    db_session.commit()
+    assert scheduling.run_job_as(app, "host-a:1", "compute_results_at_close") == 2
+    assert scheduling.run_job_as(app, "host-a:1", "publish_due_results") == 2
