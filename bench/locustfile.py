@@ -24,6 +24,7 @@ from gevent.event import Event
 from locust import FastHttpUser, constant, events, task
 
 API = "/api/v1"
+CONTEST = f"{API}/contests/bench"  # bench.seed's contest
 WARM_UP_LINES = ("login", "csrf token")
 LEADERBOARD_EVERY = 5  # rounds
 
@@ -229,7 +230,7 @@ class Participant(FastHttpUser):
     def start_round(self) -> dict | None:
         """POST /attempts; a round left running (after an error) is taken up again."""
         with self.client.post(
-            f"{API}/attempts", headers=self._headers(), name="start", catch_response=True
+            f"{CONTEST}/attempts", headers=self._headers(), name="start", catch_response=True
         ) as r:
             body = _body(r)
             if r.status_code == 201 and body.get("questions"):
@@ -270,10 +271,10 @@ class Participant(FastHttpUser):
                 r.failure(f"status {r.status_code}: {r.text[:200]}")
 
     def read_contest(self) -> None:
-        self.client.get(f"{API}/contest", name="contest")
+        self.client.get(CONTEST, name="contest")
 
     def read_leaderboard(self) -> None:
-        self.client.get(f"{API}/leaderboard?limit=100", name="leaderboard")
+        self.client.get(f"{CONTEST}/leaderboard?limit=100", name="leaderboard")
 
 
 class JourneyUser(Participant):

@@ -135,8 +135,8 @@ def run(args: argparse.Namespace, url: str) -> None:
     journey.token = step("csrf token", "GET", "/session")["csrf_token"]
     login = {"login": participant_phone(1), "password": BENCH_PASSWORD}
     journey.token = step("login", "POST", "/session", login)["csrf_token"]
-    step("contest", "GET", "/contest")
-    attempt = step("start", "POST", "/attempts", expect=201)
+    step("contest", "GET", "/contests/bench")
+    attempt = step("start", "POST", "/contests/bench/attempts", expect=201)
     for question in attempt["questions"]:
         path = f"/attempts/{attempt['id']}/answers/{question['id']}"
         step("save answer (new)", "PUT", path, {"choice_id": question["choices"][0]["id"]})
@@ -144,7 +144,7 @@ def run(args: argparse.Namespace, url: str) -> None:
         path = f"/attempts/{attempt['id']}/answers/{question['id']}"
         step("save answer (change)", "PUT", path, {"choice_id": question["choices"][1]["id"]})
     step("submit", "POST", f"/attempts/{attempt['id']}/submit")
-    step("leaderboard", "GET", "/leaderboard?limit=100")
+    step("leaderboard", "GET", "/contests/bench/leaderboard?limit=100")
 
     print(f"\nDatabase: {url.split('://')[0]}; rate-limit storage {args.ratelimit_storage}")
     print(f"{'request':<22}{'SQL stmts':>10}{'SQL ms':>9}{'total ms':>10}   (mean per request)")
@@ -160,7 +160,7 @@ def run(args: argparse.Namespace, url: str) -> None:
             print(f"  {1000 * seconds:6.2f} ms  {statement[:150]}")
 
     # The hot path: changing answers of a running round, timed, compared, then profiled.
-    attempt = journey.call("POST", "/attempts", expect=201)
+    attempt = journey.call("POST", "/contests/bench/attempts", expect=201)
 
     def save(n: int) -> None:
         question = attempt["questions"][n % len(attempt["questions"])]

@@ -1,6 +1,7 @@
 """The demo contest: the seed plan's 46 units in their 6 groups, accounts, the bank, and three
 ready videos."""
 
+import random
 import tempfile
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -13,6 +14,9 @@ from contest import media
 from contest.extensions import db
 from contest.models import Contest, ReviewPolicy, Role, Unit, UnitGroup, User, Video, VideoForm
 from contest.questions.services import load_platform_bank
+from contest.quiz import services as quiz
+from contest.results import standings as results_standings
+from contest.results import workflow
 from contest.storage import current_storage
 from contest.units.services import enroll_active_units
 from contest.videos.processing import process_video
@@ -21,6 +25,7 @@ from contest.videos.services import VideoDetails, complete_upload, start_upload
 DEMO_PASSWORD = "demo"  # noqa: S105 (documented demo credentials)
 PARTICIPANTS = 200
 JUDGES = 3
+PAST_PLAYERS = 30  # user1 … user30 played last year's contest
 
 # (group code, group name, [(unit code, unit name, headcount)]) in the order of the seed plan.
 UNIT_GROUPS = [
@@ -153,9 +158,11 @@ def load_demo(now: datetime, timezone: ZoneInfo) -> dict[str, int]:
     users = _accounts(units, password_hash)
     questions = load_platform_bank(now)
     db.session.flush()
+    past = _past_contest(now, timezone)
     videos = _videos(contest, units, now)
     return {
         "contest": contest.id,
+        "past_contest": past.id,
         "units": len(units),
         "accounts": users,
         "questions": questions,
@@ -213,6 +220,62 @@ def _contest(now: datetime, timezone: ZoneInfo) -> Contest:
     db.session.add(contest)
     db.session.flush()
     return contest
+
+
+def _past_contest(now: datetime, timezone: ZoneInfo) -> Contest:
+    """Last year's contest, closed, its rounds played and its results approved and published,
+    so the home page and GET /api/v1/contests have an archive to show."""
+    year = now.astimezone(timezone).year - 1
+    slug = f"cchc-{year}"
+    contest = db.session.scalar(select(Contest).where(Contest.slug == slug))
+    if contest is not None:
+        return contest
+    opens = datetime(year, 9, 15, 7, 0, tzinfo=timezone)
+    closes = datetime(year, 10, 16, 0, 0, tzinfo=timezone)
+    contest = Contest(
+        slug=slug,
+        name=f"Hội thi trực tuyến Cải cách hành chính tỉnh Sóc Trăng năm {year}",
+        organizer_name="Sở Nội vụ tỉnh Sóc Trăng",
+        description="Hội thi năm trước: kết quả đã được phê duyệt và công bố.",
+        quiz_opens_at=opens,
+        quiz_closes_at=closes,
+        results_publish_at=datetime(year, 12, 31, 8, 0, tzinfo=timezone),
+        max_attempts_per_day=5,
+        review_policy=ReviewPolicy.AFTER_CLOSE,
+    )
+    db.session.add(contest)
+    db.session.flush()
+    rng = random.Random(year)  # noqa: S311 (demo data: the same rounds on every machine)
+    players = db.session.scalars(
+        select(User).where(User.username.in_([f"user{n}" for n in range(1, PAST_PLAYERS + 1)]))
+    ).all()
+    for n, player in enumerate(sorted(players, key=lambda user: user.id)):
+        started = opens + timedelta(days=n % 28, hours=1 + n % 9, minutes=n)
+        _play_round(contest, player, started, skill=0.45 + 0.5 * rng.random(), rng=rng)
+    organizer = db.session.scalar(select(User).where(User.username == "organizer"))
+    decided_at = closes + timedelta(days=20)
+    # The demo's organizers order any tie at a prize boundary as the ranking lists it.
+    for tie in results_standings.compute_standings(contest).prizes.pending_ties:
+        order, reason = list(tie.entry_ids), "Bốc thăm (dữ liệu demo)"
+        results_standings.decide_tie(contest, tie.tie_id, order, reason, organizer, decided_at)
+    workflow.approve_results(contest, organizer, "Kết quả chính thức (dữ liệu demo)", decided_at)
+    workflow.publish_now(contest, organizer, decided_at + timedelta(days=1))
+    return contest
+
+
+def _play_round(
+    contest: Contest, player: User, started: datetime, skill: float, rng: random.Random
+) -> None:
+    """One round through the quiz's own services: drawn, answered one by one, submitted."""
+    attempt = quiz.start_attempt(contest, player, started, contest.quiz_opens_at.tzinfo, rng)
+    moment = started
+    for served in attempt.served:
+        moment += timedelta(milliseconds=rng.randint(4_000, 25_000))
+        right = served.question.correct_choice.id
+        wrong = [choice for choice in served.choice_ids if choice != right]
+        choice = right if rng.random() < skill or not wrong else rng.choice(wrong)
+        quiz.save_answer(attempt.id, player.id, served.question_id, choice, moment)
+    quiz.submit_attempt(attempt, moment + timedelta(milliseconds=rng.randint(500, 3_000)))
 
 
 def _accounts(units: list[Unit], password_hash: str) -> int:

@@ -14,3 +14,13 @@ class Refused(Exception):
         super().__init__(str(message or self.message))
         self.message = message or self.message
         self.details = details
+
+
+class ContestArchived(Refused):
+    """A change to a contest whose results are published: the archive is read-only."""
+
+    code, status = "contest_archived", 409
+    message = _l(
+        "This contest is archived: its results are published, and nothing in it can change "
+        "any more."
+    )

@@ -31,6 +31,19 @@ _HTTP_ERRORS = {
 }
 
 
+CONTEST_STATES = {
+    "upcoming": _l("coming"),
+    "open": _l("open"),
+    "closed": _l("closed"),
+    "published": _l("results published"),
+}
+
+
+def contest_state_label(state) -> str:
+    """A contest's state (contest.models.ContestState) in the user's language."""
+    return str(CONTEST_STATES[state.value])
+
+
 def select_locale() -> str:
     """?lang= (remembered), else the browser's preference among ours, else Vietnamese."""
     if not has_request_context():

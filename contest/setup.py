@@ -2,19 +2,31 @@
 
 from pathlib import Path
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    abort,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import event
+from sqlalchemy import event, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from contest import i18n
+from contest import clock, i18n
 from contest.config import env_int, load_config, resolve_secret_key
 from contest.contest_setup.rules_text import render_rules_text
+from contest.errors import Refused
 from contest.extensions import babel, csrf, db, limiter, login_manager, migrate
-from contest.models import Role
+from contest.models import ContestState, Role
 
 
 def configure(app: Flask, overrides: dict) -> None:
@@ -75,6 +87,10 @@ def init_extensions(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path))
 
 
+CONTEST_SLUG = "contest_slug"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def register_blueprints(app: Flask) -> None:
     """Mount every feature."""
     from contest.api import bp as api_bp
@@ -83,30 +99,75 @@ def register_blueprints(app: Flask) -> None:
     from contest.contest_setup import contests_bp, documents_bp
     from contest.judging import bp as judging_bp
     from contest.organizer import bp as organizer_bp
+    from contest.organizer import contest_bp as contest_organizer_bp
     from contest.people import bp as people_bp
     from contest.public import bp as public_bp
     from contest.questions import bp as questions_bp
+    from contest.questions import contest_bp as contest_questions_bp
     from contest.quiz import bp as quiz_bp
     from contest.results import bp as results_bp
     from contest.units import bp as units_bp
     from contest.videos import bp as videos_bp
 
+    # Site-wide pages, then a contest's own pages under /contests/<contest_slug>/.
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
-    app.register_blueprint(quiz_bp, url_prefix="/quiz")
-    app.register_blueprint(results_bp, url_prefix="/results")
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
     app.register_blueprint(people_bp, url_prefix="/organizer/people")
     app.register_blueprint(questions_bp, url_prefix="/organizer/questions")
     app.register_blueprint(units_bp, url_prefix="/organizer/units")
-    app.register_blueprint(videos_bp, url_prefix="/videos")
-    app.register_blueprint(judging_bp, url_prefix="/judging")
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(contests_bp, url_prefix="/organizer/contests")
-    app.register_blueprint(
-        contest_setup_bp, url_prefix="/contests/<contest_slug>/organizer/settings"
-    )
-    app.register_blueprint(documents_bp, url_prefix="/contests/<contest_slug>/documents")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    scoped = f"/contests/<{CONTEST_SLUG}>"
+    app.register_blueprint(quiz_bp, url_prefix=f"{scoped}/quiz")
+    app.register_blueprint(results_bp, url_prefix=f"{scoped}/results")
+    app.register_blueprint(videos_bp, url_prefix=f"{scoped}/videos")
+    app.register_blueprint(judging_bp, url_prefix=f"{scoped}/judging")
+    app.register_blueprint(contest_organizer_bp, url_prefix=f"{scoped}/organizer")
+    app.register_blueprint(contest_questions_bp, url_prefix=f"{scoped}/organizer/questions")
+    app.register_blueprint(contest_setup_bp, url_prefix=f"{scoped}/organizer/settings")
+    app.register_blueprint(documents_bp, url_prefix=f"{scoped}/documents")
+    register_contest_lookup(app)
+
+
+def register_contest_lookup(app: Flask) -> None:
+    """The one way a request knows its contest: the URL's `contest_slug`, looked up once into
+    `g.contest` (404 for an unknown slug); URLs built inside a contest stay in it."""
+    from contest.models import Contest
+
+    @app.url_value_preprocessor
+    def pull_contest(endpoint: str | None, values: dict | None) -> None:
+        g.contest = None
+        if not values or CONTEST_SLUG not in values:
+            return
+        slug = values.pop(CONTEST_SLUG)
+        g.contest = db.session.scalar(select(Contest).where(Contest.slug == slug))
+        if g.contest is None:
+            message = _("This contest does not exist.")
+            if request.path.startswith("/api/"):
+                abort(api_error("unknown_contest", message, 404))
+            page = render_template("errors/error.html", status=404, message=message)
+            abort(make_response(page, 404))
+
+    @app.before_request
+    def refuse_changes_to_an_archive() -> None:
+        # An archive (results published) is read-only: every write inside it is refused here,
+        # whatever page or API route it comes through. Reopening the results (logged, with a
+        # reason) is the one way back, and makes the contest no longer an archive.
+        contest = g.get("contest")
+        if contest is None or request.method in SAFE_METHODS:
+            return
+        if request.endpoint == "results.results_step" and request.view_args == {"step": "reopen"}:
+            return
+        contest.refuse_if_archived(clock.utc_now())
+
+    @app.url_defaults
+    def add_contest(endpoint: str, values: dict) -> None:
+        contest = g.get("contest")
+        if contest is None or CONTEST_SLUG in values:
+            return
+        if app.url_map.is_endpoint_expecting(endpoint, CONTEST_SLUG):
+            values[CONTEST_SLUG] = contest.slug
 
 
 def api_error(code: str, message: str, status: int, **extra):
@@ -125,6 +186,14 @@ def register_errors(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return api_error("csrf_failed", message, 400)
         return render_template("errors/error.html", status=400, message=message), 400
+
+    @app.errorhandler(Refused)
+    def refused(error: Refused):
+        # Views catch the refusals they expect; any other (an archive's) is answered here.
+        if request.path.startswith("/api/"):
+            return api_error(error.code, str(error.message), error.status, **error.details)
+        page = render_template("errors/error.html", status=error.status, message=error.message)
+        return page, error.status
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -149,12 +218,13 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["rules_text"] = render_rules_text
     app.jinja_env.globals["current_locale_code"] = i18n.current_locale_code
     app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["ContestState"] = ContestState
+    app.jinja_env.globals["contest_state_label"] = i18n.contest_state_label
 
     @app.context_processor
     def inject_globals() -> dict:
-        from contest.models import Contest
-
-        return {"current_user": current_user, "site_contest": Contest.current()}
+        # page_contest: the contest the page is inside (its URL's slug), None on site-wide pages.
+        return {"current_user": current_user, "page_contest": g.get("contest")}
 
 
 def register_commands(app: Flask) -> None:

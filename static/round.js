@@ -5,6 +5,8 @@
   const app = document.getElementById("round-app");
   if (!app) return;
   const API = app.dataset.api.replace(/\/$/, "");
+  // The contest's own routes (its state, starting a round); a round is then reached by its id.
+  const CONTEST = "/contests/" + encodeURIComponent(app.dataset.contest);
   const T = JSON.parse(document.getElementById("round-messages").textContent);
   const $ = (id) => document.getElementById(id);
   const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key]);
@@ -78,7 +80,7 @@
         window.location.href = app.dataset.login;
         return;
       }
-      const contest = await api("GET", "/contest");
+      const contest = await api("GET", CONTEST);
       syncClock(contest.data.server_time);
       if (contest.data.active_attempt_id) {
         await openAttempt(contest.data.active_attempt_id);
@@ -110,7 +112,7 @@
     $("start-button").disabled = true;
     $("start-error").textContent = "";
     try {
-      const reply = await api("POST", "/attempts");
+      const reply = await api("POST", CONTEST + "/attempts");
       if (reply.status === 201) {
         begin(reply.data);
       } else if (reply.status === 409 && reply.data.attempt_id) {

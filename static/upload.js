@@ -6,7 +6,11 @@
 
   const form = document.getElementById("video-uploader");
   if (!form) return;
+  // The API's root and the contest's slug: a contest's uploads are listed and started under
+  // /contests/<slug>/videos/uploads; an upload is then reached by its id alone.
   const API = form.dataset.api.replace(/\/$/, "");
+  const UPLOADS = API + "/videos/uploads";
+  const CONTEST_UPLOADS = API + "/contests/" + encodeURIComponent(form.dataset.contest) + "/videos/uploads";
   const MAX_BYTES = Number(form.dataset.maxBytes);
   const CLOSES_AT = form.dataset.closesAt ? Date.parse(form.dataset.closesAt) : null;
   const REPLACES_ID = form.dataset.replacesId ? Number(form.dataset.replacesId) : null;
@@ -79,8 +83,10 @@
     });
   }
 
-  const api = (method, path, body) =>
-    request(method, API + path, body, { json: body !== undefined && !(body instanceof Blob) });
+  const send = (method, url, body) =>
+    request(method, url, body, { json: body !== undefined && !(body instanceof Blob) });
+  const api = (method, path, body) => send(method, UPLOADS + path, body);
+  const contestApi = (method, body) => send(method, CONTEST_UPLOADS, body);
 
   function isRetriable(error) {
     return error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500;
@@ -120,7 +126,7 @@
       localStorage.removeItem(resumeKey(file));
     }
     // Another browser, or storage cleared: the server knows the unit's unfinished uploads.
-    const list = await api("GET", "");
+    const list = await contestApi("GET");
     const match = list.uploads.find(
       (u) => u.filename === file.name && u.size === file.size && u.replaces_id === REPLACES_ID
     );
@@ -192,7 +198,7 @@
         const { url } = await api("POST", `/${upload.video_id}/parts/${number}/url`, {});
         await request("PUT", url, blob, { csrf: false, onProgress });
       } else {
-        await request("PUT", `${API}/${upload.video_id}/parts/${number}`, blob, { onProgress });
+        await request("PUT", `${UPLOADS}/${upload.video_id}/parts/${number}`, blob, { onProgress });
       }
     });
     job.inFlight = 0;
@@ -216,7 +222,7 @@
     let existing = await withRetries(() => findUpload(file));
     if (!existing) {
       try {
-        existing = await api("POST", "", details(file));
+        existing = await contestApi("POST", details(file));
       } catch (error) {
         throw new UploadError(showFieldErrors(error.body.fields) || error.message, error.status);
       }
@@ -280,7 +286,7 @@
     localStorage.removeItem(resumeKey(current.file));
     if (current.upload) {
       try {
-        await request("DELETE", `${API}/${current.upload.video_id}`);
+        await request("DELETE", `${UPLOADS}/${current.upload.video_id}`);
       } catch (error) {
         // Already gone, or offline: the server drops abandoned uploads by itself.
       }

@@ -174,3 +174,10 @@ def graded_round(
     db.session.flush()
     record_best_round(attempt)
     return attempt
+
+
+def in_contest(contest: Contest | str, path: str = "") -> str:
+    """A contest's own URL (by the contest or its slug): a page's, or the API's after /api/v1
+    (`path` starts with /)."""
+    slug = contest if isinstance(contest, str) else contest.slug
+    return f"/contests/{slug}{path}"

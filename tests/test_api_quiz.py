@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from contest.models import Attempt, AttemptState, ReviewPolicy, Role
-from tests.helpers import make_contest, make_questions, make_unit, make_user
+from tests.helpers import in_contest, make_contest, make_questions, make_unit, make_user
 
 
 @pytest.fixture
@@ -26,8 +26,8 @@ def playing(api, contest, participant):
     return api
 
 
-def start(api) -> dict:
-    response = api.post("/attempts")
+def start(api, contest) -> dict:
+    response = api.post(in_contest(contest, "/attempts"))
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
@@ -39,8 +39,8 @@ def correct_choice_ids(attempt_id: int) -> dict[int, int]:
     return {sq.question_id: sq.question.correct_choice.id for sq in attempt.served}
 
 
-def test_start_round_serves_ten_distinct_questions_without_the_key(playing):
-    body = start(playing)
+def test_start_round_serves_ten_distinct_questions_without_the_key(playing, contest):
+    body = start(playing, contest)
     assert len(body["questions"]) == 10
     assert len({q["id"] for q in body["questions"]}) == 10
     assert body["state"] == "active"
@@ -55,14 +55,14 @@ def test_start_round_serves_ten_distinct_questions_without_the_key(playing):
 
 
 def test_deadline_is_server_start_plus_time_limit(playing, contest, frozen_clock):
-    body = start(playing)
+    body = start(playing, contest)
     expected = frozen_clock.now + timedelta(seconds=contest.round_time_limit_seconds)
     assert body["deadline_at"] == expected.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def test_a_second_start_while_a_round_runs_is_409_with_its_id(playing):
-    first = start(playing)
-    response = playing.post("/attempts")
+def test_a_second_start_while_a_round_runs_is_409_with_its_id(playing, contest):
+    first = start(playing, contest)
+    response = playing.post(in_contest(contest, "/attempts"))
     assert response.status_code == 409
     assert response.get_json()["error"] == "round_in_progress"
     assert response.get_json()["attempt_id"] == first["id"]
@@ -72,56 +72,56 @@ def test_a_second_start_while_a_round_runs_is_409_with_its_id(playing):
 def test_start_outside_the_quiz_window_is_403(api, participant, frozen_clock, db_session, opens_in):
     make_questions(10)
     opens_at = frozen_clock.now + opens_in
-    make_contest(quiz_opens_at=opens_at, quiz_closes_at=opens_at + timedelta(days=30))
+    contest = make_contest(quiz_opens_at=opens_at, quiz_closes_at=opens_at + timedelta(days=30))
     api.login(participant)
-    response = api.post("/attempts")
+    response = api.post(in_contest(contest, "/attempts"))
     assert response.status_code == 403
     assert response.get_json()["error"] == "quiz_closed"
 
 
 def test_no_attempts_left_is_429(playing, contest):
     for _ in range(contest.max_attempts_total):
-        attempt = start(playing)
+        attempt = start(playing, contest)
         assert playing.post(f"/attempts/{attempt['id']}/submit").status_code == 200
-    response = playing.post("/attempts")
+    response = playing.post(in_contest(contest, "/attempts"))
     assert response.status_code == 429
     assert response.get_json()["error"] == "no_attempts_left"
 
 
 def test_per_day_limit_resets_on_the_next_local_day(api, participant, frozen_clock, db_session):
     make_questions(30)
-    make_contest(frozen_clock.now, max_attempts_per_day=1)
+    contest = make_contest(frozen_clock.now, max_attempts_per_day=1)
     api.login(participant)
-    attempt = start(api)
+    attempt = start(api, contest)
     api.post(f"/attempts/{attempt['id']}/submit")
-    assert api.post("/attempts").status_code == 429
+    assert api.post(in_contest(contest, "/attempts")).status_code == 429
     frozen_clock.advance(days=1)
-    assert api.post("/attempts").status_code == 201
+    assert api.post(in_contest(contest, "/attempts")).status_code == 201
 
 
 def test_bank_too_small_is_503(api, participant, frozen_clock, db_session):
     make_questions(5)
-    make_contest(frozen_clock.now)
+    contest = make_contest(frozen_clock.now)
     api.login(participant)
-    response = api.post("/attempts")
+    response = api.post(in_contest(contest, "/attempts"))
     assert response.status_code == 503
     assert response.get_json()["error"] == "bank_too_small"
 
 
 def test_anonymous_cannot_start(api, contest):
-    response = api.post("/attempts")
+    response = api.post(in_contest(contest, "/attempts"))
     assert response.status_code == 401
     assert response.get_json()["error"] == "not_authenticated"
 
 
-def test_mutating_call_without_csrf_header_is_refused(playing):
-    response = playing.client.post("/api/v1/attempts")
+def test_mutating_call_without_csrf_header_is_refused(playing, contest):
+    response = playing.client.post("/api/v1" + in_contest(contest, "/attempts"))
     assert response.status_code == 400
     assert response.get_json()["error"] == "csrf_failed"
 
 
-def test_answers_are_saved_changed_and_returned_on_resume(playing):
-    body = start(playing)
+def test_answers_are_saved_changed_and_returned_on_resume(playing, contest):
+    body = start(playing, contest)
     question = body["questions"][0]
     first, second = question["choices"][0]["id"], question["choices"][1]["id"]
     path = f"/attempts/{body['id']}/answers/{question['id']}"
@@ -132,8 +132,8 @@ def test_answers_are_saved_changed_and_returned_on_resume(playing):
     assert resumed["questions"] == body["questions"]
 
 
-def test_choice_of_another_question_is_422(playing):
-    body = start(playing)
+def test_choice_of_another_question_is_422(playing, contest):
+    body = start(playing, contest)
     q1, q2 = body["questions"][:2]
     response = playing.put(
         f"/attempts/{body['id']}/answers/{q1['id']}", json={"choice_id": q2["choices"][0]["id"]}
@@ -142,8 +142,8 @@ def test_choice_of_another_question_is_422(playing):
     assert response.get_json()["error"] == "invalid_choice"
 
 
-def test_question_not_in_the_round_is_422(playing, db_session):
-    body = start(playing)
+def test_question_not_in_the_round_is_422(playing, db_session, contest):
+    body = start(playing, contest)
     served = {q["id"] for q in body["questions"]}
     outsider = next(q for q in make_questions(1) if q.id not in served)
     response = playing.put(
@@ -157,15 +157,15 @@ def test_question_not_in_the_round_is_422(playing, db_session):
 @pytest.mark.parametrize(
     "payload", [{"choice_id": "3"}, {"choice_id": True}, {}, {"choice_id": None}]
 )
-def test_malformed_choice_is_422(playing, payload):
-    body = start(playing)
+def test_malformed_choice_is_422(playing, payload, contest):
+    body = start(playing, contest)
     question = body["questions"][0]
     response = playing.put(f"/attempts/{body['id']}/answers/{question['id']}", json=payload)
     assert response.status_code == 422
 
 
-def test_body_that_is_not_a_json_object_is_400(playing):
-    body = start(playing)
+def test_body_that_is_not_a_json_object_is_400(playing, contest):
+    body = start(playing, contest)
     question = body["questions"][0]
     response = playing.client.put(
         f"/api/v1/attempts/{body['id']}/answers/{question['id']}",
@@ -176,8 +176,8 @@ def test_body_that_is_not_a_json_object_is_400(playing):
     assert response.get_json()["error"] == "invalid_json"
 
 
-def test_save_after_submit_is_409(playing):
-    body = start(playing)
+def test_save_after_submit_is_409(playing, contest):
+    body = start(playing, contest)
     playing.post(f"/attempts/{body['id']}/submit")
     question = body["questions"][0]
     response = playing.put(
@@ -189,7 +189,7 @@ def test_save_after_submit_is_409(playing):
 
 
 def test_save_after_the_deadline_is_409(playing, frozen_clock, contest):
-    body = start(playing)
+    body = start(playing, contest)
     question = body["questions"][0]
     frozen_clock.advance(seconds=contest.round_time_limit_seconds, milliseconds=1)
     response = playing.put(
@@ -200,7 +200,7 @@ def test_save_after_the_deadline_is_409(playing, frozen_clock, contest):
 
 
 def test_save_exactly_at_the_deadline_is_kept(playing, frozen_clock, contest):
-    body = start(playing)
+    body = start(playing, contest)
     question = body["questions"][0]
     frozen_clock.advance(seconds=contest.round_time_limit_seconds)
     response = playing.put(
@@ -211,7 +211,7 @@ def test_save_exactly_at_the_deadline_is_kept(playing, frozen_clock, contest):
 
 
 def test_another_participants_round_is_404_everywhere(playing, api, contest, db_session):
-    body = start(playing)
+    body = start(playing, contest)
     question = body["questions"][0]
     other = make_user(unit=make_unit())
     api.client.delete("/api/v1/session", headers={"X-CSRFToken": playing.csrf_token})
@@ -230,8 +230,8 @@ def test_another_participants_round_is_404_everywhere(playing, api, contest, db_
         assert response.get_json() == missing.get_json()
 
 
-def test_submit_grades_and_is_idempotent(playing, frozen_clock):
-    body = start(playing)
+def test_submit_grades_and_is_idempotent(playing, frozen_clock, contest):
+    body = start(playing, contest)
     key = correct_choice_ids(body["id"])
     for question in body["questions"][:4]:
         playing.put(
@@ -255,7 +255,7 @@ def test_submit_grades_and_is_idempotent(playing, frozen_clock):
 
 
 def test_submit_within_grace_counts_as_submitted_at_the_deadline(playing, frozen_clock, contest):
-    body = start(playing)
+    body = start(playing, contest)
     frozen_clock.advance(seconds=contest.round_time_limit_seconds + 3)
     response = playing.post(f"/attempts/{body['id']}/submit").get_json()
     assert response["state"] == "submitted"
@@ -263,7 +263,7 @@ def test_submit_within_grace_counts_as_submitted_at_the_deadline(playing, frozen
 
 
 def test_round_left_open_is_graded_on_next_access(playing, frozen_clock, contest):
-    body = start(playing)
+    body = start(playing, contest)
     key = correct_choice_ids(body["id"])
     question = body["questions"][0]
     playing.put(
@@ -271,7 +271,7 @@ def test_round_left_open_is_graded_on_next_access(playing, frozen_clock, contest
         json={"choice_id": key[question["id"]]},
     )
     frozen_clock.advance(seconds=contest.round_time_limit_seconds + 6)
-    info = playing.get("/contest").get_json()
+    info = playing.get(in_contest(contest)).get_json()
     assert info["active_attempt_id"] is None
     graded = playing.get(f"/attempts/{body['id']}").get_json()
     assert graded["state"] == "expired"
@@ -290,7 +290,7 @@ def test_round_left_open_is_graded_on_next_access(playing, frozen_clock, contest
 )
 def test_answer_key_follows_the_review_policy(playing, contest, policy, revealed):
     contest.review_policy = policy
-    body = start(playing)
+    body = start(playing, contest)
     submitted = playing.post(f"/attempts/{body['id']}/submit").get_json()
     assert (submitted["result"]["correct_choices"] is not None) is revealed
     if revealed:
@@ -300,22 +300,22 @@ def test_answer_key_follows_the_review_policy(playing, contest, policy, revealed
 
 
 def test_answer_key_after_close_is_shown_once_the_quiz_closed(playing, contest, frozen_clock):
-    body = start(playing)
+    body = start(playing, contest)
     playing.post(f"/attempts/{body['id']}/submit")
     frozen_clock.now = contest.quiz_closes_at
     assert playing.get(f"/attempts/{body['id']}").get_json()["result"]["correct_choices"]
 
 
-def test_new_round_prefers_unseen_questions(playing):
-    first = start(playing)
+def test_new_round_prefers_unseen_questions(playing, contest):
+    first = start(playing, contest)
     playing.post(f"/attempts/{first['id']}/submit")
-    second = start(playing)
+    second = start(playing, contest)
     assert not {q["id"] for q in first["questions"]} & {q["id"] for q in second["questions"]}
 
 
 def test_contest_reports_allowance_and_active_round(playing, contest):
-    body = start(playing)
-    info = playing.get("/contest").get_json()
+    body = start(playing, contest)
+    info = playing.get(in_contest(contest)).get_json()
     assert info["active_attempt_id"] == body["id"]
     assert info["attempts"] == {
         "max_total": 3,
@@ -328,20 +328,22 @@ def test_contest_reports_allowance_and_active_round(playing, contest):
 
 
 def test_contest_for_anonymous_has_no_allowance(api, contest):
-    info = api.get("/contest").get_json()
+    info = api.get(in_contest(contest)).get_json()
     assert info["attempts"] is None
     assert info["active_attempt_id"] is None
 
 
 def test_errors_speak_vietnamese_by_default_and_english_on_request(api, contest):
-    vietnamese = api.post("/attempts").get_json()["message"]
-    english = api.post("/attempts", headers={"Accept-Language": "en"}).get_json()["message"]
+    vietnamese = api.post(in_contest(contest, "/attempts")).get_json()["message"]
+    english = api.post(
+        in_contest(contest, "/attempts"), headers={"Accept-Language": "en"}
+    ).get_json()["message"]
     assert vietnamese == "Vui lòng đăng nhập trước."
     assert english == "Please log in first."
 
 
-def test_state_of_attempt_rows_after_submit(playing, db_session):
-    body = start(playing)
+def test_state_of_attempt_rows_after_submit(playing, db_session, contest):
+    body = start(playing, contest)
     playing.post(f"/attempts/{body['id']}/submit")
     attempt = db_session.get(Attempt, body["id"])
     assert attempt.state is AttemptState.SUBMITTED
@@ -352,13 +354,13 @@ def test_state_of_attempt_rows_after_submit(playing, db_session):
 @pytest.mark.parametrize("role", [Role.ORGANIZER, Role.JUDGE])
 def test_only_participants_start_rounds(api, contest, role):
     api.login(make_user(role))
-    response = api.post("/attempts")
+    response = api.post(in_contest(contest, "/attempts"))
     assert response.status_code == 403
     assert response.get_json()["error"] == "not_a_participant"
 
 
-def test_a_huge_body_is_refused_with_413_and_saves_nothing(playing, app, db_session):
-    body = start(playing)
+def test_a_huge_body_is_refused_with_413_and_saves_nothing(playing, app, db_session, contest):
+    body = start(playing, contest)
     question = body["questions"][0]
     response = playing.client.put(
         f"/api/v1/attempts/{body['id']}/answers/{question['id']}",
@@ -381,6 +383,6 @@ def test_unknown_api_path_and_method_are_json_errors(api, contest):
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=1001", "limit=abc", "offset=-1", "offset=x"])
 def test_leaderboard_refuses_bad_paging_with_422(api, contest, query):
-    response = api.get(f"/leaderboard?{query}")
+    response = api.get(in_contest(contest, f"/leaderboard?{query}"))
     assert response.status_code == 422
     assert response.get_json()["error"] == "invalid_limit"

@@ -12,7 +12,7 @@ from contest.extensions import db
 from contest.models import PrizeTierRow, ResultsSnapshot, Role
 from contest.results import workflow
 from contest.results.certificates import Certificate, approved_certificates, render_certificates
-from tests.helpers import ApiClient, graded_round, make_contest, make_unit, make_user
+from tests.helpers import ApiClient, graded_round, in_contest, make_contest, make_unit, make_user
 from tests.test_results_exports_and_pages import make_video, score_sheet
 from tests.test_standings import NOW
 
@@ -28,12 +28,15 @@ UNITS = ("Ủy ban nhân dân huyện Mỹ Xuyên", "Sở Tư pháp", "Văn phò
 PEOPLE = ("Nguyễn Thị Ngọc Hường", "Trần Quốc Việt", "Lê Văn Đức")
 TITLE = "Dịch vụ công trực tuyến – gần dân hơn"
 
+SLUG = "the-2021-certificates"
+
 
 @pytest.fixture
 def awarded(db_session):
     """Three units with Vietnamese names, one participant and one video each: five prizes."""
     contest = make_contest(
         NOW - timedelta(days=30),
+        slug=SLUG,
         quiz_closes_at=NOW,
         name="Hội thi trực tuyến Cải cách hành chính năm 2026",
         organizer_name="Sở Nội vụ tỉnh Sóc Trăng",
@@ -174,41 +177,48 @@ def test_organizers_download_every_certificate_or_one(client, awarded):
     contest, units, organizer = awarded
     approve(contest, organizer)
     ApiClient(client).login(organizer)
-    everything = client.get("/results/certificates.pdf")
+    everything = client.get(in_contest(SLUG, "/results/certificates.pdf"))
     assert everything.status_code == 200
     assert everything.mimetype == "application/pdf"
     assert "giay-chung-nhan.pdf" in everything.headers["Content-Disposition"]
     assert len(page_texts(everything.data)) == 5
 
-    one = client.get("/results/certificates/3.pdf")
+    one = client.get(in_contest(SLUG, "/results/certificates/3.pdf"))
     assert one.status_code == 200
     assert "giay-chung-nhan-3.pdf" in one.headers["Content-Disposition"]
     (page,) = page_texts(one.data)
     assert TITLE in page
     assert "500.000 đ" in page
     for beyond in (0, 6):
-        assert client.get(f"/results/certificates/{beyond}.pdf").status_code == 404
+        assert (
+            client.get(in_contest(SLUG, f"/results/certificates/{beyond}.pdf")).status_code == 404
+        )
 
-    standings = client.get("/results/standings").get_data(as_text=True)
-    assert 'href="/results/certificates.pdf"' in standings
-    assert 'href="/results/certificates/5.pdf"' in standings
-    assert 'href="/results/certificates/6.pdf"' not in standings
+    standings = client.get(in_contest(SLUG, "/results/standings")).get_data(as_text=True)
+    assert f'href="/contests/{SLUG}/results/certificates.pdf"' in standings
+    assert f'href="/contests/{SLUG}/results/certificates/5.pdf"' in standings
+    assert f'href="/contests/{SLUG}/results/certificates/6.pdf"' not in standings
 
 
 def test_no_certificate_before_approval_or_after_reopening(client, awarded):
     contest, units, organizer = awarded
     ApiClient(client).login(organizer)
-    for path in ("/results/certificates.pdf", "/results/certificates/1.pdf"):
+    for path in (
+        in_contest(SLUG, "/results/certificates.pdf"),
+        in_contest(SLUG, "/results/certificates/1.pdf"),
+    ):
         response = client.get(path)
         assert response.status_code == 409
         assert response.mimetype == "text/html"
         assert UNITS[0] not in response.get_data(as_text=True)
-    assert "/results/certificates.pdf" not in client.get("/results/standings").get_data(True)
+    assert in_contest(SLUG, "/results/certificates.pdf") not in client.get(
+        in_contest(SLUG, "/results/standings")
+    ).get_data(True)
 
     approve(contest, organizer)
     workflow.reopen_results(contest, organizer, "Khiếu nại được chấp nhận", APPROVED_AT)
     db.session.commit()
-    assert client.get("/results/certificates.pdf").status_code == 409
+    assert client.get(in_contest(SLUG, "/results/certificates.pdf")).status_code == 409
 
 
 @pytest.mark.parametrize("role", [None, Role.PARTICIPANT, Role.JUDGE, Role.UNIT_ADMIN])
@@ -219,7 +229,10 @@ def test_only_organizers_download_certificates(client, awarded, role):
         user = make_user(role, unit=units[0])
         db.session.commit()
         ApiClient(client).login(user)
-    for path in ("/results/certificates.pdf", "/results/certificates/1.pdf"):
+    for path in (
+        in_contest(SLUG, "/results/certificates.pdf"),
+        in_contest(SLUG, "/results/certificates/1.pdf"),
+    ):
         response = client.get(path)
         assert response.status_code == (302 if role is None else 403)
         assert response.mimetype != "application/pdf"

@@ -26,10 +26,11 @@ from contest.domain.question_files.tabular import DIFFICULTY_WORDS, HEADERS, OPT
 from contest.models import Role
 from contest.questions.services import BANK_DIR
 from contest.scheduler import run_job_as
-from tests.helpers import ApiClient, form_token, make_contest, make_unit, make_user
+from tests.helpers import ApiClient, form_token, in_contest, make_contest, make_unit, make_user
 from tests.media_samples import make_sample
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+SLUG = "cai-cach-hanh-chinh-2021"
 T0 = datetime(2021, 9, 15, 0, 0, tzinfo=UTC)  # 07:00 15/09/2021 local time: the quiz opens
 SCHEDULER = "e2e-host:1"
 
@@ -136,7 +137,7 @@ def choice_for(question: dict, key: dict[str, str], right: bool) -> int:
 
 
 def start_round(api: ApiClient) -> dict:
-    response = api.post("/attempts")
+    response = api.post(in_contest(SLUG, "/attempts"))
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["state"] == "active"
@@ -184,7 +185,7 @@ def upload_video(api: ApiClient, sample, title: str):
     """The upload page's journey: start, send the parts, complete (processed inline)."""
     data = sample.read_bytes()
     started = api.post(
-        "/videos/uploads",
+        in_contest(SLUG, "/videos/uploads"),
         json={
             "title": title,
             "description": "Dịch vụ công trực tuyến và thanh toán trực tuyến.",
@@ -211,7 +212,7 @@ def upload_video(api: ApiClient, sample, title: str):
 
 
 def score_video(judge: ApiClient, video_id: int, points, action: str = "submit"):
-    path = f"/judging/videos/{video_id}"
+    path = in_contest(SLUG, f"/judging/videos/{video_id}")
     sheet = page(judge, path)
     criteria = re.findall(r'name="(points-\d+)"', sheet)
     assert len(criteria) == 4  # the seed plan's rubric: 40 / 30 / 20 / 10
@@ -248,6 +249,7 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
 
     # -- The organizers' contest, set up before it opens ---------------------------------
     make_contest(
+        slug=SLUG,
         name="Hội thi trực tuyến Cải cách hành chính 2021",
         quiz_opens_at=T0,
         quiz_closes_at=T0 + timedelta(days=2),
@@ -297,21 +299,21 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
     assert "Đã nhập 9 câu hỏi." in bank
 
     an, anh, binh, bich, cuc, dung = (browser(app, user) for user in (a1, a2, b1, b2, c1, d1))
-    before = an.get("/contest").get_json()
+    before = an.get(in_contest(SLUG)).get_json()
     assert_no_answer_key(before)
     assert before["quiz"] == {
         "opens_at": "2021-09-15T00:00:00.000Z",
         "closes_at": "2021-09-17T00:00:00.000Z",
         "is_open": False,
     }
-    refused = an.post("/attempts")
+    refused = an.post(in_contest(SLUG, "/attempts"))
     assert refused.status_code == 403
     assert refused.get_json()["error"] == "quiz_closed"
     assert refused.get_json()["message"] == "Phần thi trắc nghiệm hiện chưa mở."
 
     # -- 08:00 15/09: the quiz is open; participants play rounds through the API ----------
     clock.now = T0 + timedelta(hours=1)
-    assert an.get("/contest").get_json()["quiz"]["is_open"] is True
+    assert an.get(in_contest(SLUG)).get_json()["quiz"]["is_open"] is True
     play_round(cuc, clock, key, correct=3, seconds=20)
     first_round = play_round(an, clock, key, correct=2, seconds=50)
     second_round = play_round(an, clock, key, correct=3, seconds=40)
@@ -319,10 +321,10 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
     assert not {q["id"] for q in first_round["questions"]} & {
         q["id"] for q in second_round["questions"]
     }
-    third_today = an.post("/attempts")
+    third_today = an.post(in_contest(SLUG, "/attempts"))
     assert third_today.status_code == 429
     assert third_today.get_json()["error"] == "no_attempts_left"
-    assert an.get("/contest").get_json()["attempts"] == {
+    assert an.get(in_contest(SLUG)).get_json()["attempts"] == {
         "max_total": 3,
         "max_per_day": 2,
         "used_total": 2,
@@ -357,7 +359,7 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
     assert graded["result"]["correct_choices"] is None
     assert len(graded["answers"]) == 2  # what was saved in time, nothing lost
 
-    board = browser(app).get("/leaderboard").get_json()["lines"]
+    board = browser(app).get(in_contest(SLUG, "/leaderboard")).get_json()["lines"]
     assert [
         (line["rank"], line["full_name"], line["correct_count"], line["duration_ms"])
         for line in board
@@ -381,9 +383,9 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
 
     # -- 08:00 16/09: a new day; the video window has closed ------------------------------
     clock.now = T0 + timedelta(days=1, hours=1)
-    assert an.get("/contest").get_json()["attempts"]["left"] == 1  # the day's limit is fresh
+    assert an.get(in_contest(SLUG)).get_json()["attempts"]["left"] == 1  # the day's limit is fresh
     play_round(an, clock, key, correct=1, seconds=10)  # faster, but fewer right: not his best
-    over_total = an.post("/attempts")
+    over_total = an.post(in_contest(SLUG, "/attempts"))
     assert over_total.status_code == 429
     assert over_total.get_json()["error"] == "no_attempts_left"
 
@@ -394,19 +396,19 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
 
     # The organizers extend the video deadline by notice to 07:00 18/09.
     extended = T0 + timedelta(days=3)
-    windows = page(ban_to_chuc, "/organizer/windows")
+    windows = page(ban_to_chuc, in_contest(SLUG, "/organizer/windows"))
     shown = dict(re.findall(r'name="(\w+_at)"[^>]*value="([^"]*)"', windows))
     # What a browser sends back from the datetime-local inputs it was given.
     fields = {name: local_input(value) for name, value in shown.items()}
     assert fields["video_closes_at"] == "2021-09-16T07:00"
     saved = post_form(
         ban_to_chuc,
-        "/organizer/windows",
-        "/organizer/windows",
+        in_contest(SLUG, "/organizer/windows"),
+        in_contest(SLUG, "/organizer/windows"),
         **{**fields, "video_closes_at": local(extended)},
     )
     assert "Đã lưu thời gian; người dự thi thấy ngay thời gian mới." in saved
-    assert an.get("/contest").get_json()["video"]["closes_at"] == "2021-09-18T00:00:00.000Z"
+    assert an.get(in_contest(SLUG)).get_json()["video"]["closes_at"] == "2021-09-18T00:00:00.000Z"
     done = upload_video(kcn_admin, sample, "Video KCN")
     assert done.status_code == 200
     assert done.get_json()["state"] == "ready"
@@ -414,7 +416,7 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
 
     # -- 07:01 17/09: the quiz has closed (the videos are still open) ---------------------
     clock.now = T0 + timedelta(days=2, minutes=1)
-    closed = bich.post("/attempts")
+    closed = bich.post(in_contest(SLUG, "/attempts"))
     assert closed.status_code == 403
     assert closed.get_json()["error"] == "quiz_closed"
     # Now, and only now, a participant may review the key of a round (AFTER_CLOSE).
@@ -422,23 +424,31 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
     assert reviewed["result"]["correct_choices"] == {
         str(q["id"]): choice_for(q, key, right=True) for q in first_round["questions"]
     }
-    standings = post_form(ban_to_chuc, "/results/standings", "/results/workflow/approve")
+    standings = post_form(
+        ban_to_chuc,
+        in_contest(SLUG, "/results/standings"),
+        in_contest(SLUG, "/results/workflow/approve"),
+    )
     assert "Hội thi chưa kết thúc: chỉ phê duyệt kết quả sau khi đóng." in standings
 
     # -- 08:00 18/09: everything has closed; the judges score the videos -------------------
     clock.now = extended + timedelta(hours=1)
     giam_khao_snv, giam_khao = browser(app, judge_snv), browser(app, judge_free)
-    panel = page(giam_khao_snv, "/judging/")
+    panel = page(giam_khao_snv, in_contest(SLUG, "/judging/"))
     assert "Đã chấm 0 / 3 video" in panel
     assert "Video SNV" not in panel  # never their own unit's video
-    assert giam_khao_snv.client.get(f"/judging/videos/{videos['SNV']}").status_code == 403
+    assert (
+        giam_khao_snv.client.get(in_contest(SLUG, f"/judging/videos/{videos['SNV']}")).status_code
+        == 403
+    )
     criteria = re.findall(
-        r'name="(points-\d+)"', page(giam_khao_snv, f"/judging/videos/{videos['STP']}")
+        r'name="(points-\d+)"',
+        page(giam_khao_snv, in_contest(SLUG, f"/judging/videos/{videos['STP']}")),
     )
     forged = giam_khao_snv.client.post(
-        f"/judging/videos/{videos['SNV']}",
+        in_contest(SLUG, f"/judging/videos/{videos['SNV']}"),
         data={
-            "csrf_token": form_token(giam_khao_snv.client, "/judging/"),
+            "csrf_token": form_token(giam_khao_snv.client, in_contest(SLUG, "/judging/")),
             "action": "submit",
             **dict(zip(criteria, ("40", "30", "20", "10"), strict=True)),
         },
@@ -446,12 +456,12 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
     assert forged.status_code == 403
     # STP: a draft first (incomplete), then the submitted sheet, which locks.
     assert score_video(giam_khao_snv, videos["STP"], (30, 20, "", ""), "draft").status_code == 302
-    assert "Video STP" in page(giam_khao_snv, "/judging/?status=draft")
+    assert "Video STP" in page(giam_khao_snv, in_contest(SLUG, "/judging/?status=draft"))
     assert score_video(giam_khao_snv, videos["STP"], (30, 20, 15, 5)).status_code == 302
     assert score_video(giam_khao_snv, videos["STP"], (40, 30, 20, 10)).status_code == 422
     assert score_video(giam_khao_snv, videos["HDH"], (30, 20, 15, 10)).status_code == 302
     assert score_video(giam_khao_snv, videos["KCN"], (25, 15, 12, 8)).status_code == 302
-    assert "Đã chấm 3 / 3 video" in page(giam_khao_snv, "/judging/")
+    assert "Đã chấm 3 / 3 video" in page(giam_khao_snv, in_contest(SLUG, "/judging/"))
     for code, points in (
         ("SNV", (32, 24, 16, 8)),
         ("STP", (36, 27, 18, 9)),
@@ -459,12 +469,12 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
         ("KCN", (25, 15, 12, 8)),
     ):
         assert score_video(giam_khao, videos[code], points).status_code == 302
-    assert "Đã chấm 4 / 4 video" in page(giam_khao, "/judging/")
+    assert "Đã chấm 4 / 4 video" in page(giam_khao, in_contest(SLUG, "/judging/"))
 
     # -- The provisional standings: a tie for Giải Nhất waits for the organizers ----------
     anonymous = browser(app)
-    assert anonymous.client.get("/results/prizes").status_code == 404
-    standings = page(ban_to_chuc, "/results/standings")
+    assert anonymous.client.get(in_contest(SLUG, "/results/prizes")).status_code == 404
+    standings = page(ban_to_chuc, in_contest(SLUG, "/results/standings"))
     assert "Tạm thời: tính từ dữ liệu hiện có, chưa được phê duyệt hay công bố." in standings
     assert unit_ranking(standings) == [
         ("1", "Sở Nội vụ", "87"),
@@ -477,20 +487,28 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
     # Allocation stops at the tie: only the 4 video and 6 individual prizes are awarded.
     assert "Đã trao: 5.000.000 đ" in standings
     assert prize_lines(standings, "Giải tập thể (đơn vị)") == []
-    tie_path = re.search(r'action="(/results/ties/[^"]+)"', standings).group(1)
-    assert tie_path == "/results/ties/unit:1"
+    tie_path = re.search(r'action="(/contests/[^/]+/results/ties/[^"]+)"', standings).group(1)
+    assert tie_path == in_contest(SLUG, "/results/ties/unit:1")
     assert re.findall(r'name="position-(\d+)"', standings) == [str(snv.id), str(stp.id)]
 
-    refused = post_form(ban_to_chuc, "/results/standings", "/results/workflow/approve")
+    refused = post_form(
+        ban_to_chuc,
+        in_contest(SLUG, "/results/standings"),
+        in_contest(SLUG, "/results/workflow/approve"),
+    )
     assert "Hãy quyết định mọi trường hợp bằng điểm ở ranh giới giải trước khi phê duyệt." in (
         refused
     )
     stp_first = {f"position-{stp.id}": "1", f"position-{snv.id}": "2"}
-    no_reason = post_form(ban_to_chuc, "/results/standings", tie_path, **stp_first, reason=" ")
+    no_reason = post_form(
+        ban_to_chuc, in_contest(SLUG, "/results/standings"), tie_path, **stp_first, reason=" "
+    )
     assert "Hãy ghi lý do của quyết định." in no_reason
     assert "2 bên bằng điểm cho 2 suất" in no_reason
     reason = "Bốc thăm công khai ngày 18/09/2021 trước Ban Tổ chức"
-    decided = post_form(ban_to_chuc, "/results/standings", tie_path, **stp_first, reason=reason)
+    decided = post_form(
+        ban_to_chuc, in_contest(SLUG, "/results/standings"), tie_path, **stp_first, reason=reason
+    )
     assert "Đã ghi nhận quyết định; danh sách giải thưởng đã cập nhật theo." in decided
     assert "Có trường hợp bằng điểm" not in decided
     assert "Đã trao: 34.000.000 đ" in decided
@@ -520,29 +538,31 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
     clock.advance(minutes=10)
     approved = post_form(
         ban_to_chuc,
-        "/results/standings",
-        "/results/workflow/approve",
+        in_contest(SLUG, "/results/standings"),
+        in_contest(SLUG, "/results/workflow/approve"),
         remarks="Tổ Thư ký đã rà soát",
     )
     assert "Kết quả đã được phê duyệt và chốt." in approved
     assert "Đã phê duyệt lúc 18/09/2021 08:10; sẽ công bố lúc 25/09/2021 07:00." in approved
-    assert anonymous.client.get("/results/prizes").status_code == 404  # not published yet
+    assert (
+        anonymous.client.get(in_contest(SLUG, "/results/prizes")).status_code == 404
+    )  # not published yet
 
     clock.advance(minutes=10)
-    overview = page(ban_to_chuc, "/judging/overview")
+    overview = page(ban_to_chuc, in_contest(SLUG, "/judging/overview"))
     stp_article = next(part for part in overview.split("<article") if "Video STP" in part)
     sheet_id = re.search(
         rf"<td>{judge_free.full_name}</td>.*?/judging/scores/(\d+)/reopen", stp_article, re.S
     ).group(1)
     reopened = post_form(
         ban_to_chuc,
-        "/judging/overview",
-        f"/judging/scores/{sheet_id}/reopen",
+        in_contest(SLUG, "/judging/overview"),
+        in_contest(SLUG, f"/judging/scores/{sheet_id}/reopen"),
         reason="Giám khảo nhập nhầm điểm",
     )
     assert "Đã mở lại phiếu điểm; giám khảo có thể sửa và nộp lại." in reopened
     assert score_video(giam_khao, videos["STP"], (20, 15, 10, 5)).status_code == 302  # 90 → 50
-    live = page(ban_to_chuc, "/results/standings")
+    live = page(ban_to_chuc, in_contest(SLUG, "/results/standings"))
     assert unit_ranking(live) == [
         ("1", "Sở Nội vụ", "87"),
         ("2", "Sở Tư pháp", "79"),  # its video now (70 + 50) / 2 = 60
@@ -556,10 +576,14 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
 
     # -- Publication: the public page shows the approved snapshot -------------------------
     clock.advance(minutes=10)
-    published = post_form(ban_to_chuc, "/results/standings", "/results/workflow/publish")
+    published = post_form(
+        ban_to_chuc,
+        in_contest(SLUG, "/results/standings"),
+        in_contest(SLUG, "/results/workflow/publish"),
+    )
     assert "Kết quả đã được công bố." in published
     assert "Đã công bố. Trang công khai hiển thị kết quả đã phê duyệt." in published
-    public = page(anonymous, "/results/prizes")
+    public = page(anonymous, in_contest(SLUG, "/results/prizes"))
     assert "Tổng giá trị giải thưởng: 34.000.000 đ" in public
     # The prizes as approved, with the tie decision, not as the live standings now stand.
     assert [line[:1] + line[2:] for line in prize_lines(public, "Giải tập thể (đơn vị)")] == [
@@ -578,7 +602,7 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
     ]
 
     # -- The audit log holds every step, newest first ---------------------------------------
-    log = page(ban_to_chuc, "/organizer/audit")
+    log = page(ban_to_chuc, in_contest(SLUG, "/organizer/audit"))
     actions = [
         "Công bố kết quả",
         "Mở lại phiếu điểm",

@@ -29,6 +29,7 @@ from tests.helpers import (
     ApiClient,
     form_token,
     graded_round,
+    in_contest,
     make_contest,
     make_questions,
     make_unit,
@@ -110,7 +111,11 @@ def test_the_index_links_every_settings_page(setup):
     html = client.get(settings_path(contest)).get_data(as_text=True)
     for page in ("identity", "rules", "rounds", "visibility"):
         assert settings_path(contest, page) in html
-    for existing in ("/organizer/windows", "/organizer/results-rules", "/judging/settings"):
+    for existing in (
+        in_contest(contest, "/organizer/windows"),
+        in_contest(contest, "/organizer/results-rules"),
+        in_contest(contest, "/judging/settings"),
+    ):
         assert existing in html
     assert "/organizer/questions/draw-rules" in html
     assert f"/organizer/contests/{contest.id}/copy" in html
@@ -327,7 +332,7 @@ def test_the_rules_text_is_stored_plain_and_shown_escaped_with_links(setup):
     assert "\r" not in contest.rules_text
     (entry,) = entries("rules_text_changed")
     assert entry.details["rules_text"][0] is None
-    home = client.get("/").get_data(as_text=True)
+    home = client.get(in_contest(contest, "/")).get_data(as_text=True)
     assert "<script>alert(1)" not in home
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in home
     assert '<a href="https://sonoivu.gov.vn/ke-hoach"' in home
@@ -373,7 +378,9 @@ def test_a_pdf_is_attached_downloaded_by_anyone_and_removed(setup, app):
     (added,) = entries("document_added")
     assert added.details["file"] == "Kế hoạch số 12.pdf"
     assert current_storage().read_head(document.storage_key, 5) == b"%PDF-"
-    assert "Kế hoạch tổ chức" in client.get("/").get_data(as_text=True)  # on the public page
+    assert "Kế hoạch tổ chức" in client.get(in_contest(contest, "/")).get_data(
+        as_text=True
+    )  # on the public page
     anonymous = app.test_client()
     download = anonymous.get(f"/contests/{contest.slug}/documents/{document.id}")
     assert download.status_code == 200
@@ -579,21 +586,25 @@ def test_a_hidden_leaderboard_is_for_organizers_until_the_quiz_closes(setup, app
     client, contest, participant, organizer = setup
     contest.leaderboard_public = False
     db.session.commit()
-    assert client.get("/results/leaderboard").status_code == 200  # the organizer
-    assert client.get("/api/v1/leaderboard").status_code == 200
+    page = in_contest(contest, "/results/leaderboard")
+    api_path = in_contest(contest, "/leaderboard")
+    assert client.get(page).status_code == 200  # the organizer
+    assert client.get("/api/v1" + api_path).status_code == 200
     other = app.test_client()
-    assert other.get("/results/leaderboard").status_code == 403  # anonymous
+    assert other.get(in_contest(contest, "/results/leaderboard")).status_code == 403  # anonymous
     api = ApiClient(other)
-    hidden = api.get("/leaderboard")
+    hidden = api.get(api_path)
     assert hidden.status_code == 403
     assert hidden.get_json()["error"] == "leaderboard_hidden"
     api.login(participant)
-    assert other.get("/results/leaderboard").status_code == 403
-    assert "See the leaderboard" not in other.get("/?lang=en").get_data(as_text=True)
+    assert other.get(in_contest(contest, "/results/leaderboard")).status_code == 403
+    assert "See the leaderboard" not in other.get(in_contest(contest, "/?lang=en")).get_data(
+        as_text=True
+    )
     contest.quiz_closes_at = frozen_clock.now
     db.session.commit()
-    assert other.get("/results/leaderboard").status_code == 200
-    assert api.get("/leaderboard").status_code == 200
+    assert other.get(in_contest(contest, "/results/leaderboard")).status_code == 200
+    assert api.get(api_path).status_code == 200
 
 
 # Video rules (on the video settings page), eligibility and the prize budget
@@ -631,18 +642,25 @@ def test_the_video_limit_cannot_go_below_what_a_unit_holds(setup):
             )
         )
     db.session.commit()
-    refused = post(client, "/judging/settings", **video_settings(max_videos_per_unit="1"))
+    refused = post(
+        client, in_contest(contest, "/judging/settings"), **video_settings(max_videos_per_unit="1")
+    )
     assert refused.status_code == 200
     assert contest.max_videos_per_unit == 2
-    none = post(client, "/judging/settings", **video_settings(allowed_video_forms=[]))
+    none = post(
+        client, in_contest(contest, "/judging/settings"), **video_settings(allowed_video_forms=[])
+    )
     assert none.status_code == 200
-    assert post(client, "/judging/settings", **video_settings()).status_code == 302
+    assert (
+        post(client, in_contest(contest, "/judging/settings"), **video_settings()).status_code
+        == 302
+    )
     assert contest.video_forms() == [VideoForm.SONG, VideoForm.STAGE]
     assert contest.allowed_video_forms == "song,stage"
     assert (
         post(
             client,
-            "/judging/settings",
+            in_contest(contest, "/judging/settings"),
             **video_settings(allowed_video_forms=[f.value for f in VideoForm]),
         ).status_code
         == 302
@@ -651,23 +669,24 @@ def test_the_video_limit_cannot_go_below_what_a_unit_holds(setup):
 
 
 def test_the_minimum_participation_is_set_with_the_rules_and_the_budget_is_shown(setup):
-    from tests.test_rules_and_prediction import RULES, rules_form
+    from tests.test_rules_and_prediction import rules_form
 
     client, contest, *_ = setup
-    html = client.get(RULES).get_data(as_text=True)
+    rules = in_contest(contest, "/organizer/results-rules")
+    html = client.get(rules).get_data(as_text=True)
     assert "61.000.000 đ" in html
-    fields = rules_form(client) | {"min_participation_percent": "10"}
-    assert client.post(RULES, data=fields).status_code == 302
+    fields = rules_form(client, rules) | {"min_participation_percent": "10"}
+    assert client.post(rules, data=fields).status_code == 302
     assert contest.min_participation_percent == 10
     (entry,) = entries("results_rules_changed")
     assert entry.details["min_participation_percent"] == [0, 10]
-    over = rules_form(client) | {"min_participation_percent": "101"}
-    assert client.post(RULES, data=over).status_code == 200
-    assert "10%" in client.get("/").get_data(as_text=True)
+    over = rules_form(client, rules) | {"min_participation_percent": "101"}
+    assert client.post(rules, data=over).status_code == 200
+    assert "10%" in client.get(in_contest(contest, "/")).get_data(as_text=True)
     row = db.session.query(PrizeTierRow).filter_by(contest_id=contest.id, name="Giải Nhất").one()
     row.amount = 11_000_000
     db.session.commit()
-    assert "62.000.000 đ" in client.get(RULES).get_data(as_text=True)
+    assert "62.000.000 đ" in client.get(rules).get_data(as_text=True)
 
 
 def test_a_contest_offers_and_accepts_only_its_video_forms(setup, app):

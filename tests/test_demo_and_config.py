@@ -12,8 +12,19 @@ from contest.demo import load_demo
 from contest.domain.question_files import read_question_file
 from contest.domain.question_files.records import CheckedQuestion
 from contest.domain.question_files.validation import check_questions
-from contest.models import Question, Role, Unit, UnitGroup, User
+from contest.models import (
+    Attempt,
+    Contest,
+    ContestState,
+    Question,
+    Role,
+    Unit,
+    UnitGroup,
+    User,
+)
+from contest.public.services import listed_contests
 from contest.questions.services import BANK_DIR
+from contest.results import workflow
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -32,9 +43,24 @@ def test_demo_loads_the_seed_units_accounts_and_bank_and_keeps_data_on_rerun(db_
     assert organizer.check_password("demo")
     assert db_session.scalar(select(User).where(User.username == "user200")).unit is not None
 
+    # Last year's contest: played through the quiz, its results approved and published.
+    past = db_session.get(Contest, first["past_contest"])
+    assert past.slug == "cchc-2025"
+    assert past.quiz_opens_at.astimezone(ZONE).year == 2025
+    assert past.state(now) is ContestState.PUBLISHED
+    assert workflow.published_snapshot(past, now).content["prizes"]
+    rounds = db_session.scalar(select(func.count(Attempt.id)).where(Attempt.contest_id == past.id))
+    assert rounds == 30
+    listed = [(contest.slug, state) for contest, state in listed_contests(now)]
+    assert listed == [("demo", ContestState.OPEN), ("cchc-2025", ContestState.PUBLISHED)]
+
     again = load_demo(now, ZONE)
     assert again["accounts"] == again["questions"] == 0
     assert again["contest"] == first["contest"]
+    assert again["past_contest"] == first["past_contest"]
+    assert (
+        db_session.scalar(select(func.count(Attempt.id)).where(Attempt.contest_id == past.id)) == 30
+    )
     assert db_session.scalar(select(func.count(Question.id))) == first["questions"]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from contest.extensions import db
 from contest.models import AuditEntry, Role, Score, ScoreState, Video, VideoForm, VideoState
-from tests.helpers import ApiClient, form_token, make_contest, make_unit, make_user
+from tests.helpers import ApiClient, form_token, in_contest, make_contest, make_unit, make_user
 
 _keys = itertools.count(1)
 
@@ -60,7 +60,7 @@ def login(client, user) -> None:
 
 
 def post_sheet(client, video, action="draft", points=(30, 20, 15, 8), comment=""):
-    path = f"/judging/videos/{video.id}"
+    path = in_contest(video.contest, f"/judging/videos/{video.id}")
     data = {"csrf_token": form_token(client, path), "action": action, "comment": comment}
     for criterion, value in zip(video.contest.rubric, points, strict=False):
         data[f"points-{criterion.id}"] = str(value)
@@ -80,11 +80,14 @@ def test_the_default_rubric_is_the_seed_plans(world):
 
 def test_a_judge_never_sees_their_own_units_video(client, world):
     login(client, world.judge)
-    page = client.get("/judging/").get_data(as_text=True)
+    page = client.get(in_contest(world.contest, "/judging/")).get_data(as_text=True)
     assert "Video B" in page
     assert "Video A" not in page
     assert "Đã chấm 0 / 1 video" in page
-    assert client.get(f"/judging/videos/{world.video_a.id}").status_code == 403
+    assert (
+        client.get(in_contest(world.contest, f"/judging/videos/{world.video_a.id}")).status_code
+        == 403
+    )
 
 
 def test_draft_then_submit_locks_the_sheet(client, world):
@@ -105,10 +108,14 @@ def test_draft_then_submit_locks_the_sheet(client, world):
     assert again.status_code == 422
     db.session.refresh(sheet)
     assert sheet.total == Decimal("78.75")
-    panel = client.get("/judging/?status=submitted").get_data(as_text=True)
+    panel = client.get(in_contest(world.contest, "/judging/?status=submitted")).get_data(
+        as_text=True
+    )
     assert "Video B" in panel
     assert "78,75" in panel
-    assert "Video B" not in client.get("/judging/?status=to_score").get_data(as_text=True)
+    assert "Video B" not in client.get(
+        in_contest(world.contest, "/judging/?status=to_score")
+    ).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -130,7 +137,7 @@ def test_a_declared_conflict_is_an_abstention_not_a_zero(client, world):
             response = post_sheet(client, world.video_b, "submit", points=points)
         assert response.status_code == 302
     login(client, world.organizer)
-    page = client.get("/judging/overview").get_data(as_text=True)
+    page = client.get(in_contest(world.contest, "/judging/overview")).get_data(as_text=True)
     assert "<strong>70</strong>" in page  # the mean of one judge, not (70 + 0) / 2
     conflict = db.session.query(Score).filter_by(judge_id=world.judge.id).one()
     assert conflict.state is ScoreState.CONFLICT
@@ -142,13 +149,15 @@ def test_reopening_a_submitted_score_is_logged(client, world):
     post_sheet(client, world.video_b, "submit")
     sheet = db.session.query(Score).one()
     login(client, world.organizer)
-    token = form_token(client, "/judging/overview")
-    refused = client.post(f"/judging/scores/{sheet.id}/reopen", data={"csrf_token": token})
+    token = form_token(client, in_contest(world.contest, "/judging/overview"))
+    refused = client.post(
+        in_contest(world.contest, f"/judging/scores/{sheet.id}/reopen"), data={"csrf_token": token}
+    )
     assert refused.status_code == 302
     db.session.refresh(sheet)
     assert sheet.state is ScoreState.SUBMITTED  # no reason, no reopening
     client.post(
-        f"/judging/scores/{sheet.id}/reopen",
+        in_contest(world.contest, f"/judging/scores/{sheet.id}/reopen"),
         data={"csrf_token": token, "reason": "Giám khảo nhập nhầm điểm"},
     )
     db.session.refresh(sheet)
@@ -162,20 +171,27 @@ def test_reopening_a_submitted_score_is_logged(client, world):
     assert post_sheet(client, world.video_b, "submit", points=(40, 30, 20, 10)).status_code == 302
     db.session.refresh(sheet)
     assert sheet.total == Decimal(100)
-    token = form_token(client, "/judging/")
+    token = form_token(client, in_contest(world.contest, "/judging/"))
     forged = client.post(
-        f"/judging/scores/{sheet.id}/reopen", data={"csrf_token": token, "reason": "x"}
+        in_contest(world.contest, f"/judging/scores/{sheet.id}/reopen"),
+        data={"csrf_token": token, "reason": "x"},
     )
     assert forged.status_code == 403
 
 
 def test_blind_judging_hides_unit_names(client, world):
     login(client, world.judge)
-    assert world.unit_b.name in client.get("/judging/").get_data(as_text=True)
+    assert world.unit_b.name in client.get(in_contest(world.contest, "/judging/")).get_data(
+        as_text=True
+    )
     world.contest.judging_blind = True
     db.session.commit()
-    assert world.unit_b.name not in client.get("/judging/").get_data(as_text=True)
-    sheet_page = client.get(f"/judging/videos/{world.video_b.id}").get_data(as_text=True)
+    assert world.unit_b.name not in client.get(in_contest(world.contest, "/judging/")).get_data(
+        as_text=True
+    )
+    sheet_page = client.get(
+        in_contest(world.contest, f"/judging/videos/{world.video_b.id}")
+    ).get_data(as_text=True)
     assert world.unit_b.name not in sheet_page
 
 
@@ -183,23 +199,29 @@ def test_assignments_narrow_a_judges_videos(client, world):
     video_c = make_ready_video(world.contest, world.unit_c, "Video C")
     db.session.commit()
     login(client, world.organizer)
-    token = form_token(client, "/judging/assignments")
+    token = form_token(client, in_contest(world.contest, "/judging/assignments"))
     client.post(
-        "/judging/assignments",
+        in_contest(world.contest, "/judging/assignments"),
         data={"csrf_token": token, "judge_id": world.judge.id, "video_id": [str(video_c.id)]},
     )
     login(client, world.judge)
-    page = client.get("/judging/").get_data(as_text=True)
+    page = client.get(in_contest(world.contest, "/judging/")).get_data(as_text=True)
     assert "Video C" in page
     assert "Video B" not in page
-    assert client.get(f"/judging/videos/{world.video_b.id}").status_code == 403
+    assert (
+        client.get(in_contest(world.contest, f"/judging/videos/{world.video_b.id}")).status_code
+        == 403
+    )
     login(client, world.organizer)
     client.post(
-        "/judging/assignments",
-        data={"csrf_token": form_token(client, "/judging/assignments"), "judge_id": world.judge.id},
+        in_contest(world.contest, "/judging/assignments"),
+        data={
+            "csrf_token": form_token(client, in_contest(world.contest, "/judging/assignments")),
+            "judge_id": world.judge.id,
+        },
     )
     login(client, world.judge)
-    assert "Video B" in client.get("/judging/").get_data(as_text=True)
+    assert "Video B" in client.get(in_contest(world.contest, "/judging/")).get_data(as_text=True)
 
 
 def test_the_overview_flags_disagreement_and_lists_missing_judges(client, world):
@@ -208,7 +230,7 @@ def test_the_overview_flags_disagreement_and_lists_missing_judges(client, world)
     login(client, world.judge_2)
     post_sheet(client, world.video_b, "submit", points=(20, 10, 10, 5))
     login(client, world.organizer)
-    page = client.get("/judging/overview").get_data(as_text=True)
+    page = client.get(in_contest(world.contest, "/judging/overview")).get_data(as_text=True)
     assert "<strong>72,5</strong>" in page
     assert "flagged" in page
     # Video A: judge 2 (unit C) has not scored it; judge 1 is its unit's, so never missing.
@@ -218,7 +240,7 @@ def test_the_overview_flags_disagreement_and_lists_missing_judges(client, world)
 
 def test_the_rubric_can_be_edited_until_points_are_given(client, world):
     login(client, world.organizer)
-    token = form_token(client, "/judging/rubric")
+    token = form_token(client, in_contest(world.contest, "/judging/rubric"))
     criteria = world.criteria
     data = {"csrf_token": token}
     for n, criterion in enumerate(criteria):
@@ -228,7 +250,7 @@ def test_the_rubric_can_be_edited_until_points_are_given(client, world):
     data["criteria-1-criterion_name"] = ""  # remove "Sáng tạo"
     data["criteria-4-criterion_name"] = "Lan tỏa"
     data["criteria-4-max_points"] = "30"
-    assert client.post("/judging/rubric", data=data).status_code == 302
+    assert client.post(in_contest(world.contest, "/judging/rubric"), data=data).status_code == 302
     db.session.refresh(world.contest)
     assert [c.name for c in world.contest.rubric] == [
         "Nội dung",
@@ -239,12 +261,14 @@ def test_the_rubric_can_be_edited_until_points_are_given(client, world):
     login(client, world.judge)
     post_sheet(client, world.video_b, "draft", points=(10, 10, 10, 10))
     login(client, world.organizer)
-    locked = {"csrf_token": form_token(client, "/judging/rubric")}
+    locked = {"csrf_token": form_token(client, in_contest(world.contest, "/judging/rubric"))}
     for n, criterion in enumerate(world.contest.rubric):
         locked[f"criteria-{n}-criterion_id"] = str(criterion.id)
         locked[f"criteria-{n}-criterion_name"] = criterion.name + " (sửa)"
         locked[f"criteria-{n}-max_points"] = "50"
-    page = client.post("/judging/rubric", data=locked, follow_redirects=True)
+    page = client.post(
+        in_contest(world.contest, "/judging/rubric"), data=locked, follow_redirects=True
+    )
     assert "không thể thay đổi tiêu chí và điểm tối đa nữa" in page.get_data(as_text=True)
     db.session.refresh(world.contest)
     assert [c.max_points for c in world.contest.rubric] == [40, 20, 10, 30]

@@ -52,14 +52,20 @@ def world(db_session):
 
 def test_responses_match_the_document(api, world):
     contest, user = world
+    scoped = f"/contests/{contest.slug}"
+    one_contest, start = "/contests/{contest_slug}", "/contests/{contest_slug}/attempts"
     check(api.get("/session"), "/session", "get")
     check(api.post("/session", json={"login": user.phone, "password": "sai"}), "/session", "post")
-    check(api.get("/contest"), "/contest", "get")
-    check(api.post("/attempts"), "/attempts", "post")
+    check(api.get("/contests"), "/contests", "get")
+    check(api.get(scoped), one_contest, "get")
+    check(api.get("/contests/khong-co"), one_contest, "get")
+    check(api.post(f"{scoped}/attempts"), start, "post")
     check(api.login(user), "/session", "post")
+    check(api.get(scoped), one_contest, "get")
     check(api.get("/contest"), "/contest", "get")
-    started = api.post("/attempts")
-    check(started, "/attempts", "post")
+    started = api.post(f"{scoped}/attempts")
+    check(started, start, "post")
+    check(api.post(f"{scoped}/attempts"), start, "post")
     check(api.post("/attempts"), "/attempts", "post")
     attempt = started.get_json()
     question = attempt["questions"][0]
@@ -74,26 +80,35 @@ def test_responses_match_the_document(api, world):
     check(api.post(f"{base}/submit"), "/attempts/{attempt_id}/submit", "post")
     check(api.put(f"{base}/answers/{question['id']}", json=choice), answer, "put")
     check(api.get(base), one, "get")
+    board = "/contests/{contest_slug}/leaderboard"
+    check(api.get(f"{scoped}/leaderboard?limit=5"), board, "get")
+    check(api.get(f"{scoped}/leaderboard?limit=0"), board, "get")
     check(api.get("/leaderboard?limit=5"), "/leaderboard", "get")
-    check(api.get("/leaderboard?limit=0"), "/leaderboard", "get")
     check(api.delete("/session"), "/session", "delete")
     assert api.get("/openapi.json").get_json() == DOCUMENT
 
 
 def test_video_upload_responses_match_the_document(api, db_session):
     now = datetime.now(UTC)
-    make_contest(now, video_opens_at=now - timedelta(days=1), video_closes_at=now + timedelta(1))
+    contest = make_contest(
+        now, video_opens_at=now - timedelta(days=1), video_closes_at=now + timedelta(1)
+    )
     admin = make_user(Role.UNIT_ADMIN, unit=make_unit())
     body = {"title": "Phim", "form": "song", "filename": "phim.mp4", "size": 5}
-    check(api.post("/videos/uploads", json=body), "/videos/uploads", "post")
+    uploads, path = (
+        f"/contests/{contest.slug}/videos/uploads",
+        "/contests/{contest_slug}/videos/uploads",
+    )
+    check(api.post(uploads, json=body), path, "post")
     api.login(admin)
-    check(api.post("/videos/uploads", json={**body, "size": 0}), "/videos/uploads", "post")
-    check(api.post("/videos/uploads", json={**body, "size": 10**12}), "/videos/uploads", "post")
-    started = api.post("/videos/uploads", json=body)
-    check(started, "/videos/uploads", "post")
+    check(api.post(uploads, json={**body, "size": 0}), path, "post")
+    check(api.post(uploads, json={**body, "size": 10**12}), path, "post")
+    check(api.post("/contests/khong-co/videos/uploads", json=body), path, "post")
+    started = api.post(uploads, json=body)
+    check(started, path, "post")
     video_id = started.get_json()["video_id"]
     one, part = "/videos/uploads/{video_id}", "/videos/uploads/{video_id}/parts/{number}"
-    check(api.get("/videos/uploads"), "/videos/uploads", "get")
+    check(api.get(uploads), path, "get")
     check(api.get(f"/videos/uploads/{video_id}"), one, "get")
     check(api.get("/videos/uploads/987654"), one, "get")
     check(api.post(f"/videos/uploads/{video_id}/parts/1/url"), part + "/url", "post")
@@ -105,5 +120,5 @@ def test_video_upload_responses_match_the_document(api, db_session):
     check(sent, part, "put")
     check(api.post(f"/videos/uploads/{video_id}/complete"), one + "/complete", "post")
     check(api.delete(f"/videos/uploads/{video_id}"), one, "delete")
-    other = api.post("/videos/uploads", json=body).get_json()["video_id"]
+    other = api.post(uploads, json=body).get_json()["video_id"]
     check(api.delete(f"/videos/uploads/{other}"), one, "delete")

@@ -18,6 +18,7 @@ from tests.helpers import (
     ApiClient,
     form_token,
     graded_round,
+    in_contest,
     make_contest,
     make_unit,
     make_user,
@@ -406,15 +407,17 @@ def test_edit_page_refuses_to_demote_oneself(client, people):
 
 
 def test_deactivation_page_logs_the_account_out(client, people, app):
+    contest = make_contest()
     participant = people["participant"]
     other = app.test_client()
     login(other, participant)
-    assert other.get("/quiz/").status_code in (200, 404)
+    assert other.get(in_contest(contest, "/quiz/")).status_code == 200
     login(client, people["organizer"])
     path = f"/organizer/people/{participant.id}"
     client.post(path + "/deactivate", data={"csrf_token": form_token(client, path)})
     assert not participant.is_active_account
-    assert other.get("/quiz/").status_code == 302  # the user loader refuses a deactivated account
+    # the user loader refuses a deactivated account
+    assert other.get(in_contest(contest, "/quiz/")).status_code == 302
 
 
 # Importing on the page
@@ -484,7 +487,7 @@ def test_import_creates_all_and_gives_the_passwords_once_as_xlsx(client, people,
 
 
 def test_a_reset_password_must_be_changed_before_anything_else(client, people):
-    make_contest()
+    contest = make_contest()
     participant = people["participant"]
     password = services.reset_password(participant, people["organizer"], NOW)
     response = client.post(
@@ -496,7 +499,7 @@ def test_a_reset_password_must_be_changed_before_anything_else(client, people):
         },
     )
     assert response.status_code == 302
-    for path in ("/", "/quiz/", "/results/leaderboard"):
+    for path in ("/", in_contest(contest, "/quiz/"), in_contest(contest, "/results/leaderboard")):
         response = client.get(path)
         assert response.status_code == 302
         assert response.headers["Location"].endswith("/auth/password")
@@ -513,7 +516,7 @@ def test_a_reset_password_must_be_changed_before_anything_else(client, people):
     }
     assert client.post("/auth/password", data=data).status_code == 302
     assert not participant.must_change_password
-    assert client.get("/results/leaderboard").status_code == 200
+    assert client.get(in_contest(contest, "/results/leaderboard")).status_code == 200
     assert api.get("/contest").status_code != 403
 
 

@@ -14,7 +14,15 @@ from contest.domain.question_files.tabular import HEADERS, QUESTION_SHEET
 from contest.domain.question_files.validation import check_questions
 from contest.models import Answer, Attempt, AttemptState, DrawQuota, Question, Role, ServedQuestion
 from contest.questions import services
-from tests.helpers import ApiClient, form_token, make_contest, make_questions, make_unit, make_user
+from tests.helpers import (
+    ApiClient,
+    form_token,
+    in_contest,
+    make_contest,
+    make_questions,
+    make_unit,
+    make_user,
+)
 
 BANK = "/organizer/questions/"
 
@@ -77,13 +85,22 @@ def bank_size(db_session) -> int:
     [((), 302), ((Role.PARTICIPANT,), 403), ((Role.JUDGE,), 403), ((Role.ORGANIZER,), 200)],
 )
 @pytest.mark.parametrize(
-    "path", ["", "import", "new", "statistics", "draw-rules", "export.xlsx", "template.xlsx"]
+    "path",
+    [
+        BANK,
+        BANK + "import",
+        BANK + "new",
+        BANK + "export.xlsx",
+        BANK + "template.xlsx",
+        "/contests/{slug}/organizer/questions/statistics",
+        "/contests/{slug}/organizer/questions/draw-rules",
+    ],
 )
 def test_only_organizers_reach_the_bank(client, api, roles, status, path):
-    make_contest()
+    contest = make_contest()
     if roles:
         api.login(make_user(*roles))
-    assert client.get(BANK + path).status_code == status
+    assert client.get(path.format(slug=contest.slug)).status_code == status
 
 
 def test_xlsx_with_two_bad_rows_previews_refuses_all_and_imports_the_valid_ones(
@@ -282,7 +299,7 @@ def test_draw_rules_the_bank_cannot_satisfy_are_refused_with_reasons(
     make_questions(3, topic="Chủ đề A")
     make_questions(5, topic="Chủ đề B")
     api.login(make_user(Role.ORGANIZER))
-    path = BANK + "draw-rules"
+    path = in_contest(contest, "/organizer/questions/draw-rules")
     form = client.get(path).get_data(as_text=True)
     topic_field = {
         topic: name for name, topic in re.findall(r'<label for="(topic_\d+)">([^<]+)</label>', form)
@@ -313,7 +330,7 @@ def test_draw_rules_the_bank_cannot_satisfy_are_refused_with_reasons(
     assert refused_round.status_code == 503
     assert refused_round.get_json()["error"] == "bank_too_small"
     api.login(make_user(Role.ORGANIZER))
-    dashboard = client.get("/organizer/").get_data(as_text=True)
+    dashboard = client.get(in_contest(contest, "/organizer/")).get_data(as_text=True)
     assert "Chủ đề «Chủ đề A» phải có 2 câu hỏi; ngân hàng chỉ có 0 câu đang dùng." in dashboard
 
 
@@ -357,7 +374,7 @@ def test_statistics_page_lists_suspicious_questions_first(
                 )
             )
     db_session.flush()
-    page = client.get(BANK + "statistics").get_data(as_text=True)
+    page = client.get(in_contest(contest, "/organizer/questions/statistics")).get_data(as_text=True)
     assert page.index(bad.text) < page.index(good.text)
     assert "Phương án sai được chọn nhiều hơn đáp án" in page
     assert "độ dễ 0%" in page
@@ -438,9 +455,9 @@ def test_disabling_redirects_to_the_question_never_to_a_posted_address(client, o
 
 
 def test_forged_form_values_get_vietnamese_messages(client, organizer, frozen_clock):
-    make_contest(frozen_clock())
+    contest = make_contest(frozen_clock())
     make_questions(12)
-    path = BANK + "draw-rules"
+    path = in_contest(contest, "/organizer/questions/draw-rules")
     rules = client.post(
         path, data={"csrf_token": form_token(client, path), "questions_per_round": "mười"}
     ).get_data(as_text=True)

@@ -24,11 +24,13 @@ from contest.models import (
 )
 from contest.results import exports, workflow
 from contest.results.standings import compute_standings
-from tests.helpers import ApiClient, graded_round, make_contest, make_unit, make_user
+from tests.helpers import ApiClient, graded_round, in_contest, make_contest, make_unit, make_user
 from tests.test_standings import NOW
 
 PEOPLE = 150  # a page and a half of the public individual ranking
 FINISHED = NOW - timedelta(days=1)
+
+SLUG = "the-2021-results"
 
 
 def make_video(contest, unit, title, state=VideoState.READY, form=VideoForm.SONG) -> Video:
@@ -68,7 +70,7 @@ def score_sheet(video, judge, points, state=ScoreState.SUBMITTED) -> Score:
 @pytest.fixture
 def judged(db_session):
     """Three units, 150 participants, judges' sheets with points on the seed plan's rubric."""
-    contest = make_contest(NOW - timedelta(days=30), quiz_closes_at=NOW)
+    contest = make_contest(NOW - timedelta(days=30), quiz_closes_at=NOW, slug=SLUG)
     units = [make_unit(headcount=10) for _ in range(3)]
     an, binh, chi = (
         make_user(Role.JUDGE, full_name=name)
@@ -132,7 +134,7 @@ def sheet_rows(response, name="Video"):
 
 def test_the_videos_workbook_lists_every_judge_s_points_per_criterion(client, judged, organizer):
     ApiClient(client).login(organizer)
-    response = client.get("/results/exports/videos.xlsx")
+    response = client.get(in_contest(SLUG, "/results/exports/videos.xlsx"))
     assert response.status_code == 200
     worksheet, rows = sheet_rows(response)
     header = rows[0]
@@ -168,7 +170,7 @@ def test_the_videos_workbook_lists_every_judge_s_points_per_criterion(client, ju
 
 def test_the_videos_sheet_is_in_the_whole_workbook(client, judged, organizer):
     ApiClient(client).login(organizer)
-    response = client.get("/results/exports/all.xlsx")
+    response = client.get(in_contest(SLUG, "/results/exports/all.xlsx"))
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data), read_only=True)
     assert workbook.sheetnames == [
@@ -187,7 +189,7 @@ def test_the_videos_sheet_is_in_the_whole_workbook(client, judged, organizer):
 
 def test_the_videos_csv_has_a_bom_and_keeps_forged_titles_as_text(client, judged, organizer):
     ApiClient(client).login(organizer)
-    response = client.get("/results/exports/videos.csv")
+    response = client.get(in_contest(SLUG, "/results/exports/videos.csv"))
     assert response.status_code == 200
     assert response.data.startswith(codecs.BOM_UTF8)
     assert "ket-qua-tam-tinh-videos-" in response.headers["Content-Disposition"]
@@ -222,7 +224,7 @@ def counted_queries():
 def test_the_videos_export_does_not_query_per_video(client, judged, organizer):
     ApiClient(client).login(organizer)
     with counted_queries() as before:
-        assert client.get("/results/exports/videos.csv").status_code == 200
+        assert client.get(in_contest(SLUG, "/results/exports/videos.csv")).status_code == 200
     an, binh, chi = judged["judges"]
     for n in range(6):
         video = make_video(judged["contest"], make_unit(), f"Thêm {n}")
@@ -230,7 +232,7 @@ def test_the_videos_export_does_not_query_per_video(client, judged, organizer):
         score_sheet(video, chi, (2, n, 2, 2))
     db.session.commit()
     with counted_queries() as after:
-        response = client.get("/results/exports/videos.csv")
+        response = client.get(in_contest(SLUG, "/results/exports/videos.csv"))
     assert len(response.data.decode("utf-8-sig").splitlines()) == 1 + 6 + 12
     assert before  # the listener sees the test's connection
     assert len(after) == len(before)
@@ -242,7 +244,10 @@ def test_only_organizers_export_the_judges_scores(client, judged, role):
         user = make_user(role, unit=judged["units"][1])
         db.session.commit()
         ApiClient(client).login(user)
-    for path in ("/results/exports/videos.xlsx", "/results/exports/videos.csv"):
+    for path in (
+        in_contest(SLUG, "/results/exports/videos.xlsx"),
+        in_contest(SLUG, "/results/exports/videos.csv"),
+    ):
         response = client.get(path)
         assert response.status_code == (302 if role is None else 403)
         assert "Giám khảo An".encode() not in response.data
@@ -251,11 +256,11 @@ def test_only_organizers_export_the_judges_scores(client, judged, role):
 @pytest.mark.parametrize(
     "path",
     [
-        "/results/exports/videos.pdf",
-        "/results/exports/videos.XLSX",
-        "/results/exports/videos",
-        "/results/exports/video.xlsx",
-        "/results/exports/videos.csv.xlsx",
+        in_contest(SLUG, "/results/exports/videos.pdf"),
+        in_contest(SLUG, "/results/exports/videos.XLSX"),
+        in_contest(SLUG, "/results/exports/videos"),
+        in_contest(SLUG, "/results/exports/video.xlsx"),
+        in_contest(SLUG, "/results/exports/videos.csv.xlsx"),
     ],
 )
 def test_unknown_exports_are_not_found(client, judged, organizer, path):
@@ -265,11 +270,13 @@ def test_unknown_exports_are_not_found(client, judged, organizer, path):
 
 def test_the_standings_page_links_the_videos_export(client, judged, organizer):
     ApiClient(client).login(organizer)
-    page = client.get("/results/standings").get_data(as_text=True)
-    assert 'href="/results/exports/videos.csv"' in page
+    page = client.get(in_contest(SLUG, "/results/standings")).get_data(as_text=True)
+    assert f'href="/contests/{SLUG}/results/exports/videos.csv"' in page
 
 
-@pytest.mark.parametrize("path", ["/results/individuals", "/results/videos"])
+@pytest.mark.parametrize(
+    "path", [in_contest(SLUG, "/results/individuals"), in_contest(SLUG, "/results/videos")]
+)
 def test_the_public_rankings_wait_for_publication(client, judged, organizer, frozen_clock, path):
     frozen_clock.now = NOW + timedelta(hours=2)
     response = client.get(path)  # nothing approved yet
@@ -304,7 +311,7 @@ def test_the_public_individual_ranking_is_paginated_from_the_snapshot(
     graded_round(judged["contest"], make_user(unit=units[0]), 10, 1_000, FINISHED)
     db.session.commit()
 
-    response = client.get("/results/individuals")
+    response = client.get(in_contest(SLUG, "/results/individuals"))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     rows = ranking_rows(page)
@@ -313,31 +320,33 @@ def test_the_public_individual_ranking_is_paginated_from_the_snapshot(
     assert rows[16] == ("17", "Thí sinh 016", units[1].name, "9", "1:01,394")
     assert rows[99][:2] == ("100", "Thí sinh 099")
     assert "Tên đổi sau khi duyệt" not in page
-    assert 'href="/results/individuals?page=2"' in page
+    assert f'href="/contests/{SLUG}/results/individuals?page=2"' in page
     assert "?page=0" not in page
-    assert 'href="/results/prizes"' in page
-    assert 'href="/results/videos"' in page
+    assert f'href="/contests/{SLUG}/results/prizes"' in page
+    assert f'href="/contests/{SLUG}/results/videos"' in page
     assert "window.print()" in page
     assert 'class="no-print"' in page
 
-    second = client.get("/results/individuals?page=2").get_data(as_text=True)
+    second = client.get(in_contest(SLUG, "/results/individuals?page=2")).get_data(as_text=True)
     rows = ranking_rows(second)
     assert [row[0] for row in rows] == [str(rank) for rank in range(101, PEOPLE + 1)]
     assert rows[-1] == ("150", "Thí sinh 149", units[149 % 3].name, "1", "1:02,724")
-    assert 'href="/results/individuals?page=1"' in second
+    assert f'href="/contests/{SLUG}/results/individuals?page=1"' in second
     assert "?page=3" not in second
 
     for garbage in ("abc", "0", "-4", "1.5", ""):
-        response = client.get(f"/results/individuals?page={garbage}")
+        response = client.get(in_contest(SLUG, f"/results/individuals?page={garbage}"))
         assert response.status_code == 200, garbage
         assert ranking_rows(response.get_data(as_text=True))[0][1] == "Thí sinh 000"
     for beyond in ("3", "99999", str(10**30)):
-        assert client.get(f"/results/individuals?page={beyond}").status_code == 404
+        assert (
+            client.get(in_contest(SLUG, f"/results/individuals?page={beyond}")).status_code == 404
+        )
 
 
 def test_the_public_video_ranking_shows_scores_and_prizes(client, judged, organizer, frozen_clock):
     publish(judged, organizer, frozen_clock)
-    response = client.get("/results/videos")
+    response = client.get(in_contest(SLUG, "/results/videos"))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]*)</td>\s*<td>(.*?)</td>", page)
@@ -350,12 +359,12 @@ def test_the_public_video_ranking_shows_scores_and_prizes(client, judged, organi
     prize = "<strong>Giải video</strong> · 500.000 đ"
     assert [row[3] for row in rows] == [prize, prize, ""]  # a unit wins one video prize at most
     assert "Đang xử lý" not in page  # unscored: not ranked
-    assert 'href="/results/individuals"' in page
-    assert 'href="/results/prizes"' in page
+    assert f'href="/contests/{SLUG}/results/individuals"' in page
+    assert f'href="/contests/{SLUG}/results/prizes"' in page
     assert "window.print()" in page
-    prizes = client.get("/results/prizes").get_data(as_text=True)
-    assert 'href="/results/individuals"' in prizes
-    assert 'href="/results/videos"' in prizes
+    prizes = client.get(in_contest(SLUG, "/results/prizes")).get_data(as_text=True)
+    assert f'href="/contests/{SLUG}/results/individuals"' in prizes
+    assert f'href="/contests/{SLUG}/results/videos"' in prizes
 
 
 def test_a_snapshot_page_is_a_slice_of_the_ranking(judged, organizer, frozen_clock):

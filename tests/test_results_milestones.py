@@ -26,6 +26,7 @@ from contest.results import workflow
 from tests.helpers import (
     ApiClient,
     graded_round,
+    in_contest,
     make_contest,
     make_questions,
     make_unit,
@@ -239,7 +240,7 @@ def test_the_standings_page_shows_the_results_at_the_close_and_a_late_publicatio
     frozen_clock.now = contest.results_publish_at + timedelta(minutes=5)
     assert run(app, "compute_results_at_close") == 1
     ApiClient(client).login(organizer)
-    page = client.get("/results/standings").get_data(as_text=True)
+    page = client.get(in_contest(contest, "/results/standings")).get_data(as_text=True)
     assert "Lúc đóng cổng" in page
     assert "4 người dự thi" in page
     assert "12.000.000 đ" in page

@@ -10,9 +10,19 @@ import pytest
 from contest.extensions import db
 from contest.models import Attempt, AttemptState, BestRound, Role
 from contest.scheduler import grade_overdue_rounds
-from tests.helpers import ApiClient, form_token, make_contest, make_questions, make_unit, make_user
+from tests.helpers import (
+    ApiClient,
+    form_token,
+    in_contest,
+    make_contest,
+    make_questions,
+    make_unit,
+    make_user,
+)
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+SLUG = "closing-soon"
 
 
 def iso(moment) -> str:
@@ -25,6 +35,7 @@ def closing_contest(db_session, frozen_clock):
     make_questions(12)
     contest = make_contest(
         frozen_clock.now - timedelta(days=1),
+        slug=SLUG,
         quiz_closes_at=frozen_clock.now + timedelta(minutes=2),
         round_time_limit_seconds=600,
     )
@@ -33,7 +44,7 @@ def closing_contest(db_session, frozen_clock):
 
 
 def start_and_answer(api, correct: bool = True) -> dict:
-    body = api.post("/attempts").get_json()
+    body = api.post(in_contest(SLUG, "/attempts")).get_json()
     question = body["questions"][0]
     attempt = db.session.get(Attempt, body["id"])
     key = next(
@@ -53,7 +64,7 @@ def test_a_round_started_before_the_close_ends_at_the_close(
     assert body["deadline_at"] == iso(closing_contest.quiz_closes_at)
 
     frozen_clock.advance(minutes=2, seconds=1)  # past the close, inside the grace
-    assert api.post("/attempts").get_json()["error"] == "quiz_closed"
+    assert api.post(in_contest(SLUG, "/attempts")).get_json()["error"] == "quiz_closed"
     assert grade_overdue_rounds(app) == 0
     frozen_clock.advance(seconds=5)  # the grace has passed: the scheduler grades it
     assert grade_overdue_rounds(app) == 1
@@ -67,11 +78,11 @@ def test_a_round_started_before_the_close_ends_at_the_close(
 
 def move_quiz_close(client, new_close):
     """The organizer (logged in on `client`) moves the quiz close on the windows page."""
-    page = client.get("/organizer/windows").get_data(as_text=True)
+    page = client.get(in_contest(SLUG, "/organizer/windows")).get_data(as_text=True)
     fields = dict(re.findall(r'name="(\w+_at)"[^>]*value="([^"]*)"', page))
     fields["quiz_closes_at"] = new_close.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M")
-    data = {"csrf_token": form_token(client, "/organizer/windows"), **fields}
-    response = client.post("/organizer/windows", data=data)
+    data = {"csrf_token": form_token(client, in_contest(SLUG, "/organizer/windows")), **fields}
+    response = client.post(in_contest(SLUG, "/organizer/windows"), data=data)
     assert response.status_code == 302
     return response
 

@@ -16,17 +16,19 @@ from tests.helpers import (
     ApiClient,
     form_token,
     graded_round,
+    in_contest,
     make_contest,
     make_unit,
     make_user,
 )
 
-RULES = "/organizer/results-rules"
+SLUG = "the-rules"
+RULES = in_contest(SLUG, "/organizer/results-rules")
 
 
-def rules_form(client) -> dict:
+def rules_form(client, path: str = RULES) -> dict:
     """The rules page's fields as the browser would send them back unchanged."""
-    html = client.get(RULES).get_data(as_text=True)
+    html = client.get(path).get_data(as_text=True)
     fields = {}
     for tag in re.findall(r"<input[^>]*>", html):
         attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
@@ -50,7 +52,7 @@ def tiers_of(contest) -> list[tuple]:
 
 @pytest.fixture
 def organizer_client(client, db_session, frozen_clock):
-    contest = make_contest(frozen_clock.now - timedelta(days=1))
+    contest = make_contest(frozen_clock.now - timedelta(days=1), slug=SLUG)
     organizer = make_user(Role.ORGANIZER)
     db.session.commit()
     ApiClient(client).login(organizer)
@@ -155,7 +157,7 @@ def test_rules_are_frozen_with_approved_results_and_the_true_value_waits_for_the
 
 
 def test_only_organizers_reach_the_rules(client, db_session):
-    make_contest()
+    make_contest(slug=SLUG)
     db.session.commit()
     assert client.get(RULES).status_code == 302  # to the login page
     for role in (Role.PARTICIPANT, Role.JUDGE, Role.UNIT_ADMIN):
@@ -173,6 +175,7 @@ def test_only_organizers_reach_the_rules(client, db_session):
 def predicting(client, db_session, frozen_clock):
     contest = make_contest(
         frozen_clock.now - timedelta(days=1),
+        slug=SLUG,
         prediction_question="Bao nhiêu thí sinh trả lời đúng cả 10 câu?",
     )
     participant = make_user(unit=make_unit())
@@ -182,15 +185,17 @@ def predicting(client, db_session, frozen_clock):
 
 
 def post_prediction(client, value: str):
-    token = form_token(client, "/quiz/")
+    token = form_token(client, in_contest(SLUG, "/quiz/"))
     return client.post(
-        "/quiz/prediction", data={"csrf_token": token, "value": value}, follow_redirects=True
+        in_contest(SLUG, "/quiz/prediction"),
+        data={"csrf_token": token, "value": value},
+        follow_redirects=True,
     )
 
 
 def test_a_participant_gives_and_changes_a_prediction(predicting, frozen_clock):
     client, contest, participant = predicting
-    home = client.get("/quiz/").get_data(as_text=True)
+    home = client.get(in_contest(SLUG, "/quiz/")).get_data(as_text=True)
     assert "Bao nhiêu thí sinh trả lời đúng cả 10 câu?" in home
     assert "Đã lưu dự đoán của bạn." in post_prediction(client, "120").get_data(as_text=True)
     frozen_clock.advance(minutes=5)
@@ -218,7 +223,9 @@ def test_no_prediction_after_the_close_or_without_a_question(predicting, frozen_
     db.session.commit()
     assert "không có câu hỏi dự đoán" in post_prediction(client, "7").get_data(as_text=True)
     assert db.session.get(Prediction, (contest.id, participant.id)) is None
-    forged = client.post("/quiz/prediction", data={"value": "7"}, follow_redirects=True)
+    forged = client.post(
+        in_contest(SLUG, "/quiz/prediction"), data={"value": "7"}, follow_redirects=True
+    )
     assert db.session.get(Prediction, (contest.id, participant.id)) is None
     assert forged.status_code == 400  # no CSRF token
 

@@ -27,6 +27,7 @@ from tests.helpers import (
     ApiClient,
     form_token,
     graded_round,
+    in_contest,
     make_contest,
     make_unit,
     make_user,
@@ -136,23 +137,24 @@ def test_organizers_see_the_provisional_prize_list_and_decide_a_tie(client, cont
     graded_round(contest, twin, tenth.correct_count, tenth.duration_ms, tenth.finished_at)
     organizer = make_user(Role.ORGANIZER)
     db.session.commit()
-    assert client.get("/results/standings").status_code == 302
+    assert client.get(in_contest(contest, "/results/standings")).status_code == 302
     ApiClient(client).login(people[0])
-    assert client.get("/results/standings").status_code == 403
+    assert client.get(in_contest(contest, "/results/standings")).status_code == 403
     ApiClient(client).login(organizer)
-    page = client.get("/results/standings").get_data(as_text=True)
+    page = client.get(in_contest(contest, "/results/standings")).get_data(as_text=True)
     assert "Người bằng điểm" in page
     assert "10.000.000 đ" in page
     tie = compute_standings(contest).prizes.pending_ties[0]
-    token = form_token(client, "/results/standings")
-    path = f"/results/ties/{tie.tie_id}"
+    token = form_token(client, in_contest(contest, "/results/standings"))
+    path = in_contest(contest, f"/results/ties/{tie.tie_id}")
     twin_first = {f"position-{twin.id}": "1", f"position-{tenth.participant_id}": "2"}
     same = {f"position-{twin.id}": "1", f"position-{tenth.participant_id}": "1"}
     client.post(path, data={"csrf_token": token, **same, "reason": "Bốc thăm"})
     client.post(path, data={"csrf_token": token, **twin_first, "reason": " "})
     client.post(path, data={"csrf_token": token, f"position-{twin.id}": "1", "reason": "x"})
     client.post(
-        "/results/ties/individual:99", data={"csrf_token": token, **twin_first, "reason": "x"}
+        in_contest(contest, "/results/ties/individual:99"),
+        data={"csrf_token": token, **twin_first, "reason": "x"},
     )
     assert db.session.query(TieResolution).count() == 0
     client.post(path, data={"csrf_token": token, **twin_first, "reason": "Bốc thăm công khai"})
@@ -170,7 +172,7 @@ def test_exports_open_back_cell_by_cell(client, contest_with_results):
     people[0].full_name = "=HYPERLINK(1) Nguyễn"  # a forged name must stay text
     db.session.commit()
     ApiClient(client).login(make_user(Role.ORGANIZER))
-    response = client.get("/results/exports/all.xlsx")
+    response = client.get(in_contest(contest, "/results/exports/all.xlsx"))
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data), read_only=True)
     assert workbook.sheetnames == [
@@ -210,15 +212,17 @@ def test_exports_open_back_cell_by_cell(client, contest_with_results):
     assert "Tập thể: Giải Nhất" in bonus[1][2]
     workbook.close()
 
-    csv_response = client.get("/results/exports/prizes.csv")
+    csv_response = client.get(in_contest(contest, "/results/exports/prizes.csv"))
     assert csv_response.data.startswith(codecs.BOM_UTF8)
     lines = list(csv.reader(io.StringIO(csv_response.data.decode("utf-8-sig"))))
     assert lines[1] == ["Tập thể", "Giải Nhất", "1", units[0].name, "10000000"]
     assert lines[-1] == ["Tổng", "", "", "", "61000000"]
-    people_csv = client.get("/results/exports/individuals.csv").data.decode("utf-8-sig")
+    people_csv = client.get(in_contest(contest, "/results/exports/individuals.csv")).data.decode(
+        "utf-8-sig"
+    )
     assert list(csv.reader(io.StringIO(people_csv)))[1][1] == "'=HYPERLINK(1) Nguyễn"
-    assert client.get("/results/exports/all.csv").status_code == 404
-    assert client.get("/results/exports/secrets.xlsx").status_code == 404
+    assert client.get(in_contest(contest, "/results/exports/all.csv")).status_code == 404
+    assert client.get(in_contest(contest, "/results/exports/secrets.xlsx")).status_code == 404
 
 
 def workbook_values(response) -> dict[str, list[tuple]]:
@@ -243,7 +247,7 @@ def test_exports_after_approval_are_the_approved_results(
 ):
     contest, units, people = contest_with_results
     organizer = organizer_after_close
-    provisional = client.get("/results/exports/all.xlsx")
+    provisional = client.get(in_contest(contest, "/results/exports/all.xlsx"))
     assert "ket-qua-tam-tinh-all-" in provisional.headers["Content-Disposition"]
     snapshot = workflow.approve_results(contest, organizer, None, frozen_clock.now)
     db.session.commit()
@@ -257,7 +261,7 @@ def test_exports_after_approval_are_the_approved_results(
     db.session.commit()
     assert compute_standings(contest).individuals[0].result.participant_id == late.id
 
-    approved = client.get("/results/exports/all.xlsx")
+    approved = client.get(in_contest(contest, "/results/exports/all.xlsx"))
     assert "ket-qua-all-" in approved.headers["Content-Disposition"]
     before, after = workbook_values(provisional), workbook_values(approved)
     assert after["Thông tin"][1] == (
@@ -268,13 +272,13 @@ def test_exports_after_approval_are_the_approved_results(
         assert after[name] == before[name], name
     # The videos sheet ranks as approved; the judges' points beside it are the current ones.
     assert [row[:6] for row in after["Video"]] == [row[:6] for row in before["Video"]]
-    people_csv = client.get("/results/exports/individuals.csv")
+    people_csv = client.get(in_contest(contest, "/results/exports/individuals.csv"))
     assert "ket-qua-individuals-" in people_csv.headers["Content-Disposition"]
     assert "Người Nộp Muộn" not in people_csv.data.decode("utf-8-sig")
 
     workflow.reopen_results(contest, organizer, "Khiếu nại", frozen_clock.now)
     db.session.commit()
-    reopened = workbook_values(client.get("/results/exports/all.xlsx"))
+    reopened = workbook_values(client.get(in_contest(contest, "/results/exports/all.xlsx")))
     assert reopened["Cá nhân"][1][1] == "Người Nộp Muộn"
 
 
@@ -288,8 +292,10 @@ def test_approval_freezes_the_results_until_reopened_and_publication_is_on_time(
     ApiClient(client).login(organizer)
 
     def step(name, **fields):
-        token = form_token(client, "/results/standings")
-        return client.post(f"/results/workflow/{name}", data={"csrf_token": token, **fields})
+        token = form_token(client, in_contest(contest, "/results/standings"))
+        return client.post(
+            in_contest(contest, f"/results/workflow/{name}"), data={"csrf_token": token, **fields}
+        )
 
     frozen_clock.now = NOW - timedelta(hours=1)  # the quiz is still open
     step("approve")
@@ -308,10 +314,12 @@ def test_approval_freezes_the_results_until_reopened_and_publication_is_on_time(
     assert live.video_id == video.id
     db.session.refresh(snapshot)
     assert snapshot.content["videos"][0]["video_id"] != video.id
-    assert client.get("/results/prizes").status_code == 404  # not yet the publication time
+    assert (
+        client.get(in_contest(contest, "/results/prizes")).status_code == 404
+    )  # not yet the publication time
     ApiClient(client).delete("/session")  # a visitor, not logged in
     frozen_clock.now = contest.results_publish_at
-    public = client.get("/results/prizes")
+    public = client.get(in_contest(contest, "/results/prizes"))
     assert public.status_code == 200
     assert "61.000.000 đ" in public.get_data(as_text=True)
     # Reopening needs a reason and is logged; the public page goes away with the approval.
@@ -323,10 +331,10 @@ def test_approval_freezes_the_results_until_reopened_and_publication_is_on_time(
     assert snapshot.revoked_at is not None
     actions = [entry.action for entry in db.session.query(AuditEntry).order_by(AuditEntry.id)]
     assert actions == ["results_approved", "results_reopened"]
-    log = client.get("/organizer/audit").get_data(as_text=True)
+    log = client.get(in_contest(contest, "/organizer/audit")).get_data(as_text=True)
     assert "Kết quả được mở lại" in log
     assert "Khiếu nại của đơn vị được chấp nhận" in log
-    assert client.get("/results/prizes").status_code == 404
+    assert client.get(in_contest(contest, "/results/prizes")).status_code == 404
 
 
 def test_approval_waits_for_every_tie_and_publish_now(client, contest_with_results, frozen_clock):
@@ -338,22 +346,23 @@ def test_approval_waits_for_every_tie_and_publish_now(client, contest_with_resul
     db.session.commit()
     frozen_clock.now = NOW + timedelta(days=1)
     ApiClient(client).login(organizer)
-    token = form_token(client, "/results/standings")
-    client.post("/results/workflow/approve", data={"csrf_token": token})
+    token = form_token(client, in_contest(contest, "/results/standings"))
+    client.post(in_contest(contest, "/results/workflow/approve"), data={"csrf_token": token})
     assert db.session.query(ResultsSnapshot).count() == 0
-    client.post("/results/workflow/publish", data={"csrf_token": token})
+    client.post(in_contest(contest, "/results/workflow/publish"), data={"csrf_token": token})
     assert contest.results_publish_at is None
     tie = compute_standings(contest).prizes.pending_ties[0]
     order = {f"position-{entry}": str(n) for n, entry in enumerate(tie.entry_ids, 1)}
     client.post(
-        f"/results/ties/{tie.tie_id}", data={"csrf_token": token, **order, "reason": "Bốc thăm"}
+        in_contest(contest, f"/results/ties/{tie.tie_id}"),
+        data={"csrf_token": token, **order, "reason": "Bốc thăm"},
     )
-    client.post("/results/workflow/approve", data={"csrf_token": token})
+    client.post(in_contest(contest, "/results/workflow/approve"), data={"csrf_token": token})
     assert db.session.query(ResultsSnapshot).count() == 1
-    client.post("/results/workflow/publish", data={"csrf_token": token})
+    client.post(in_contest(contest, "/results/workflow/publish"), data={"csrf_token": token})
     db.session.refresh(contest)
     assert contest.results_publish_at == frozen_clock.now
-    assert client.get("/results/prizes").status_code == 200
+    assert client.get(in_contest(contest, "/results/prizes")).status_code == 200
 
 
 def test_the_dashboard_charts_participation_and_lists_who_has_not_played(
@@ -366,19 +375,33 @@ def test_the_dashboard_charts_participation_and_lists_who_has_not_played(
     organizer = make_user(Role.ORGANIZER)
     db.session.commit()
     ApiClient(client).login(organizer)
-    page = client.get("/organizer/").get_data(as_text=True)
+    page = client.get(in_contest(contest, "/organizer/")).get_data(as_text=True)
     assert f"3/{units[0].headcount} · 15%" in page  # 3 of 20 took part
     assert 'class="column"' in page
-    absent = client.get(f"/organizer/participation/{units[0].id}").get_data(as_text=True)
+    absent = client.get(in_contest(contest, f"/organizer/participation/{units[0].id}")).get_data(
+        as_text=True
+    )
     assert idle.full_name in absent
     assert people[0].full_name not in absent
     ApiClient(client).login(admin)
-    assert client.get(f"/organizer/participation/{units[0].id}").status_code == 200
+    assert (
+        client.get(in_contest(contest, f"/organizer/participation/{units[0].id}")).status_code
+        == 200
+    )
     ApiClient(client).login(other_admin)
-    assert client.get(f"/organizer/participation/{units[0].id}").status_code == 403
+    assert (
+        client.get(in_contest(contest, f"/organizer/participation/{units[0].id}")).status_code
+        == 403
+    )
     ApiClient(client).login(idle)
-    assert client.get(f"/organizer/participation/{units[0].id}").status_code == 403
-    assert client.get("/organizer/participation/987654").status_code in (403, 404)
+    assert (
+        client.get(in_contest(contest, f"/organizer/participation/{units[0].id}")).status_code
+        == 403
+    )
+    assert client.get(in_contest(contest, "/organizer/participation/987654")).status_code in (
+        403,
+        404,
+    )
 
 
 def test_a_snapshot_approved_before_awards_kept_their_unit_still_exports(
@@ -386,7 +409,7 @@ def test_a_snapshot_approved_before_awards_kept_their_unit_still_exports(
 ):
     contest, units, people = contest_with_results
     organizer = organizer_after_close
-    live = workbook_values(client.get("/results/exports/all.xlsx"))
+    live = workbook_values(client.get(in_contest(contest, "/results/exports/all.xlsx")))
     snapshot = workflow.approve_results(contest, organizer, None, frozen_clock.now)
     content = dict(snapshot.content)  # as migration 3a1800a74700 left older snapshots
     content["units"] = [
@@ -403,6 +426,6 @@ def test_a_snapshot_approved_before_awards_kept_their_unit_still_exports(
     ]
     snapshot.content = content
     db.session.commit()
-    frozen = workbook_values(client.get("/results/exports/all.xlsx"))
+    frozen = workbook_values(client.get(in_contest(contest, "/results/exports/all.xlsx")))
     for name in ("Giải thưởng", "Đơn vị", "Cá nhân", "Điểm thưởng PAR Index"):
         assert frozen[name] == live[name], name

@@ -10,7 +10,7 @@ import pytest
 from contest.extensions import db
 from contest.models import AuditEntry, Role, Video, VideoState
 from contest.storage import UploadNotFound, current_storage
-from tests.helpers import ApiClient, form_token, make_contest, make_unit, make_user
+from tests.helpers import ApiClient, form_token, in_contest, make_contest, make_unit, make_user
 from tests.media_samples import make_sample, write_fake
 
 UPLOADS = "/videos/uploads"
@@ -94,9 +94,9 @@ def send_parts(api: ApiClient, upload: dict, data: bytes, numbers=None) -> None:
         assert response.status_code == 200, response.get_json()
 
 
-def upload(api: ApiClient, path: Path, **overrides) -> dict:
+def upload(api: ApiClient, contest, path: Path, **overrides) -> dict:
     """The browser's whole journey: start, every part, complete (processing runs inline)."""
-    started = api.post(UPLOADS, json=details(path, **overrides))
+    started = api.post(in_contest(contest, UPLOADS), json=details(path, **overrides))
     assert started.status_code == 201, started.get_json()
     body = started.get_json()
     send_parts(api, body, path.read_bytes())
@@ -110,7 +110,10 @@ def test_an_mp4_is_uploaded_in_parts_processed_and_played_with_ranges(
 ):
     api = login(client, world.admin)
     data = samples["mp4"].read_bytes()
-    started = api.post(UPLOADS, json=details(samples["mp4"], filename="Phóng sự Đoàn xã.mp4"))
+    started = api.post(
+        in_contest(world.contest, UPLOADS),
+        json=details(samples["mp4"], filename="Phóng sự Đoàn xã.mp4"),
+    )
     upload_body = started.get_json()
     assert upload_body["part_count"] == -(-len(data) // small_parts) > 1
     assert upload_body["direct"] is False
@@ -129,15 +132,19 @@ def test_an_mp4_is_uploaded_in_parts_processed_and_played_with_ranges(
     assert current_storage().size(video.thumbnail_key) > 0
     assert current_storage().local_path(video.storage_key).read_bytes() == data
 
-    whole = fetch(client, f"/videos/{video.id}/media")
+    whole = fetch(client, in_contest(world.contest, f"/videos/{video.id}/media"))
     assert whole.status_code == 200
     assert whole.mimetype == "video/mp4"
     assert whole.data == data
-    ranged = fetch(client, f"/videos/{video.id}/media", headers={"Range": "bytes=100-199"})
+    ranged = fetch(
+        client,
+        in_contest(world.contest, f"/videos/{video.id}/media"),
+        headers={"Range": "bytes=100-199"},
+    )
     assert ranged.status_code == 206
     assert ranged.data == data[100:200]
     assert ranged.headers["Content-Range"] == f"bytes 100-199/{len(data)}"
-    thumbnail = fetch(client, f"/videos/{video.id}/thumbnail")
+    thumbnail = fetch(client, in_contest(world.contest, f"/videos/{video.id}/thumbnail"))
     assert thumbnail.status_code == 200
     assert thumbnail.data[:2] == b"\xff\xd8"
 
@@ -145,18 +152,25 @@ def test_an_mp4_is_uploaded_in_parts_processed_and_played_with_ranges(
 def test_a_webm_plays_as_is_and_an_avi_is_transcoded(client, world, samples):
     api = login(client, world.admin)
     webm = db.session.get(
-        Video, upload(api, samples["webm"], content_type="video/webm")["video_id"]
+        Video, upload(api, world.contest, samples["webm"], content_type="video/webm")["video_id"]
     )
     assert webm.state is VideoState.READY
     assert webm.video_codec == "vp9"
     assert not webm.transcoded
-    assert fetch(client, f"/videos/{webm.id}/media").mimetype == "video/webm"
+    assert (
+        fetch(client, in_contest(world.contest, f"/videos/{webm.id}/media")).mimetype
+        == "video/webm"
+    )
 
-    avi = db.session.get(Video, upload(api, samples["avi_mpeg4"])["video_id"])
+    avi = db.session.get(Video, upload(api, world.contest, samples["avi_mpeg4"])["video_id"])
     assert avi.state is VideoState.READY
     assert avi.transcoded
     assert avi.playback_key.endswith("playback.mp4")
-    played = fetch(client, f"/videos/{avi.id}/media", headers={"Range": "bytes=0-11"})
+    played = fetch(
+        client,
+        in_contest(world.contest, f"/videos/{avi.id}/media"),
+        headers={"Range": "bytes=0-11"},
+    )
     assert played.status_code == 206
     assert played.data[4:8] == b"ftyp"
     # The original is kept: nothing uploaded is lost by converting it.
@@ -170,22 +184,25 @@ def test_a_file_that_is_not_a_video_is_rejected_with_its_reason_and_deleted(
     client, world, samples, kind, code
 ):
     api = login(client, world.admin)
-    body = upload(api, samples[kind], filename="video.mp4")
+    body = upload(api, world.contest, samples[kind], filename="video.mp4")
     video = db.session.get(Video, body["video_id"])
     assert video.state is VideoState.REJECTED
     assert video.failure_code == code
     assert current_storage().size(video.storage_key) is None
-    page = client.get("/videos/").get_data(as_text=True)
+    page = client.get(in_contest(world.contest, "/videos/")).get_data(as_text=True)
     assert "Bị từ chối" in page or "Rejected" in page
     # A rejected video frees its place.
-    assert api.post(UPLOADS, json=details(samples["mp4"])).status_code == 201
+    assert (
+        api.post(in_contest(world.contest, UPLOADS), json=details(samples["mp4"])).status_code
+        == 201
+    )
 
 
 def test_the_duration_limit_rejects_a_long_video(client, world, samples):
     world.contest.video_max_duration_seconds = 1
     db.session.commit()
     api = login(client, world.admin)
-    video = db.session.get(Video, upload(api, samples["mp4"])["video_id"])
+    video = db.session.get(Video, upload(api, world.contest, samples["mp4"])["video_id"])
     assert video.state is VideoState.REJECTED
     assert video.failure_code == "too_long"
 
@@ -193,10 +210,10 @@ def test_the_duration_limit_rejects_a_long_video(client, world, samples):
 def test_a_resumed_upload_sends_only_the_missing_parts(client, world, samples, small_parts):
     api = login(client, world.admin)
     data = samples["mp4"].read_bytes()
-    body = api.post(UPLOADS, json=details(samples["mp4"])).get_json()
+    body = api.post(in_contest(world.contest, UPLOADS), json=details(samples["mp4"])).get_json()
     send_parts(api, body, data, [1, 3])
     # A reload: the page asks what the server holds.
-    listed = api.get(UPLOADS).get_json()["uploads"]
+    listed = api.get(in_contest(world.contest, UPLOADS)).get_json()["uploads"]
     assert [u["video_id"] for u in listed] == [body["video_id"]]
     state = api.get(f"{UPLOADS}/{body['video_id']}").get_json()
     assert [part["number"] for part in state["parts"]] == [1, 3]
@@ -210,7 +227,7 @@ def test_a_resumed_upload_sends_only_the_missing_parts(client, world, samples, s
 
 def test_a_short_part_is_refused_and_not_counted_as_stored(client, world, samples, small_parts):
     api = login(client, world.admin)
-    body = api.post(UPLOADS, json=details(samples["mp4"])).get_json()
+    body = api.post(in_contest(world.contest, UPLOADS), json=details(samples["mp4"])).get_json()
     short = api.client.put(
         f"/api/v1{UPLOADS}/{body['video_id']}/parts/1",
         data=b"x" * 100,
@@ -245,7 +262,9 @@ def test_a_short_part_is_refused_and_not_counted_as_stored(client, world, sample
 )
 def test_bad_details_are_refused_before_any_byte(client, world, samples, overrides, status, code):
     api = login(client, world.admin)
-    response = api.post(UPLOADS, json=details(samples["mp4"], **overrides))
+    response = api.post(
+        in_contest(world.contest, UPLOADS), json=details(samples["mp4"], **overrides)
+    )
     assert response.status_code == status
     assert response.get_json()["error"] == code
     assert db.session.query(Video).count() == 0
@@ -254,22 +273,28 @@ def test_bad_details_are_refused_before_any_byte(client, world, samples, overrid
 def test_null_details_are_absent_not_the_text_none(client, world, samples):
     api = login(client, world.admin)
     body = details(samples["mp4"], description=None, content_type=None, replaces_id=None)
-    video = db.session.get(Video, api.post(UPLOADS, json=body).get_json()["video_id"])
+    video = db.session.get(
+        Video, api.post(in_contest(world.contest, UPLOADS), json=body).get_json()["video_id"]
+    )
     assert video.description is None
     assert video.content_type == "application/octet-stream"
-    forged = api.post(UPLOADS, json=details(samples["mp4"], replaces_id=True))
+    forged = api.post(
+        in_contest(world.contest, UPLOADS), json=details(samples["mp4"], replaces_id=True)
+    )
     assert forged.status_code == 404
 
 
 def test_file_names_are_kept_for_display_never_used_as_paths(client, world, samples):
     api = login(client, world.admin)
-    traversal = upload(api, samples["mp4"], filename="../../etc/passwd\x00.mp4")
+    traversal = upload(api, world.contest, samples["mp4"], filename="../../etc/passwd\x00.mp4")
     video = db.session.get(Video, traversal["video_id"])
     assert video.original_filename == "passwd.mp4"
     assert video.storage_key.startswith(f"videos/{world.contest.id}/")
     assert ".." not in video.storage_key
     long_name = "Tuyên truyền cải cách hành chính " * 20 + ".mp4"
-    body = api.post(UPLOADS, json=details(samples["mp4"], filename=long_name)).get_json()
+    body = api.post(
+        in_contest(world.contest, UPLOADS), json=details(samples["mp4"], filename=long_name)
+    ).get_json()
     stored = db.session.get(Video, body["video_id"]).original_filename
     assert len(stored) == 255
     assert stored.endswith(".mp4")
@@ -278,13 +303,17 @@ def test_file_names_are_kept_for_display_never_used_as_paths(client, world, samp
 
 def test_the_unit_limit_and_a_replacement(client, world, samples):
     api = login(client, world.admin)
-    first = upload(api, samples["mp4"], title="Một")
-    upload(api, samples["webm"], title="Hai")
-    refused = api.post(UPLOADS, json=details(samples["mp4"], title="Ba"))
+    first = upload(api, world.contest, samples["mp4"], title="Một")
+    upload(api, world.contest, samples["webm"], title="Hai")
+    refused = api.post(in_contest(world.contest, UPLOADS), json=details(samples["mp4"], title="Ba"))
     assert refused.status_code == 409
     assert refused.get_json()["error"] == "video_limit_reached"
     replacement = upload(
-        api, samples["avi_mpeg4"], title="Một (bản mới)", replaces_id=first["video_id"]
+        api,
+        world.contest,
+        samples["avi_mpeg4"],
+        title="Một (bản mới)",
+        replaces_id=first["video_id"],
     )
     old = db.session.get(Video, first["video_id"])
     new = db.session.get(Video, replacement["video_id"])
@@ -296,19 +325,21 @@ def test_the_unit_limit_and_a_replacement(client, world, samples):
 
 def test_withdrawing_and_cancelling(client, world, samples):
     api = login(client, world.admin)
-    video_id = upload(api, samples["mp4"])["video_id"]
-    token = form_token(client, f"/videos/{video_id}")
-    response = client.post(f"/videos/{video_id}/withdraw", data={"csrf_token": token})
+    video_id = upload(api, world.contest, samples["mp4"])["video_id"]
+    token = form_token(client, in_contest(world.contest, f"/videos/{video_id}"))
+    response = client.post(
+        in_contest(world.contest, f"/videos/{video_id}/withdraw"), data={"csrf_token": token}
+    )
     assert response.status_code == 302
     video = db.session.get(Video, video_id)
     assert video.state is VideoState.WITHDRAWN
     assert current_storage().size(video.storage_key) is None
 
-    pending = api.post(UPLOADS, json=details(samples["mp4"])).get_json()
+    pending = api.post(in_contest(world.contest, UPLOADS), json=details(samples["mp4"])).get_json()
     assert api.delete(f"{UPLOADS}/{pending['video_id']}").status_code == 204
     assert db.session.get(Video, pending["video_id"]) is None
     # A cancelled upload's id is never given again: a browser may still try to resume it.
-    again = api.post(UPLOADS, json=details(samples["mp4"])).get_json()
+    again = api.post(in_contest(world.contest, UPLOADS), json=details(samples["mp4"])).get_json()
     assert again["video_id"] > pending["video_id"]
 
 
@@ -323,10 +354,10 @@ def test_video_lengths_read_as_clock_times(seconds, text):
 
 def test_nothing_changes_after_the_window_closes(client, world, samples, frozen_clock):
     api = login(client, world.admin)
-    ready = upload(api, samples["mp4"])
-    started = api.post(UPLOADS, json=details(samples["webm"])).get_json()
+    ready = upload(api, world.contest, samples["mp4"])
+    started = api.post(in_contest(world.contest, UPLOADS), json=details(samples["webm"])).get_json()
     frozen_clock.now = world.contest.video_closes_at + timedelta(seconds=1)
-    late_start = api.post(UPLOADS, json=details(samples["mp4"]))
+    late_start = api.post(in_contest(world.contest, UPLOADS), json=details(samples["mp4"]))
     assert late_start.status_code == 409
     assert late_start.get_json()["error"] == "video_window_closed"
     late_part = api.client.put(
@@ -335,20 +366,23 @@ def test_nothing_changes_after_the_window_closes(client, world, samples, frozen_
         headers={"X-CSRFToken": api.csrf_token},
     )
     assert late_part.status_code == 409
-    token = form_token(client, f"/videos/{ready['video_id']}")
-    client.post(f"/videos/{ready['video_id']}/withdraw", data={"csrf_token": token})
+    token = form_token(client, in_contest(world.contest, f"/videos/{ready['video_id']}"))
+    client.post(
+        in_contest(world.contest, f"/videos/{ready['video_id']}/withdraw"),
+        data={"csrf_token": token},
+    )
     assert db.session.get(Video, ready["video_id"]).state is VideoState.READY
 
 
 def test_forged_and_unknown_requests(client, world, samples):
     api = login(client, world.admin)
-    body = api.post(UPLOADS, json=details(samples["mp4"])).get_json()
+    body = api.post(in_contest(world.contest, UPLOADS), json=details(samples["mp4"])).get_json()
     no_token = client.put(f"/api/v1{UPLOADS}/{body['video_id']}/parts/1", data=b"x")
     assert no_token.status_code == 400
     assert no_token.get_json()["error"] == "csrf_failed"
     assert api.get(f"{UPLOADS}/987654").status_code == 404
-    assert api.post(UPLOADS, json=[1, 2]).status_code == 400
-    assert client.get("/videos/987654").status_code == 404
+    assert api.post(in_contest(world.contest, UPLOADS), json=[1, 2]).status_code == 400
+    assert client.get(in_contest(world.contest, "/videos/987654")).status_code == 404
     # Another unit's admin cannot see or touch this upload.
     other = login(client, world.other_admin)
     assert other.get(f"{UPLOADS}/{body['video_id']}").status_code == 404
@@ -364,15 +398,20 @@ def test_a_failed_video_is_retried_by_an_organizer(client, world, samples, monke
         raise media.MediaError("ffmpeg exploded")
 
     monkeypatch.setattr(media, "make_thumbnail", broken)
-    video_id = upload(api, samples["mp4"])["video_id"]
+    video_id = upload(api, world.contest, samples["mp4"])["video_id"]
     video = db.session.get(Video, video_id)
     assert video.state is VideoState.FAILED
     assert "ffmpeg exploded" in video.failure_detail
     assert current_storage().size(video.storage_key) > 0  # kept for the retry
     monkeypatch.undo()
     login(client, world.organizer)
-    token = form_token(client, f"/videos/{video_id}")
-    assert client.post(f"/videos/{video_id}/retry", data={"csrf_token": token}).status_code == 302
+    token = form_token(client, in_contest(world.contest, f"/videos/{video_id}"))
+    assert (
+        client.post(
+            in_contest(world.contest, f"/videos/{video_id}/retry"), data={"csrf_token": token}
+        ).status_code
+        == 302
+    )
     db.session.refresh(video)
     assert video.state is VideoState.READY
 
@@ -383,7 +422,7 @@ def test_the_scheduler_sweep_processes_what_the_web_left(app, client, world, sam
     api = login(client, world.admin)
     app.config["VIDEO_PROCESSING"] = "scheduler"
     try:
-        video_id = upload(api, samples["mp4"])["video_id"]
+        video_id = upload(api, world.contest, samples["mp4"])["video_id"]
     finally:
         app.config["VIDEO_PROCESSING"] = "inline"
     assert db.session.get(Video, video_id).state is VideoState.RECEIVED
@@ -405,7 +444,7 @@ def as_actor(client, world, actor):
 @pytest.fixture
 def ready_video(client, world, samples) -> int:
     api = login(client, world.admin)
-    video_id = upload(api, samples["mp4"])["video_id"]
+    video_id = upload(api, world.contest, samples["mp4"])["video_id"]
     api.delete("/session")
     return video_id
 
@@ -423,8 +462,11 @@ def ready_video(client, world, samples) -> int:
 )
 def test_who_may_watch_before_publication(client, world, ready_video, actor, expected):
     as_actor(client, world, actor)
-    assert client.get(f"/videos/{ready_video}").status_code == expected
-    assert fetch(client, f"/videos/{ready_video}/media").status_code == expected
+    assert client.get(in_contest(world.contest, f"/videos/{ready_video}")).status_code == expected
+    assert (
+        fetch(client, in_contest(world.contest, f"/videos/{ready_video}/media")).status_code
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -440,7 +482,10 @@ def test_who_may_watch_before_publication(client, world, ready_video, actor, exp
 )
 def test_who_may_score(client, world, ready_video, actor, expected):
     as_actor(client, world, actor)
-    assert client.get(f"/judging/videos/{ready_video}").status_code == expected
+    assert (
+        client.get(in_contest(world.contest, f"/judging/videos/{ready_video}")).status_code
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -457,7 +502,10 @@ def test_who_may_score(client, world, ready_video, actor, expected):
 def test_who_may_upload(client, world, samples, actor, expected):
     as_actor(client, world, actor)
     api = ApiClient(client)
-    assert api.post(UPLOADS, json=details(samples["mp4"])).status_code == expected
+    assert (
+        api.post(in_contest(world.contest, UPLOADS), json=details(samples["mp4"])).status_code
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -485,34 +533,38 @@ def test_who_may_upload(client, world, samples, actor, expected):
 )
 def test_who_may_open_the_organizer_views(client, world, actor, expected, path):
     as_actor(client, world, actor)
-    assert client.get(path).status_code == expected
+    assert client.get(in_contest(world.contest, path)).status_code == expected
 
 
 def test_the_owner_unit_watches_its_own_video(client, world, ready_video):
     login(client, world.admin)
-    assert fetch(client, f"/videos/{ready_video}/media").status_code == 200
+    assert (
+        fetch(client, in_contest(world.contest, f"/videos/{ready_video}/media")).status_code == 200
+    )
 
 
 def test_the_public_gallery_opens_after_publication_when_enabled(
     client, world, ready_video, frozen_clock
 ):
-    assert client.get("/videos/gallery").status_code == 404
+    assert client.get(in_contest(world.contest, "/videos/gallery")).status_code == 404
     world.contest.results_publish_at = datetime.now(UTC) + timedelta(days=1)
     world.contest.video_gallery_public = True
     db.session.commit()
-    assert client.get("/videos/gallery").status_code == 404
+    assert client.get(in_contest(world.contest, "/videos/gallery")).status_code == 404
     frozen_clock.now = world.contest.results_publish_at
-    page = client.get("/videos/gallery")
+    page = client.get(in_contest(world.contest, "/videos/gallery"))
     assert page.status_code == 200
     assert "Dịch vụ công trực tuyến" in page.get_data(as_text=True)
-    assert fetch(client, f"/videos/{ready_video}/media").status_code == 200
+    assert (
+        fetch(client, in_contest(world.contest, f"/videos/{ready_video}/media")).status_code == 200
+    )
 
 
 def test_an_organizer_edit_of_settings_is_logged(client, world):
     login(client, world.organizer)
-    token = form_token(client, "/judging/settings")
+    token = form_token(client, in_contest(world.contest, "/judging/settings"))
     response = client.post(
-        "/judging/settings",
+        in_contest(world.contest, "/judging/settings"),
         data={
             "csrf_token": token,
             "max_videos_per_unit": "3",
@@ -538,7 +590,7 @@ def test_an_organizer_edit_of_settings_is_logged(client, world):
     every_form = ["song", "musical_drama", "stage", "narration", "other"]
     assert entry.details["allowed_video_forms"] == [every_form, ["song", "narration"]]
     bad = client.post(
-        "/judging/settings",
+        in_contest(world.contest, "/judging/settings"),
         data={
             "csrf_token": token,
             "max_videos_per_unit": "hai",
@@ -554,7 +606,7 @@ def test_abandoned_uploads_are_dropped_with_their_parts(app, client, world, samp
     from contest.scheduler import build_scheduler, drop_abandoned_video_uploads
 
     api = login(client, world.admin)
-    body = api.post(UPLOADS, json=details(samples["mp4"])).get_json()
+    body = api.post(in_contest(world.contest, UPLOADS), json=details(samples["mp4"])).get_json()
     send_parts(api, body, samples["mp4"].read_bytes(), [1])
     video = db.session.get(Video, body["video_id"])
     key, upload_id = video.storage_key, video.upload_id
@@ -578,11 +630,11 @@ def test_a_range_is_served_by_seeking_even_under_a_server_file_wrapper(client, w
             raise AssertionError("a range request went through the server's file wrapper")
 
     api = login(client, world.admin)
-    video_id = upload(api, samples["mp4"])["video_id"]
+    video_id = upload(api, world.contest, samples["mp4"])["video_id"]
     data = samples["mp4"].read_bytes()
     end = fetch(
         client,
-        f"/videos/{video_id}/media",
+        in_contest(world.contest, f"/videos/{video_id}/media"),
         headers={"Range": f"bytes={len(data) - 100}-"},
         environ_overrides={"wsgi.file_wrapper": UnseekableWrapper},
     )
@@ -592,7 +644,7 @@ def test_a_range_is_served_by_seeking_even_under_a_server_file_wrapper(client, w
     login(client, world.organizer)
     resumed = fetch(
         client,
-        f"/videos/{video_id}/original",
+        in_contest(world.contest, f"/videos/{video_id}/original"),
         headers={"Range": f"bytes={len(data) - 10}-"},
         environ_overrides={"wsgi.file_wrapper": UnseekableWrapper},
     )
@@ -604,12 +656,12 @@ def test_the_place_a_video_was_shot_is_never_served(client, world, samples, tmp_
     from contest import media
 
     api = login(client, world.admin)
-    video = db.session.get(Video, upload(api, samples["located_mp4"])["video_id"])
+    video = db.session.get(Video, upload(api, world.contest, samples["located_mp4"])["video_id"])
     assert video.state is VideoState.READY
     assert video.transcoded
     assert video.playback_key != video.storage_key
     served = tmp_path / "served.mp4"
-    served.write_bytes(fetch(client, f"/videos/{video.id}/media").data)
+    served.write_bytes(fetch(client, in_contest(world.contest, f"/videos/{video.id}/media")).data)
     info = media.probe(served)
     assert not info.has_location
     assert info.video_codec == "h264"
@@ -618,22 +670,24 @@ def test_the_place_a_video_was_shot_is_never_served(client, world, samples, tmp_
 
 def test_organizers_download_the_original_under_its_vietnamese_name(client, world, samples):
     api = login(client, world.admin)
-    video_id = upload(api, samples["mp4"], filename="Phóng sự Đoàn xã.mp4")["video_id"]
-    assert client.get(f"/videos/{video_id}/original").status_code == 403
+    video_id = upload(api, world.contest, samples["mp4"], filename="Phóng sự Đoàn xã.mp4")[
+        "video_id"
+    ]
+    assert client.get(in_contest(world.contest, f"/videos/{video_id}/original")).status_code == 403
     login(client, world.organizer)
-    response = fetch(client, f"/videos/{video_id}/original")
+    response = fetch(client, in_contest(world.contest, f"/videos/{video_id}/original"))
     assert response.status_code == 200
     assert response.data == samples["mp4"].read_bytes()
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment")
     assert "filename*=UTF-8''Ph%C3%B3ng%20s%E1%BB%B1%20%C4%90o%C3%A0n%20x%C3%A3.mp4" in disposition
-    assert client.get("/videos/987654/original").status_code == 404
+    assert client.get(in_contest(world.contest, "/videos/987654/original")).status_code == 404
 
 
 def test_a_unit_admin_corrects_the_details_inside_the_window(client, world, samples, frozen_clock):
     api = login(client, world.admin)
-    video_id = upload(api, samples["mp4"])["video_id"]
-    path = f"/videos/{video_id}"
+    video_id = upload(api, world.contest, samples["mp4"])["video_id"]
+    path = in_contest(world.contest, f"/videos/{video_id}")
     fields = {"title": "Tên mới: Một cửa", "description": "", "form": "stage"}
     response = client.post(
         f"{path}/details", data={"csrf_token": form_token(client, path), **fields}
@@ -649,7 +703,8 @@ def test_a_unit_admin_corrects_the_details_inside_the_window(client, world, samp
     assert db.session.get(Video, video_id).title == "Tên mới: Một cửa"
     login(client, world.other_admin)
     forged = client.post(
-        f"{path}/details", data={"csrf_token": form_token(client, "/videos/"), **fields}
+        f"{path}/details",
+        data={"csrf_token": form_token(client, in_contest(world.contest, "/videos/")), **fields},
     )
     assert forged.status_code == 403
     login(client, world.admin)
@@ -682,7 +737,7 @@ def test_a_video_withdrawn_while_it_is_processed_stays_withdrawn(
 
     monkeypatch.setattr(media, "make_thumbnail", withdrawn_meanwhile)
     api = login(client, world.admin)
-    video_id = upload(api, samples["avi_mpeg4"])["video_id"]
+    video_id = upload(api, world.contest, samples["avi_mpeg4"])["video_id"]
     db.session.expire_all()
     video = db.session.get(Video, video_id)
     assert video.state is VideoState.WITHDRAWN
@@ -699,10 +754,14 @@ def test_an_extended_video_deadline_applies_at_once_and_is_logged(
     login(client, world.organizer)
 
     def windows(**changes):
-        page = client.get("/organizer/windows").get_data(as_text=True)
+        page = client.get(in_contest(world.contest, "/organizer/windows")).get_data(as_text=True)
         fields = dict(re.findall(r'name="(\w+_at)"[^>]*value="([^"]*)"', page))
-        data = {"csrf_token": form_token(client, "/organizer/windows"), **fields, **changes}
-        return client.post("/organizer/windows", data=data)
+        data = {
+            "csrf_token": form_token(client, in_contest(world.contest, "/organizer/windows")),
+            **fields,
+            **changes,
+        }
+        return client.post(in_contest(world.contest, "/organizer/windows"), data=data)
 
     windows(video_closes_at="2020-01-01T00:00")  # before it opens: refused
     assert db.session.query(AuditEntry).count() == 0
@@ -713,4 +772,7 @@ def test_an_extended_video_deadline_applies_at_once_and_is_logged(
     assert list(entry.details) == ["video_closes_at"]
     frozen_clock.now = new_close - timedelta(days=1)  # after the old deadline
     api = login(client, world.admin)
-    assert api.post(UPLOADS, json=details(samples["mp4"])).status_code == 201
+    assert (
+        api.post(in_contest(world.contest, UPLOADS), json=details(samples["mp4"])).status_code
+        == 201
+    )

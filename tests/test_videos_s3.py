@@ -8,7 +8,7 @@ import requests
 
 from contest.extensions import db
 from contest.models import Video, VideoState
-from tests.helpers import form_token
+from tests.helpers import form_token, in_contest
 from tests.media_samples import make_sample
 from tests.test_videos import World, details, login
 
@@ -43,7 +43,10 @@ def test_parts_go_straight_to_the_bucket_and_playback_redirects(
     world = World(app)
     api = login(client, world.admin)
     data = padded_mp4.read_bytes()
-    started = api.post("/videos/uploads", json=details(padded_mp4, filename="Phim Đoàn.mp4"))
+    started = api.post(
+        in_contest(world.contest, "/videos/uploads"),
+        json=details(padded_mp4, filename="Phim Đoàn.mp4"),
+    )
     upload = started.get_json()
     assert started.status_code == 201
     assert upload["direct"] is True
@@ -74,26 +77,28 @@ def test_parts_go_straight_to_the_bucket_and_playback_redirects(
     assert on_s3.size(video.thumbnail_key) > 0
     assert on_s3.local_path(video.storage_key) is None
 
-    redirect = client.get(f"/videos/{video.id}/media")
+    redirect = client.get(in_contest(world.contest, f"/videos/{video.id}/media"))
     assert redirect.status_code == 302
     ranged = requests.get(
         redirect.headers["Location"], headers={"Range": "bytes=1000-1999"}, timeout=30
     )
     assert ranged.status_code == 206
     assert ranged.content == data[1000:2000]
-    thumbnail = client.get(f"/videos/{video.id}/thumbnail")
+    thumbnail = client.get(in_contest(world.contest, f"/videos/{video.id}/thumbnail"))
     assert thumbnail.status_code == 302
     assert requests.get(thumbnail.headers["Location"], timeout=30).content[:2] == b"\xff\xd8"
 
     login(client, world.organizer)
-    original = client.get(f"/videos/{video.id}/original")
+    original = client.get(in_contest(world.contest, f"/videos/{video.id}/original"))
     assert original.status_code == 302
     downloaded = requests.get(original.headers["Location"], timeout=30)
     assert downloaded.content == data
     assert "UTF-8''Phim%20%C4%90o%C3%A0n.mp4" in downloaded.headers["Content-Disposition"]
     login(client, world.admin)
-    token = form_token(client, f"/videos/{video.id}")
-    client.post(f"/videos/{video.id}/withdraw", data={"csrf_token": token})
+    token = form_token(client, in_contest(world.contest, f"/videos/{video.id}"))
+    client.post(
+        in_contest(world.contest, f"/videos/{video.id}/withdraw"), data={"csrf_token": token}
+    )
     assert video.state is VideoState.WITHDRAWN
     assert on_s3.size(video.storage_key) is None
     assert on_s3.size(video.thumbnail_key) is None
@@ -102,7 +107,9 @@ def test_parts_go_straight_to_the_bucket_and_playback_redirects(
 def test_a_cancelled_direct_upload_leaves_no_parts(app, client, db_session, on_s3, padded_mp4):
     world = World(app)
     api = login(client, world.admin)
-    upload = api.post("/videos/uploads", json=details(padded_mp4)).get_json()
+    upload = api.post(
+        in_contest(world.contest, "/videos/uploads"), json=details(padded_mp4)
+    ).get_json()
     signed = api.post(f"/videos/uploads/{upload['video_id']}/parts/1/url").get_json()
     requests.put(signed["url"], data=padded_mp4.read_bytes()[: 5 * MIB], timeout=30)
     video = db.session.get(Video, upload["video_id"])

@@ -11,6 +11,11 @@ SCHEMAS = {
             "error": {"type": "string", "description": "stable code"},
             "message": {"type": "string", "description": "for people, Vietnamese by default"},
             "attempt_id": {"type": "integer"},
+            "contests": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "ambiguous_contest: the slugs of the open contests",
+            },
         },
     },
     "Unit": {
@@ -45,10 +50,47 @@ SCHEMAS = {
             "csrf_token": {"type": "string", "description": "send as X-CSRFToken"},
         },
     },
+    "ContestSummary": {
+        "type": "object",
+        "required": ["slug", "name", "organizer_name", "state", "quiz", "video"],
+        "properties": {
+            "slug": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
+            "name": {"type": "string"},
+            "organizer_name": {"type": ["string", "null"]},
+            "state": {
+                "enum": ["upcoming", "open", "closed", "published"],
+                "description": "open: a window has opened and the contest has not closed; "
+                "published: its approved results are public, and it is read-only",
+            },
+            "quiz": {
+                "type": "object",
+                "required": ["opens_at", "closes_at"],
+                "properties": {"opens_at": TIME, "closes_at": TIME},
+            },
+            "video": {
+                "type": "object",
+                "properties": {"opens_at": NULLABLE_TIME, "closes_at": NULLABLE_TIME},
+            },
+            "results_publish_at": NULLABLE_TIME,
+        },
+    },
+    "ContestList": {
+        "type": "object",
+        "required": ["server_time", "contests"],
+        "properties": {
+            "server_time": TIME,
+            "contests": {
+                "type": "array",
+                "description": "open contests first, then upcoming ones, then past ones",
+                "items": {"$ref": "#/components/schemas/ContestSummary"},
+            },
+        },
+    },
     "Contest": {
         "type": "object",
         "required": [
             "id",
+            "slug",
             "name",
             "server_time",
             "quiz",
@@ -61,6 +103,7 @@ SCHEMAS = {
         ],
         "properties": {
             "id": {"type": "integer"},
+            "slug": {"type": "string"},
             "name": {"type": "string"},
             "server_time": TIME,
             "quiz": {
@@ -285,9 +328,10 @@ def _errors(*statuses: int) -> dict:
         400: "malformed JSON or missing CSRF token",
         401: "not logged in, or wrong credentials",
         403: "outside the quiz window, or not a participant",
-        404: "no such round for this participant",
+        404: "no such contest, or no such round or upload for this user",
         409: "a round already in progress, the round or the video window is over, "
-        "or the upload is not in a state that allows this",
+        "the upload is not in a state that allows this, the contest is an archive "
+        "(contest_archived), or several contests are open (ambiguous_contest)",
         413: "the file is larger than the contest accepts",
         422: "invalid input",
         429: "no rounds left, or rate limited",
@@ -296,6 +340,20 @@ def _errors(*statuses: int) -> dict:
     return {str(status): _response(texts[status], "Error") for status in statuses}
 
 
+CONTEST_SLUG = {
+    "name": "contest_slug",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "the contest's slug, as GET /contests lists it (404 unknown_contest if none)",
+}
+# The routes of API version 1 before a site held several contests: they still answer for the
+# one open contest, and are kept so that existing clients (and load tests) go on working.
+DEPRECATED = (
+    "Deprecated: answers for the one open contest only (404 no_open_contest when none is "
+    "open, 409 ambiguous_contest with the open contests' slugs when several are). "
+    "Use the contest-scoped route {scoped} instead."
+)
 ATTEMPT_ID = {"name": "attempt_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 VIDEO_ID = {"name": "video_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 PART_NUMBER = {
@@ -345,16 +403,23 @@ PATHS = {
             "responses": {"200": _response("logged out", "Session"), **_errors(400)},
         },
     },
-    "/contest": {
+    "/contests": {
+        "get": {
+            "summary": "The site's contests: slug, name, windows and state (public)",
+            "responses": {"200": _response("the contests", "ContestList")},
+        }
+    },
+    "/contests/{contest_slug}": {
         "get": {
             "summary": "The contest, its windows, the server time and the caller's allowance",
+            "parameters": [CONTEST_SLUG],
             "responses": {"200": _response("the contest", "Contest"), **_errors(404, 429)},
         }
     },
-    "/attempts": {
+    "/contests/{contest_slug}/attempts": {
         "post": {
             "summary": "Start a round: questions drawn at random, choices shuffled, no answer key",
-            "parameters": [CSRF],
+            "parameters": [CONTEST_SLUG, CSRF],
             "responses": {
                 "201": _response("the new round", "Attempt"),
                 **_errors(400, 401, 403, 409, 429, 503),
@@ -409,10 +474,11 @@ PATHS = {
             },
         }
     },
-    "/leaderboard": {
+    "/contests/{contest_slug}/leaderboard": {
         "get": {
             "summary": "The individual ranking: each participant's best round",
             "parameters": [
+                CONTEST_SLUG,
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 100}},
                 {"name": "offset", "in": "query", "schema": {"type": "integer", "default": 0}},
             ],
@@ -424,14 +490,15 @@ PATHS = {
             },
         }
     },
-    "/videos/uploads": {
+    "/contests/{contest_slug}/videos/uploads": {
         "get": {
             "summary": "The caller's unit's unfinished uploads (to resume one after a reload)",
+            "parameters": [CONTEST_SLUG],
             "responses": {"200": _response("unfinished uploads", "UploadList"), **_errors(401)},
         },
         "post": {
             "summary": "Start uploading a video of the caller's unit (unit admins, video window)",
-            "parameters": [CSRF],
+            "parameters": [CONTEST_SLUG, CSRF],
             "requestBody": {
                 "required": True,
                 "content": {
@@ -520,6 +587,24 @@ PATHS = {
 }
 
 
+def _deprecated(scoped_path: str, method: str) -> dict:
+    """The unscoped twin of a contest-scoped operation, marked deprecated."""
+    operation = dict(PATHS[scoped_path][method])
+    parameters = [p for p in operation.get("parameters", []) if p is not CONTEST_SLUG]
+    operation["parameters"] = parameters
+    if not parameters:
+        del operation["parameters"]
+    operation["responses"] = {**operation["responses"], **_errors(404, 409)}
+    operation["deprecated"] = True
+    operation["description"] = DEPRECATED.format(scoped=scoped_path)
+    return {method: operation}
+
+
+PATHS["/contest"] = _deprecated("/contests/{contest_slug}", "get")
+PATHS["/attempts"] = _deprecated("/contests/{contest_slug}/attempts", "post")
+PATHS["/leaderboard"] = _deprecated("/contests/{contest_slug}/leaderboard", "get")
+
+
 def openapi_document() -> dict:
     """The API description, served at /api/v1/openapi.json."""
     return {
@@ -528,7 +613,13 @@ def openapi_document() -> dict:
             "title": "Contest platform API",
             "version": "1",
             "description": "Errors are {error, message}; messages follow Accept-Language "
-            "(Vietnamese by default). Mutating calls need the X-CSRFToken header.",
+            "(Vietnamese by default). Mutating calls need the X-CSRFToken header. "
+            "A site holds several contests: GET /contests lists them, and a contest's own "
+            "routes are under /contests/{contest_slug}/ (an unknown slug is 404 "
+            "unknown_contest). Routes keyed by a round's or an upload's id need no slug: the "
+            "row knows its contest. The unscoped /contest, /attempts (POST) and /leaderboard "
+            "of the one-contest API are kept, deprecated: they answer for the one open contest, "
+            "409 ambiguous_contest when several are open, 404 no_open_contest when none is.",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": PATHS,

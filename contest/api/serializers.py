@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from contest.domain.rounds import Allowance
 from contest.extensions import db
-from contest.models import Answer, Attempt, Choice, Contest, Question, User
+from contest.models import Answer, Attempt, Choice, Contest, ContestState, Question, User
 from contest.quiz.services import answer_key
 
 
@@ -41,6 +41,7 @@ def contest_json(
 ) -> dict:
     return {
         "id": contest.id,
+        "slug": contest.slug,
         "name": contest.name,
         "server_time": iso(now),
         "quiz": {
@@ -66,6 +67,22 @@ def contest_json(
             "left": allowance.left,
         },
         "active_attempt_id": active_attempt_id,
+    }
+
+
+def contest_summary_json(contest: Contest, state: ContestState) -> dict:
+    """A contest as GET /contests lists it: who it is, its windows and where it stands."""
+    return {
+        "slug": contest.slug,
+        "name": contest.name,
+        "organizer_name": contest.organizer_name,
+        "state": state.value,
+        "quiz": {"opens_at": iso(contest.quiz_opens_at), "closes_at": iso(contest.quiz_closes_at)},
+        "video": {
+            "opens_at": iso(contest.video_opens_at),
+            "closes_at": iso(contest.video_closes_at),
+        },
+        "results_publish_at": iso(contest.results_publish_at),
     }
 
 

@@ -1,7 +1,7 @@
 """The upload API the video page's script speaks: resumable, in parts, straight to S3 when
 the platform stores videos there, through the app (one part per request) on local disk."""
 
-from flask import abort, current_app, jsonify, request
+from flask import abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from contest import clock
 from contest.api import bp
 from contest.errors import Refused
 from contest.extensions import db
-from contest.models import Contest, Video, VideoState
+from contest.models import Video, VideoState
 from contest.setup import api_error
 from contest.storage import current_storage
 from contest.videos import processing
@@ -46,12 +46,10 @@ def _own_upload(video_id: int) -> Video:
     return video
 
 
-@bp.post("/videos/uploads")
+@bp.post("/contests/<contest_slug>/videos/uploads")
 @login_required
 def start_video_upload():
-    contest = Contest.current()
-    if contest is None:
-        return api_error("no_contest", _("No contest has been set up yet."), 404)
+    contest = g.contest
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return api_error("invalid_json", _("Send a JSON object."), 400)
@@ -79,11 +77,11 @@ def start_video_upload():
     return jsonify(upload_json(video)), 201
 
 
-@bp.get("/videos/uploads")
+@bp.get("/contests/<contest_slug>/videos/uploads")
 @login_required
 def unfinished_video_uploads():
-    contest = Contest.current()
-    if contest is None or current_user.unit_id is None:
+    contest = g.contest
+    if current_user.unit_id is None:
         return jsonify(uploads=[])
     query = select(Video).where(
         Video.contest_id == contest.id,

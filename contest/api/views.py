@@ -2,7 +2,7 @@
 
 import random
 
-from flask import abort, current_app, jsonify, request
+from flask import abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
@@ -13,6 +13,7 @@ from contest.api.openapi import openapi_document
 from contest.api.serializers import (
     attempt_json,
     contest_json,
+    contest_summary_json,
     iso,
     leaderboard_line_json,
     user_json,
@@ -22,6 +23,7 @@ from contest.auth.limits import login_per_account, login_per_address
 from contest.auth.sessions import session_user_id
 from contest.extensions import db, limiter
 from contest.models import Attempt, Contest
+from contest.public.services import listed_contests, open_contests
 from contest.quiz import services as quiz
 from contest.results.services import individual_leaderboard
 from contest.setup import api_error
@@ -53,11 +55,17 @@ def _json_object() -> dict:
     return body
 
 
-def _current_contest() -> Contest:
-    contest = Contest.current()
-    if contest is None:
-        abort(api_error("no_contest", _("No contest has been set up yet."), 404))
-    return contest
+def _the_open_contest() -> Contest:
+    """The one open contest, for the deprecated unscoped routes: 404 when none is open, 409
+    when several are (the caller must then name one: /contests/{contest_slug}/...)."""
+    found = open_contests(clock.utc_now())
+    if not found:
+        abort(api_error("no_open_contest", _("No contest is open now."), 404))
+    if len(found) > 1:
+        message = _("Several contests are open: use /api/v1/contests/{contest_slug}/… instead.")
+        slugs = [contest.slug for contest in found]
+        abort(api_error("ambiguous_contest", message, 409, contests=slugs))
+    return found[0]
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
@@ -90,10 +98,27 @@ def delete_session():
     return jsonify(user=None, csrf_token=generate_csrf())
 
 
-@bp.get("/contest")
+@bp.get("/contests")
+def list_contests():
+    now = clock.utc_now()
+    listed = [contest_summary_json(contest, state) for contest, state in listed_contests(now)]
+    return jsonify(server_time=iso(now), contests=listed)
+
+
+@bp.get("/contests/<contest_slug>")
 @quiz_rate_limit
 def get_contest():
-    contest = _current_contest()
+    return _contest_reply(g.contest)
+
+
+@bp.get("/contest")
+@quiz_rate_limit
+def get_open_contest():
+    """Deprecated: GET /contests/{contest_slug} for the one open contest."""
+    return _contest_reply(_the_open_contest())
+
+
+def _contest_reply(contest: Contest):
     now = clock.utc_now()
     allowance = active_id = None
     if current_user.is_authenticated:
@@ -104,11 +129,22 @@ def get_contest():
     return jsonify(contest_json(contest, now, allowance, active_id))
 
 
-@bp.post("/attempts")
+@bp.post("/contests/<contest_slug>/attempts")
 @login_required
 @quiz_rate_limit
 def start_attempt():
-    contest = _current_contest()
+    return _start_attempt(g.contest)
+
+
+@bp.post("/attempts")
+@login_required
+@quiz_rate_limit
+def start_open_attempt():
+    """Deprecated: POST /contests/{contest_slug}/attempts in the one open contest."""
+    return _start_attempt(_the_open_contest())
+
+
+def _start_attempt(contest: Contest):
     now = clock.utc_now()
     attempt = quiz.start_attempt(
         contest, current_user, now, clock.local_zone(), random.SystemRandom()
@@ -162,9 +198,18 @@ def submit_attempt(attempt_id: int):
     return jsonify(attempt_json(attempt, now, reveal_key=attempt.answer_key_visible(now)))
 
 
-@bp.get("/leaderboard")
+@bp.get("/contests/<contest_slug>/leaderboard")
 def leaderboard():
-    contest = _current_contest()
+    return _leaderboard(g.contest)
+
+
+@bp.get("/leaderboard")
+def open_leaderboard():
+    """Deprecated: GET /contests/{contest_slug}/leaderboard of the one open contest."""
+    return _leaderboard(_the_open_contest())
+
+
+def _leaderboard(contest: Contest):
     if not contest.leaderboard_is_visible_to(current_user, clock.utc_now()):
         message = _("The leaderboard is shown once the quiz closes.")
         return api_error("leaderboard_hidden", message, 403)

@@ -34,14 +34,18 @@ from contest.auth.limits import (
 )
 from contest.extensions import db
 from contest.models import Role
+from contest.public.services import open_contests
 
 
 def landing_page(user) -> str:
-    """Where a user goes after logging in: organizers to their overview, others to the quiz."""
+    """Where a user goes after logging in: organizers to their list of contests, participants
+    to the quiz of the one open contest, everyone else (or when several are open) home."""
     if user.has_role(Role.ORGANIZER):
-        return url_for("organizer.dashboard")
+        return url_for("organizer.home")
     if user.has_role(Role.PARTICIPANT):
-        return url_for("quiz.home")
+        found = open_contests(clock.utc_now())
+        if len(found) == 1:
+            return url_for("quiz.home", contest_slug=found[0].slug)
     return url_for("public.home")
 
 
@@ -92,7 +96,7 @@ def _register_page(form: RegisterForm, refusal: str | None = None, status: int =
 @register_per_unit
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("quiz.home"))
+        return redirect(landing_page(current_user))
     if not services.self_registration_is_open(clock.utc_now()):
         if request.method == "POST":
             return render_template(
@@ -117,7 +121,7 @@ def register():
             mark_account_created()
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
-            return redirect(url_for("quiz.home"))
+            return redirect(landing_page(user))
     return _register_page(form)
 
 

@@ -37,26 +37,6 @@ from contest.organizer.services import WINDOW_FIELDS
 from contest.storage import current_storage
 
 
-def _bind_contest_from_url(blueprint) -> None:
-    """Until the app-level preprocessor (routing work) arrives: the URL's contest_slug
-    becomes g.contest (404 when unknown), and this blueprint's URLs get it back from
-    g.contest. Delete this function and its two calls when the app does it for every page."""
-
-    @blueprint.url_value_preprocessor
-    def resolve_contest(endpoint, values):
-        slug = (values or {}).pop("contest_slug", None)
-        g.contest = db.first_or_404(select(Contest).where(Contest.slug == slug))
-
-    @blueprint.url_defaults
-    def add_contest_slug(endpoint, values):
-        if "contest_slug" not in values and g.get("contest") is not None:
-            values["contest_slug"] = g.contest.slug
-
-
-_bind_contest_from_url(bp)
-_bind_contest_from_url(documents_bp)
-
-
 @bp.url_value_preprocessor
 def allow_documents_over_the_site_limit(endpoint, values):
     """A document may be larger than the site's request limit (16 MB): raised for its upload

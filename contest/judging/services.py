@@ -169,6 +169,7 @@ def save_score(
     now: datetime,
 ) -> Score:
     """Save the judge's sheet as a draft, or submit it (every criterion needed; then locked)."""
+    video.contest.refuse_if_archived(now)
     sheet = _check_judge(video, judge)
     points = {c.id: parse_points(raw_points.get(c.id), c) for c in video.contest.rubric}
     if submit and any(value is None for value in points.values()):
@@ -197,6 +198,7 @@ def save_score(
 
 def declare_conflict(video: Video, judge: User, reason: str | None, now: datetime) -> Score:
     """The judge abstains on this video; it counts as no score at all, not a zero."""
+    video.contest.refuse_if_archived(now)
     sheet = _check_judge(video, judge)
     if sheet is None:
         sheet = Score(video=video, judge=judge, created_at=now)
@@ -211,6 +213,7 @@ def declare_conflict(video: Video, judge: User, reason: str | None, now: datetim
 
 def reopen_score(sheet: Score, organizer: User, reason: str, now: datetime) -> Score:
     """Give a submitted sheet (or a declared conflict) back to its judge as a draft; logged."""
+    sheet.video.contest.refuse_if_archived(now)
     if sheet.state is ScoreState.DRAFT:
         raise Refused(_l("This score is already open."))
     record(
@@ -470,6 +473,7 @@ def configure_videos(contest: Contest, settings: VideoSettings, actor: User, now
     decision, not a side effect of a setting), and no accepted form at all. A video entered
     in a form that is then withdrawn stays in the contest.
     """
+    contest.refuse_if_archived(now)
     held = most_videos_of_a_unit(contest)
     if settings.max_videos_per_unit < held:
         raise VideoSettingsRefused(

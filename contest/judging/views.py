@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,7 +13,7 @@ from contest.errors import Refused
 from contest.extensions import db
 from contest.judging import bp, services
 from contest.judging.forms import AGGREGATION_LABELS, ReopenForm, RubricForm, VideoSettingsForm
-from contest.models import Contest, Role, Score, ScoreState, User, Video
+from contest.models import Role, Score, ScoreState, User, Video
 from contest.questions.forms import ActionForm
 from contest.videos.forms import FORM_LABELS
 
@@ -38,7 +38,7 @@ def judging_helpers() -> dict:
 @bp.get("/")
 @role_required(Role.JUDGE)
 def panel():
-    contest = Contest.current_or_404()
+    contest = g.contest
     status = request.args.get("status", "all")
     if status not in services.PANEL_FILTERS:
         status = "all"
@@ -55,7 +55,7 @@ def panel():
 @role_required(Role.JUDGE)
 def score_video(video_id: int):
     video = db.session.get(Video, video_id)
-    if video is None:
+    if video is None or video.contest_id != g.contest.id:
         abort(404)
     if not video.can_be_scored_by(current_user):
         abort(403)
@@ -95,7 +95,7 @@ def score_video(video_id: int):
 @bp.get("/overview")
 @role_required(Role.ORGANIZER)
 def overview():
-    contest = Contest.current_or_404()
+    contest = g.contest
     return render_template(
         "judging/overview.html",
         contest=contest,
@@ -108,7 +108,7 @@ def overview():
 @role_required(Role.ORGANIZER)
 def reopen(score_id: int):
     sheet = db.session.get(Score, score_id)
-    if sheet is None:
+    if sheet is None or sheet.video.contest_id != g.contest.id:
         abort(404)
     form = ReopenForm()
     if not form.validate_on_submit():
@@ -127,7 +127,7 @@ def reopen(score_id: int):
 @bp.route("/rubric", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def rubric():
-    contest = Contest.current_or_404()
+    contest = g.contest
     form = RubricForm()
     if request.method == "GET":
         for criterion in contest.rubric:
@@ -163,7 +163,7 @@ def rubric():
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def settings():
-    contest = Contest.current_or_404()
+    contest = g.contest
     form = VideoSettingsForm(obj=services.VideoSettings.of(contest))
     if form.validate_on_submit():
         try:
@@ -183,7 +183,7 @@ def settings():
 @bp.route("/assignments", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def assignments():
-    contest = Contest.current_or_404()
+    contest = g.contest
     form = ActionForm()
     if form.validate_on_submit():
         judge = db.session.get(User, request.form.get("judge_id", type=int) or 0)

@@ -4,9 +4,11 @@ from contest.models.audit import AuditEntry
 from contest.models.contest import (
     Contest,
     ContestDocument,
+    ContestState,
     DrawQuota,
     ParticipatingUnit,
     ReviewPolicy,
+    is_valid_slug,
 )
 from contest.models.judging import JudgeAssignment, RubricCriterion, Score, ScoreItem, ScoreState
 from contest.models.people import CredentialHandoff, Role, Unit, UnitGroup, User, UserRole
@@ -44,6 +46,7 @@ __all__ = [
     "ContestDocument",
     "ContestMilestone",
     "CredentialHandoff",
+    "ContestState",
     "DrawQuota",
     "JudgeAssignment",
     "ParticipatingUnit",
@@ -68,4 +71,5 @@ __all__ = [
     "Video",
     "VideoForm",
     "VideoState",
+    "is_valid_slug",
 ]

@@ -1,24 +1,34 @@
 """A contest: its windows, its round rules and its attempt limits."""
 
 import enum
+import re
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, select, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from contest.clock import utc_now
 from contest.domain.drawing import DrawRules
 from contest.domain.judging import Aggregation
 from contest.domain.prizes import SEED_PRIZE_TABLE
+from contest.errors import ContestArchived
 from contest.extensions import db
 from contest.models.judging import DEFAULT_RUBRIC, RubricCriterion
 from contest.models.people import Role, Unit, User
-from contest.models.results import PrizeTierRow
+from contest.models.results import PrizeTierRow, ResultsSnapshot
 from contest.models.types import UTCDateTime, value_enum
 from contest.models.video import VideoForm
 
 DEFAULT_VIDEO_MAX_BYTES = 1024**3
+# A contest's slug is its part of the URLs (/contests/<slug>/): lowercase ASCII letters and
+# digits, words joined by single hyphens ("cai-cach-hanh-chinh-2026").
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def is_valid_slug(slug: str) -> bool:
+    """Whether `slug` can name a contest in URLs (at most 80 characters)."""
+    return len(slug) <= 80 and SLUG_PATTERN.fullmatch(slug) is not None
 
 
 class ReviewPolicy(enum.Enum):
@@ -27,6 +37,15 @@ class ReviewPolicy(enum.Enum):
     NEVER = "never"
     AFTER_SUBMIT = "after_submit"
     AFTER_CLOSE = "after_close"
+
+
+class ContestState(enum.Enum):
+    """Where a contest stands, as the home page and GET /api/v1/contests show it."""
+
+    UPCOMING = "upcoming"  # no window open yet
+    OPEN = "open"  # the quiz or the video window has opened and the contest has not closed
+    CLOSED = "closed"  # closed, results not published yet
+    PUBLISHED = "published"  # approved results published: an archive, read-only
 
 
 class Contest(db.Model):
@@ -129,19 +148,44 @@ class Contest(db.Model):
         )
         super().__init__(**values)
 
-    @classmethod
-    def _current_query(cls):
-        return select(cls).order_by(cls.quiz_opens_at.desc(), cls.id.desc()).limit(1)
+    @validates("slug")
+    def _check_slug(self, key: str, slug: str) -> str:
+        if not is_valid_slug(slug):
+            raise ValueError(f"invalid contest slug {slug!r}: lowercase letters, digits, hyphens")
+        return slug
 
-    @classmethod
-    def current(cls) -> "Contest | None":
-        """The contest the site is about: the one whose quiz opened (or opens) last."""
-        return db.session.scalars(cls._current_query()).first()
+    @property
+    def opens_at(self) -> datetime:
+        """When the contest opens: the earlier of the quiz and the video windows' opens."""
+        if self.video_opens_at is None:
+            return self.quiz_opens_at
+        return min(self.quiz_opens_at, self.video_opens_at)
 
-    @classmethod
-    def current_or_404(cls) -> "Contest":
-        """The current contest, or a 404 page while none is set up."""
-        return db.first_or_404(cls._current_query())
+    def has_approved_results(self) -> bool:
+        """Whether an approved results snapshot is in force (not revoked)."""
+        approved = select(ResultsSnapshot.id).where(
+            ResultsSnapshot.contest_id == self.id, ResultsSnapshot.revoked_at.is_(None)
+        )
+        return db.session.scalar(approved.limit(1)) is not None
+
+    def is_archived(self, now: datetime) -> bool:
+        """Whether its approved results are published at `now`: the contest is then read-only."""
+        return self.results_are_published(now) and self.has_approved_results()
+
+    def refuse_if_archived(self, now: datetime) -> None:
+        """Raise ContestArchived when the contest is an archive at `now` (read-only)."""
+        if self.is_archived(now):
+            raise ContestArchived()
+
+    def state(self, now: datetime) -> ContestState:
+        """Upcoming, open, closed or published at `now`, from the stored timestamps."""
+        if self.is_archived(now):
+            return ContestState.PUBLISHED
+        if now < self.opens_at:
+            return ContestState.UPCOMING
+        if now < self.closes_at:
+            return ContestState.OPEN
+        return ContestState.CLOSED
 
     def quiz_is_open(self, now: datetime) -> bool:
         """Whether rounds may be started at `now` (computed, never a stored flag)."""

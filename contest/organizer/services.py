@@ -143,6 +143,7 @@ def change_windows(
     """Move the contest's windows (a deadline extension by notice, say); logged. Whether a
     window is open is computed from these timestamps, so only the running rounds, whose
     deadlines are cut at the quiz close, need to follow."""
+    contest.refuse_if_archived(now)
     check_windows(windows)
     changes = {}
     for name in WINDOW_FIELDS:

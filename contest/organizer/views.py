@@ -1,6 +1,6 @@
-"""The organizers' pages."""
+"""The organizers' pages: the site's contests, and each contest's overview and settings."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,8 +9,8 @@ from contest.auth.decorators import role_required
 from contest.domain.prizes import table_total
 from contest.errors import Refused
 from contest.extensions import db
-from contest.models import Contest, Role, Unit
-from contest.organizer import audit_view, bp
+from contest.models import Role, Unit
+from contest.organizer import audit_view, bp, contest_bp
 from contest.organizer.forms import (
     ResultsRulesForm,
     WindowsForm,
@@ -29,6 +29,7 @@ from contest.organizer.services import (
     rounds_per_day,
 )
 from contest.paging import requested_page
+from contest.public.services import listed_contests
 from contest.questions.messages import describe_rule_problem
 from contest.questions.services import draw_rule_problems
 from contest.results.services import individual_leaderboard
@@ -38,8 +39,16 @@ AUDIT_PAGE = 50
 
 @bp.get("/")
 @role_required(Role.ORGANIZER)
+def home():
+    """The site's contests, each with its state and a way into its own organizer pages."""
+    now = clock.utc_now()
+    return render_template("organizer/contests.html", contests=listed_contests(now), now=now)
+
+
+@contest_bp.get("/")
+@role_required(Role.ORGANIZER)
 def dashboard():
-    contest = Contest.current_or_404()
+    contest = g.contest
     return render_template(
         "organizer/dashboard.html",
         contest=contest,
@@ -52,10 +61,10 @@ def dashboard():
     )
 
 
-@bp.get("/audit")
+@contest_bp.get("/audit")
 @role_required(Role.ORGANIZER)
 def audit_log():
-    contest = Contest.current_or_404()
+    contest = g.contest
     page = requested_page()
     entries = audit_entries(contest, limit=AUDIT_PAGE + 1, offset=(page - 1) * AUDIT_PAGE)
     return render_template(
@@ -69,10 +78,10 @@ def audit_log():
     )
 
 
-@bp.route("/windows", methods=["GET", "POST"])
+@contest_bp.route("/windows", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def windows():
-    contest = Contest.current_or_404()
+    contest = g.contest
     form = WindowsForm(obj=contest)
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in WINDOW_FIELDS}
@@ -84,14 +93,14 @@ def windows():
         else:
             db.session.commit()
             flash(_("The windows are saved; participants see the new times at once."), "success")
-            return redirect(url_for("organizer.windows"))
+            return redirect(url_for("contest_organizer.windows"))
     return render_template("organizer/windows.html", contest=contest, form=form)
 
 
-@bp.route("/results-rules", methods=["GET", "POST"])
+@contest_bp.route("/results-rules", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def results_rules():
-    contest = Contest.current_or_404()
+    contest = g.contest
     if request.method == "GET":
         form = ResultsRulesForm(data=rules_form_data(current_rules(contest)))
     else:
@@ -105,7 +114,7 @@ def results_rules():
         else:
             db.session.commit()
             flash(_("The rules are saved; the provisional results follow them."), "success")
-            return redirect(url_for("organizer.results_rules"))
+            return redirect(url_for("contest_organizer.results_rules"))
     return render_template(
         "organizer/results_rules.html",
         contest=contest,
@@ -114,13 +123,13 @@ def results_rules():
     )
 
 
-@bp.get("/participation/<int:unit_id>")
+@contest_bp.get("/participation/<int:unit_id>")
 @role_required(Role.ORGANIZER, Role.UNIT_ADMIN)
 def absentees(unit_id: int):
     """Who in a unit has not taken part yet: organizers for any unit, a unit admin for theirs."""
-    contest = Contest.current()
+    contest = g.contest
     unit = db.session.get(Unit, unit_id)
-    if contest is None or unit is None:
+    if unit is None:
         abort(404)
     if not current_user.has_role(Role.ORGANIZER) and current_user.unit_id != unit.id:
         abort(403)

@@ -42,6 +42,7 @@ from contest.people.forms import (
     EditAccountForm,
     ImportAccountsForm,
 )
+from contest.public.services import open_contests
 from contest.questions import uploads
 
 PENDING_IMPORT = "pending_account_import"
@@ -242,6 +243,7 @@ def unit_members(unit_id: int):
         page=page,
         has_next=has_next,
         action_form=ActionForm(),
+        open_contests=open_contests(clock.utc_now()),
     )
 
 

@@ -1,12 +1,25 @@
-"""The public face: the contest's announcement and rules."""
+"""The public face: the site's contests, and each contest's announcement and rules."""
 
-from flask import render_template
+from flask import g, render_template
 
 from contest import clock
-from contest.models import Contest
 from contest.public import bp
+from contest.public.services import listed_contests
 
 
 @bp.get("/")
 def home():
-    return render_template("public/home.html", contest=Contest.current(), now=clock.utc_now())
+    now = clock.utc_now()
+    return render_template("public/home.html", contests=listed_contests(now), now=now)
+
+
+@bp.get("/contests/<contest_slug>/")
+def contest_home():
+    now = clock.utc_now()
+    contest = g.contest
+    return render_template(
+        "public/contest.html",
+        contest=contest,
+        now=now,
+        state=contest.state(now),
+    )

@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -22,8 +23,8 @@ from contest.auth.decorators import role_required
 from contest.domain.question_files.tabular import write_template
 from contest.domain.question_files.validation import DIFFICULTIES
 from contest.extensions import db
-from contest.models import Contest, Question, Role
-from contest.questions import bp, services, uploads
+from contest.models import Question, Role
+from contest.questions import bp, contest_bp, services, uploads
 from contest.questions.forms import ActionForm, ImportForm, QuestionForm, draw_rules_form
 from contest.questions.messages import (
     DIFFICULTY_LABELS,
@@ -42,6 +43,7 @@ FLAG_LABELS = {
 
 
 @bp.context_processor
+@contest_bp.context_processor
 def bank_helpers() -> dict:
     return {
         "difficulty_label": lambda level: DIFFICULTY_LABELS.get(level, _("Not set")),
@@ -240,21 +242,19 @@ def export(extension: str):
     return send_file(buffer, as_attachment=True, download_name=f"ngan-hang-{stamp}.{extension}")
 
 
-@bp.get("/statistics")
+@contest_bp.get("/statistics")
 @role_required(Role.ORGANIZER)
 def statistics():
-    contest = Contest.current()
+    contest = g.contest
     return render_template(
-        "questions/statistics.html",
-        rows=question_statistics(contest.id if contest else None),
-        contest=contest,
+        "questions/statistics.html", rows=question_statistics(contest.id), contest=contest
     )
 
 
-@bp.route("/draw-rules", methods=["GET", "POST"])
+@contest_bp.route("/draw-rules", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def draw_rules():
-    contest = Contest.current() or abort(404)
+    contest = g.contest
     rules = contest.draw_rules()
     topics = sorted({topic for topic, _count in services.bank_topics()} | set(rules.topic_quotas))
     values = {f"topic_{n}": rules.topic_quotas.get(topic, 0) for n, topic in enumerate(topics)}
@@ -271,7 +271,7 @@ def draw_rules():
         if not problems:
             db.session.commit()
             flash(_("The draw rules were saved."), "success")
-            return redirect(url_for("questions.draw_rules"))
+            return redirect(url_for("contest_questions.draw_rules"))
     elif request.method == "GET":
         problems = services.draw_rule_problems(contest)
     return render_template(

@@ -124,6 +124,7 @@ def start_attempt(
     contest: Contest, user: User, now: datetime, timezone: ZoneInfo, rng: random.Random
 ) -> Attempt:
     """Start a round: check the window and the limits, draw the questions, stamp the clock."""
+    contest.refuse_if_archived(now)
     if not user.has_role(Role.PARTICIPANT):
         raise NotAParticipant()
     if not contest.quiz_is_open(now):

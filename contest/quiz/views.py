@@ -1,12 +1,12 @@
 """The participant's pages: the quiz home, the round page (driven by the API), a result."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from contest import clock
 from contest.extensions import db
-from contest.models import Attempt, Contest
+from contest.models import Attempt
 from contest.quiz import bp
 from contest.quiz import services as quiz
 from contest.quiz.forms import PredictionForm
@@ -15,9 +15,7 @@ from contest.quiz.forms import PredictionForm
 @bp.get("/")
 @login_required
 def home():
-    contest = Contest.current()
-    if contest is None:
-        abort(404)
+    contest = g.contest
     now = clock.utc_now()
     running = quiz.running_attempt(contest, current_user, now)
     db.session.commit()  # keeps the grading of a round whose time ran out
@@ -36,7 +34,7 @@ def home():
 @bp.post("/prediction")
 @login_required
 def prediction():
-    contest = Contest.current_or_404()
+    contest = g.contest
     form = PredictionForm()
     if not form.validate_on_submit():
         for error in form.value.errors:
@@ -63,7 +61,9 @@ def round_page():
 @login_required
 def result(attempt_id: int):
     attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or not attempt.belongs_to(current_user):
+    if attempt is None or attempt.contest_id != g.contest.id:
+        abort(404)
+    if not attempt.belongs_to(current_user):
         abort(404)
     now = clock.utc_now()
     quiz.grade_if_overdue(attempt, now)

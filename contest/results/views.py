@@ -6,6 +6,7 @@ from flask import (
     Response,
     abort,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -22,7 +23,7 @@ from contest.auth.decorators import role_required
 from contest.domain.prizes import VIDEO
 from contest.errors import Refused
 from contest.extensions import db
-from contest.models import Contest, Role
+from contest.models import Role
 from contest.paging import requested_page
 from contest.questions.forms import ActionForm
 from contest.results import bp, certificates, exports, standings, workflow
@@ -35,7 +36,7 @@ XLSX_CSV = ("xlsx", "csv")
 
 @bp.get("/leaderboard")
 def leaderboard():
-    contest = Contest.current_or_404()
+    contest = g.contest
     if not contest.leaderboard_is_visible_to(current_user, clock.utc_now()):
         message = _("The leaderboard is shown once the quiz closes.")
         return render_template("errors/error.html", status=403, message=message), 403
@@ -53,7 +54,7 @@ def leaderboard():
 @bp.get("/standings")
 @role_required(Role.ORGANIZER)
 def provisional_standings():
-    contest = Contest.current_or_404()
+    contest = g.contest
     computed = standings.compute_standings(contest)
     now = clock.utc_now()
     return render_template(
@@ -72,7 +73,7 @@ def provisional_standings():
 @bp.post("/ties/<tie_id>")
 @role_required(Role.ORGANIZER)
 def decide_tie(tie_id: str):
-    contest = Contest.current_or_404()
+    contest = g.contest
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -96,8 +97,8 @@ def decide_tie(tie_id: str):
 @bp.get("/exports/<name>.<extension>")
 @role_required(Role.ORGANIZER)
 def export(name: str, extension: str):
-    contest = Contest.current()
-    if contest is None or name not in (*exports.EXPORTS, "all") or extension not in XLSX_CSV:
+    contest = g.contest
+    if name not in (*exports.EXPORTS, "all") or extension not in XLSX_CSV:
         abort(404)
     if name == "all" and extension == "csv":
         abort(404)  # one table per CSV file
@@ -122,7 +123,7 @@ def export(name: str, extension: str):
 @bp.get("/certificates/<int:number>.pdf")
 @role_required(Role.ORGANIZER)
 def certificates_pdf(number: int | None):
-    contest = Contest.current_or_404()
+    contest = g.contest
     try:
         pages = certificates.approved_certificates(contest, number)
     except IndexError:
@@ -162,8 +163,8 @@ WORKFLOW_STEPS = {
 @bp.post("/workflow/<step>")
 @role_required(Role.ORGANIZER)
 def results_step(step: str):
-    contest = Contest.current()
-    if contest is None or step not in WORKFLOW_STEPS:
+    contest = g.contest
+    if step not in WORKFLOW_STEPS:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -181,7 +182,7 @@ def results_step(step: str):
 
 @bp.get("/prizes")
 def published_results():
-    contest = Contest.current_or_404()
+    contest = g.contest
     snapshot = workflow.published_snapshot(contest, clock.utc_now())
     if snapshot is None:
         return render_template("results/not_published.html", contest=contest), 404
@@ -190,7 +191,7 @@ def published_results():
 
 @bp.get("/individuals")
 def published_individuals():
-    contest = Contest.current_or_404()
+    contest = g.contest
     snapshot = workflow.published_snapshot(contest, clock.utc_now())
     if snapshot is None:
         return render_template("results/not_published.html", contest=contest), 404
@@ -210,7 +211,7 @@ def published_individuals():
 
 @bp.get("/videos")
 def published_videos():
-    contest = Contest.current_or_404()
+    contest = g.contest
     snapshot = workflow.published_snapshot(contest, clock.utc_now())
     if snapshot is None:
         return render_template("results/not_published.html", contest=contest), 404

@@ -152,6 +152,7 @@ def places_taken(contest: Contest, unit_id: int) -> int:
 
 
 def _check_manager(contest: Contest, user: User, now: datetime) -> None:
+    contest.refuse_if_archived(now)
     if not user.has_role(Role.UNIT_ADMIN) or user.unit_id is None:
         raise NotUnitAdmin()
     if not contest.video_window_is_open(now):

@@ -1,6 +1,16 @@
 """The unit's video page, a video's own page, playback, and the organizers' list."""
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -31,7 +41,7 @@ def video_helpers() -> dict:
 
 def _video(video_id: int) -> Video:
     video = db.session.get(Video, video_id)
-    if video is None:
+    if video is None or video.contest_id != g.contest.id:
         abort(404)
     return video
 
@@ -47,7 +57,8 @@ def _watchable(video_id: int) -> Video:
 
 def _upload_settings(contest: Contest) -> dict:
     return {
-        "api": url_for("api.start_video_upload"),
+        "api": url_for("api.get_session").removesuffix("/session"),  # the API's root
+        "contest": contest.slug,
         "max_bytes": contest.video_max_bytes,
         "closes_at": contest.video_closes_at.isoformat() if contest.video_closes_at else "",
     }
@@ -56,7 +67,7 @@ def _upload_settings(contest: Contest) -> dict:
 @bp.get("/")
 @role_required(Role.UNIT_ADMIN)
 def unit_videos():
-    contest = Contest.current_or_404()
+    contest = g.contest
     now = clock.utc_now()
     videos = services.unit_videos(contest, current_user.unit_id) if current_user.unit_id else []
     return render_template(
@@ -218,7 +229,7 @@ def retry(video_id: int):
 @bp.get("/all")
 @role_required(Role.ORGANIZER)
 def all_videos():
-    contest = Contest.current_or_404()
+    contest = g.contest
     state = request.args.get("state") or None
     query = (
         select(Video)
@@ -239,7 +250,7 @@ def all_videos():
 
 @bp.get("/gallery")
 def gallery():
-    contest = Contest.current_or_404()
+    contest = g.contest
     if not (contest.video_gallery_public and contest.results_are_published(clock.utc_now())):
         abort(404)
     query = (

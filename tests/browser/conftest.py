@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from contest import create_app
 from contest.extensions import db
+from tests.browser.steps import LIVE
 from tests.helpers import make_contest, make_questions, make_unit
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -72,6 +73,7 @@ def live_app(tmp_path_factory):
         now = datetime.now(UTC)
         make_contest(
             now,
+            slug=LIVE,
             max_attempts_per_day=5,
             video_opens_at=now - timedelta(days=1),
             video_closes_at=now + timedelta(days=30),

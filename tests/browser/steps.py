@@ -4,9 +4,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import select
+
+from contest.extensions import db
+from contest.models import Contest
 from tests.helpers import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+# The shared live app's contest, and its pages' prefix.
+LIVE = "live"
+IN_LIVE = f"/contests/{LIVE}"
+
+
+def contest_by_slug(slug: str = LIVE) -> Contest:
+    """A contest of a live app (inside its app context), by its slug."""
+    return db.session.scalar(select(Contest).where(Contest.slug == slug))
 
 
 def shot(page, name: str) -> None:

@@ -5,8 +5,8 @@ import re
 from sqlalchemy import select
 
 from contest.extensions import db
-from contest.models import Contest, Unit
-from tests.browser.steps import log_in, shot
+from contest.models import Unit
+from tests.browser.steps import IN_LIVE, contest_by_slug, log_in, shot
 from tests.helpers import make_user
 
 
@@ -62,7 +62,7 @@ def test_register_play_reload_lose_connection_submit_and_rank(page):
     assert re.fullmatch(r"Đúng \d+/10 câu", score), score
     shot(page, "round-result")
 
-    page.goto("/results/leaderboard")
+    page.goto(f"{IN_LIVE}/results/leaderboard")
     board = page.get_by_test_id("leaderboard")
     assert "Trần Thị Thu Hà" in board.inner_text()
     assert board.locator("tr.me").count() == 1
@@ -71,14 +71,14 @@ def test_register_play_reload_lose_connection_submit_and_rank(page):
 
 def test_round_submits_itself_when_the_time_runs_out(page, live_app):
     with live_app.app_context():
-        contest = Contest.current()
+        contest = contest_by_slug()
         user = make_user(unit=db.session.scalars(select(Unit)).first())
         limit, contest.round_time_limit_seconds = contest.round_time_limit_seconds, 4
         phone = user.phone
         db.session.commit()
     try:
         log_in(page, phone)
-        page.goto("/quiz/round")
+        page.goto(f"{IN_LIVE}/quiz/round")
         page.locator("#start-button").click()
         page.locator("li.question").first.wait_for()
         answer(page, 0)
@@ -87,5 +87,5 @@ def test_round_submits_itself_when_the_time_runs_out(page, live_app):
         assert "0:04,000" in page.content()  # the duration stops at the deadline
     finally:
         with live_app.app_context():
-            Contest.current().round_time_limit_seconds = limit
+            contest_by_slug().round_time_limit_seconds = limit
             db.session.commit()

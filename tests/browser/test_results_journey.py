@@ -12,11 +12,13 @@ from pypdf import PdfReader
 
 from contest import scheduler as scheduling
 from contest.extensions import db
-from contest.models import Contest, Role
+from contest.models import Role
 from contest.results.standings import compute_standings
 from tests.browser.conftest import make_live_app, serving
-from tests.browser.steps import desktop_page, log_in, shot
+from tests.browser.steps import contest_by_slug, desktop_page, log_in, shot
 from tests.helpers import graded_round, make_contest, make_unit, make_user
+
+CLOSED = "hoi-thi-cchc"
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,10 @@ def closed_contest(tmp_path_factory):
     with app.app_context():
         now = datetime.now(UTC)
         contest = make_contest(
-            now - timedelta(days=10), quiz_closes_at=now - timedelta(hours=1), name="Hội thi CCHC"
+            now - timedelta(days=10),
+            quiz_closes_at=now - timedelta(hours=1),
+            name="Hội thi CCHC",
+            slug=CLOSED,
         )
         finished = now - timedelta(days=2)
         units = [make_unit(headcount=20) for _ in range(11)] + [make_unit(headcount=40)]
@@ -50,7 +55,7 @@ def test_organizers_decide_a_tie_approve_publish_and_print(browser, closed_conte
         log_in(page, phone)
         page.wait_for_url(re.compile(r"/organizer/$"))
 
-        page.goto("/results/standings")
+        page.goto(f"/contests/{CLOSED}/results/standings")
         body = page.locator("main").inner_text()
         assert "Tạm thời" in body
         assert "Lúc đóng cổng" in body
@@ -73,8 +78,10 @@ def test_organizers_decide_a_tie_approve_publish_and_print(browser, closed_conte
         shot(page, "results-standings-published")
 
         with app.app_context():
-            awards = compute_standings(Contest.current()).prizes.awards
-        workbook = load_workbook(io.BytesIO(page.request.get("/results/exports/all.xlsx").body()))
+            awards = compute_standings(contest_by_slug(CLOSED)).prizes.awards
+        workbook = load_workbook(
+            io.BytesIO(page.request.get(f"/contests/{CLOSED}/results/exports/all.xlsx").body())
+        )
         about = list(workbook["Thông tin"].values)
         assert about[0] == ("Hội thi", "Hội thi CCHC")
         assert about[1][1].startswith("Đã phê duyệt lúc")
@@ -89,7 +96,7 @@ def test_organizers_decide_a_tie_approve_publish_and_print(browser, closed_conte
         assert len(pdf.pages) == len(awards)
         assert "GIẤY CHỨNG NHẬN" in pdf.pages[0].extract_text()
 
-        page.goto("/organizer/audit")
+        page.goto(f"/contests/{CLOSED}/organizer/audit")
         log = page.locator("main").inner_text()
         for action in ("Kết quả được tính lúc đóng cổng", "Công bố kết quả"):
             assert action in log
@@ -101,7 +108,7 @@ def test_organizers_decide_a_tie_approve_publish_and_print(browser, closed_conte
     )
     phone_page = visitor.new_page()
     try:
-        phone_page.goto("/results/prizes")
+        phone_page.goto(f"/contests/{CLOSED}/results/prizes")
         published = phone_page.locator("main").inner_text()
         # The tie was decided in the order the form proposed: the tenth place goes first.
         assert "Người dự thi 10" in published

@@ -12,14 +12,15 @@ from sqlalchemy import func, select
 
 from contest import clock
 from contest.extensions import db
-from contest.models import Contest, Role, User, Video, VideoForm, VideoState
+from contest.models import Role, User, Video, VideoForm, VideoState
 from contest.storage import current_storage
 from contest.videos.services import VideoDetails, start_upload
-from tests.browser.steps import log_in, shot
+from tests.browser.steps import IN_LIVE, contest_by_slug, log_in, shot
 from tests.helpers import PASSWORD, ApiClient, make_unit, make_user
 from tests.media_samples import make_sample
 
-UPLOADS = "/api/v1/videos/uploads"
+UPLOADS = "/api/v1/videos/uploads"  # an upload, by its id
+CONTEST_UPLOADS = f"/api/v1{IN_LIVE}/videos/uploads"  # the contest's: listed and started
 PARTS = re.compile(r"/api/v1/videos/uploads/(\d+)/parts/(\d+)$")
 READY_TIMEOUT = 30_000
 
@@ -86,7 +87,7 @@ def upload_through_api(live_app, phone: str, path: Path, title: str) -> int:
     api.csrf_token = response.get_json()["csrf_token"]
     data = path.read_bytes()
     details = {"title": title, "form": "song", "filename": path.name, "size": len(data)}
-    started = api.post("/videos/uploads", json=details)
+    started = api.post(f"{IN_LIVE}/videos/uploads", json=details)
     assert started.status_code == 201, started.get_json()
     upload = started.get_json()
     for number in range(1, upload["part_count"] + 1):
@@ -141,7 +142,7 @@ def test_unit_admin_uploads_in_parts_sees_progress_then_watches_the_ready_video(
 
     page.route(PARTS, hold_the_second_part)
     log_in(page, unit_admin(live_app, "Nguyễn Thị Bình"))
-    page.goto("/videos/")
+    page.goto(f"{IN_LIVE}/videos/")
     title = "Chuyển đổi số ở xã"
     page.fill("#title", title)
     page.fill("#description", "Phóng sự về bộ phận một cửa của xã.")
@@ -196,7 +197,7 @@ def test_an_interrupted_upload_resumes_without_sending_stored_parts_again(
     page.on("console", lambda message: console.append(message.text))
     page.add_init_script(WATCH_UPLOADER)
     log_in(page, phone)
-    page.goto("/videos/")
+    page.goto(f"{IN_LIVE}/videos/")
 
     # The connection drops after the second part: every later part fails.
     stored: list[int] = []
@@ -233,7 +234,7 @@ def test_an_interrupted_upload_resumes_without_sending_stored_parts_again(
         found = PARTS.search(request.url)
         if found and request.method == "PUT":
             sent.append(int(found.group(2)))
-        if request.method == "POST" and request.url.endswith(UPLOADS):
+        if request.method == "POST" and request.url.endswith(CONTEST_UPLOADS):
             created.append(request.url)
 
     page.on("request", count)
@@ -249,12 +250,12 @@ def test_an_interrupted_upload_resumes_without_sending_stored_parts_again(
 
 def test_a_file_above_the_contest_limit_is_refused_before_anything_is_sent(page, live_app, samples):
     with live_app.app_context():
-        contest = Contest.current()
+        contest = contest_by_slug()
         limit, contest.video_max_bytes = contest.video_max_bytes, 20 * 1024
         db.session.commit()
     try:
         log_in(page, unit_admin(live_app, "Phạm Minh Đức"))
-        page.goto("/videos/")
+        page.goto(f"{IN_LIVE}/videos/")
         api_requests: list[str] = []
         page.on("request", lambda r: api_requests.append(r.url) if "/api/" in r.url else None)
         page.fill("#title", "Video quá lớn")
@@ -268,7 +269,7 @@ def test_a_file_above_the_contest_limit_is_refused_before_anything_is_sent(page,
         assert api_requests == []
     finally:
         with live_app.app_context():
-            Contest.current().video_max_bytes = limit
+            contest_by_slug().video_max_bytes = limit
             db.session.commit()
 
 
@@ -280,7 +281,7 @@ def test_a_judge_watches_scores_saves_a_draft_and_submits(browser, live_server, 
     with live_app.app_context():
         judge = make_user(Role.JUDGE, unit=make_unit(), full_name="Giám khảo Hoàng Lan")
         phone = judge.phone
-        contest = Contest.current()
+        contest = contest_by_slug()
         criteria = [(c.id, c.name, int(c.max_points)) for c in contest.rubric]
         total = db.session.scalar(
             select(func.count(Video.id)).where(
@@ -301,7 +302,7 @@ def test_a_judge_watches_scores_saves_a_draft_and_submits(browser, live_server, 
     page.set_default_timeout(10_000)
     try:
         log_in(page, phone)
-        page.goto("/judging/")
+        page.goto(f"{IN_LIVE}/judging/")
         assert f"Đã chấm 0 / {total} video" in page.locator("main").inner_text()
         page.get_by_role("link", name=title).click()
         page.wait_for_url(re.compile(rf"/judging/videos/{video_id}$"))
@@ -348,14 +349,14 @@ def test_a_judge_watches_scores_saves_a_draft_and_submits(browser, live_server, 
 def test_a_stuck_upload_that_holds_the_last_place_can_be_withdrawn(page, live_app, samples):
     phone = unit_admin(live_app, "Vũ Hải Nam")
     with live_app.app_context():
-        contest = Contest.current()
+        contest = contest_by_slug()
         user = db.session.scalar(select(User).where(User.phone == phone))
         for title in ("Bản nháp một", "Bản nháp hai"):  # started on another computer, never sent
             details = VideoDetails(title, None, VideoForm.SONG, "cu.mp4", 5000)
             start_upload(contest, user, details, 1024, current_storage(), clock.utc_now())
         db.session.commit()
     log_in(page, phone)
-    page.goto("/videos/")
+    page.goto(f"{IN_LIVE}/videos/")
     assert page.locator(".video-card[data-video-state='uploading']").count() == 2
     page.fill("#title", "Video mới")
     page.set_input_files("#video-file", samples["mp4"])
@@ -384,7 +385,7 @@ def test_an_upload_cancelled_while_offline_then_started_again_finishes(
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("dialog", lambda dialog: dialog.accept())
     log_in(page, unit_admin(live_app, "Trịnh Quốc Huy"))
-    page.goto("/videos/")
+    page.goto(f"{IN_LIVE}/videos/")
 
     online = {"now": False}
     held, sent = [], []
