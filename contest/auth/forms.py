@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from contest.domain.text import normalize_phone
 from contest.extensions import db
 from contest.models import Unit
+from contest.numbers import id_number
 
 REQUIRED = _l("Please fill in this field.")
 PASSWORDS_DIFFER = _l("The passwords differ.")
@@ -44,7 +45,7 @@ def _phone_number(form, field) -> None:
 
 def _unit_id(value) -> int:
     """The posted unit id; anything else becomes 0, which no unit has."""
-    return int(value) if str(value).isdigit() else 0
+    return id_number(str(value)) or 0
 
 
 class LoginForm(FlaskForm):

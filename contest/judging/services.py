@@ -29,6 +29,7 @@ from contest.models import (
     VideoState,
 )
 from contest.models.audit import record
+from contest.numbers import id_number
 
 PANEL_FILTERS = ("all", "to_score", "draft", "submitted")
 
@@ -381,7 +382,7 @@ def rubric_drafts(rows: list[dict]) -> list[CriterionDraft]:
         criterion_id = row.get("criterion_id")
         drafts.append(
             CriterionDraft(
-                criterion_id=int(criterion_id) if str(criterion_id or "").isdigit() else None,
+                criterion_id=id_number(criterion_id),
                 name=name,
                 max_points=row["max_points"],
                 guidance=(row.get("guidance") or "").strip() or None,
