@@ -14,6 +14,7 @@ from contest.extensions import db
 from contest.judging import bp, services
 from contest.judging.forms import AGGREGATION_LABELS, ReopenForm, RubricForm, VideoSettingsForm
 from contest.models import Contest, Role, Score, ScoreState, User, Video
+from contest.models.judging import MAX_COMMENT_LENGTH
 from contest.numbers import id_number
 from contest.questions.forms import ActionForm
 from contest.videos.forms import FORM_LABELS
@@ -90,6 +91,7 @@ def score_video(video_id: int):
         error=error,
         form=form,
         blind=video.contest.judging_blind,
+        max_comment_length=MAX_COMMENT_LENGTH,
     ), status
 
 

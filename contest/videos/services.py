@@ -4,7 +4,6 @@ Services flush; the caller commits, then runs the returned Cleanup (storage effe
 after the commit, so a rolled-back request never deletes bytes the database still points to).
 """
 
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from typing import BinaryIO
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from contest.domain.text import clean_text
+from contest.domain.text import clean_lines, clean_text
 from contest.errors import Refused
 from contest.extensions import db
 from contest.i18n import format_size
@@ -168,7 +167,7 @@ def _check_details(contest: Contest, details: VideoDetails) -> None:
                 limit=format_size(contest.video_max_bytes),
             )
         )
-    if not details.title.strip():
+    if not clean_text(details.title):
         raise InvalidVideoDetails(_l("Give the video a title."), field="title")
 
 
@@ -205,7 +204,7 @@ def start_upload(
         uploaded_by=uploader,
         replaces=replaces,
         title=clean_text(details.title)[:200],
-        description=unicodedata.normalize("NFC", details.description or "").strip() or None,
+        description=clean_lines(details.description) or None,
         form=details.form,
         original_filename=display_filename(details.filename),
         content_type=content_type,
@@ -234,7 +233,7 @@ def edit_video(
     if not clean_text(title):
         raise InvalidVideoDetails(_l("Give the video a title."), field="title")
     video.title = clean_text(title)[:200]
-    video.description = unicodedata.normalize("NFC", description or "").strip() or None
+    video.description = clean_lines(description) or None
     video.form = form
     db.session.flush()
     return video
