@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 # [0-9], not \d: \d matches every script's digits ('０', '٠'), which would make other numbers.
@@ -37,6 +38,15 @@ def clean_lines(value: str | None) -> str:
     lines = [clean_text(line) for line in (value or "").splitlines()]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+
+
+def mask_words(text: str | None, words: Iterable[str], mask: str = "•••") -> str | None:
+    """`text` with every whole-word occurrence of `words` (in any case) replaced by `mask`."""
+    wanted = sorted({clean_text(word) for word in words} - {""}, key=len, reverse=True)
+    if not text or not wanted:
+        return text
+    alternatives = "|".join(re.escape(word).replace(r"\ ", r"\s+") for word in wanted)
+    return re.sub(rf"(?<!\w)(?:{alternatives})(?!\w)", mask, text, flags=re.IGNORECASE)
 
 
 def fold_text(value: str | None) -> str:
