@@ -19,6 +19,8 @@ ACTIONS = {
     "results_computed_at_close": _l("Results computed at the close"),
     "windows_changed": _l("Windows changed"),
     "results_rules_changed": _l("Ranking and prize rules changed"),
+    "video_file_missing": _l("A video's stored file is missing"),
+    "video_file_restored": _l("A video's stored file is back"),
 }
 # Their details are changes, each [before, after].
 CHANGE_ACTIONS = {"video_settings_changed", "windows_changed", "results_rules_changed"}
@@ -34,6 +36,7 @@ DETAILS = {
     "publish_at": _l("Publication time"),
     "previous_publish_at": _l("Publication time before"),
     "video_id": _l("Video"),
+    "key": _l("Stored object"),
     "judge_id": _l("Judge"),
     "previous_state": _l("State before"),
     "previous_total": _l("Total before"),

@@ -27,6 +27,7 @@ from contest.models import (
     VideoForm,
     VideoState,
 )
+from contest.models.audit import record
 from contest.storage import (
     IncompleteUpload,
     PartTooLarge,
@@ -401,3 +402,24 @@ def units_without_video(contest: Contest) -> list[Unit]:
     )
     query = select(Unit).where(Unit.id.not_in(received)).order_by(Unit.position, Unit.code)
     return list(db.session.scalars(query))
+
+
+# A ready video whose stored object has gone (a disk restored from an old backup, a bucket
+# emptied by hand): its state stays, since its scores still count, and the organizers are told.
+FILE_MISSING = "file_missing"
+
+
+def note_stored_file(video: Video, key: str, present: bool, now: datetime) -> bool:
+    """Flag a video whose object `key` is missing (logged once), or clear the flag once that
+    object is back; True when the video changed and the caller should commit."""
+    flagged = video.failure_code == FILE_MISSING
+    if (present and not (flagged and video.failure_detail == key)) or (not present and flagged):
+        return False
+    if present:
+        video.failure_code = video.failure_detail = None
+        record("video_file_restored", None, video.contest_id, f"video:{video.id}", now, key=key)
+    else:
+        video.failure_code, video.failure_detail = FILE_MISSING, key
+        record("video_file_missing", None, video.contest_id, f"video:{video.id}", now, key=key)
+    db.session.flush()
+    return True
