@@ -5,7 +5,7 @@ from flask import Flask
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application from the environment, overridden by `config`."""
-    from contest import setup
+    from contest import input_guards, setup
 
     app = Flask(
         __name__,
@@ -14,6 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     setup.configure(app, config or {})
+    input_guards.install(app)
     setup.init_extensions(app)
     setup.register_blueprints(app)
     setup.register_errors(app)

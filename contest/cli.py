@@ -13,6 +13,7 @@ from contest import clock
 from contest.auth import services as auth_services
 from contest.demo import DEMO_PASSWORD, load_demo
 from contest.domain.accounts_file import read_accounts_file
+from contest.domain.cells import csv_row
 from contest.extensions import db
 from contest.models import Role
 from contest.people import services as people_services
@@ -30,10 +31,12 @@ def write_credentials(target: Path, accounts) -> None:
         writer = csv.writer(handle)
         writer.writerow(["line", "full_name", "phone", "username", "password"])
         for account in accounts:
+            # The name is typed text (csv_row quotes a formula); the password must stay exact.
+            (name,) = csv_row([account.full_name])
             writer.writerow(
                 [
                     account.line,
-                    account.full_name,
+                    name,
                     account.phone,
                     account.username or "",
                     account.generated_password,

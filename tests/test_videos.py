@@ -286,7 +286,12 @@ def test_null_details_are_absent_not_the_text_none(client, world, samples):
 
 def test_file_names_are_kept_for_display_never_used_as_paths(client, world, samples):
     api = login(client, world.admin)
-    traversal = upload(api, world.contest, samples["mp4"], filename="../../etc/passwd\x00.mp4")
+    nul = api.post(
+        in_contest(world.contest, UPLOADS), json=details(samples["mp4"], filename="passwd\x00.mp4")
+    )
+    assert nul.status_code == 400  # a NUL is refused in every text, names included
+    assert nul.get_json()["error"] == "invalid_text"
+    traversal = upload(api, world.contest, samples["mp4"], filename="../../etc/passwd.mp4")
     video = db.session.get(Video, traversal["video_id"])
     assert video.original_filename == "passwd.mp4"
     assert video.storage_key.startswith(f"videos/{world.contest.id}/")

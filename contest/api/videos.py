@@ -12,6 +12,7 @@ from contest.api import bp
 from contest.errors import Refused
 from contest.extensions import db
 from contest.models import Video, VideoState
+from contest.numbers import json_id
 from contest.setup import api_error
 from contest.storage import current_storage
 from contest.videos import processing
@@ -62,8 +63,8 @@ def start_video_upload():
     replaces = None
     replaces_id = body.get("replaces_id")
     if replaces_id is not None:
-        # type(), not isinstance(): JSON true is not video 1.
-        replaces = _own_upload(replaces_id if type(replaces_id) is int else 0)
+        # JSON true is not video 1, and 2^63 is no video at all.
+        replaces = _own_upload(json_id(replaces_id) or 0)
     video = videos.start_upload(
         contest,
         current_user,

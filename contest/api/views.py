@@ -23,6 +23,8 @@ from contest.auth.limits import login_per_account, login_per_address
 from contest.auth.sessions import session_user_id
 from contest.extensions import db, limiter
 from contest.models import Attempt, Contest
+from contest.numbers import json_id
+from contest.paging import requested_window
 from contest.public.services import listed_contests, open_contests
 from contest.quiz import services as quiz
 from contest.results.services import individual_leaderboard
@@ -171,8 +173,8 @@ def save_answer(attempt_id: int, question_id: int):
     user_id = session_user_id()
     if user_id is None:
         return api_error("not_authenticated", _("Please log in first."), 401)
-    choice_id = _json_object().get("choice_id")
-    if not isinstance(choice_id, int) or isinstance(choice_id, bool):
+    choice_id = json_id(_json_object().get("choice_id"))
+    if choice_id is None:
         return api_error("invalid_choice", _("choice_id must be a whole number."), 422)
     now = clock.utc_now()
     if quiz.save_answer(attempt_id, user_id, question_id, choice_id, now):
@@ -213,11 +215,8 @@ def _leaderboard(contest: Contest):
     if not contest.leaderboard_is_visible_to(current_user, clock.utc_now()):
         message = _("The leaderboard is shown once the quiz closes.")
         return api_error("leaderboard_hidden", message, 403)
-    limit = request.args.get("limit", "100")
-    offset = request.args.get("offset", "0")
-    if not (limit.isdigit() and offset.isdigit() and 1 <= int(limit) <= 1000):
-        return api_error("invalid_limit", _("limit must be 1 to 1000, offset 0 or more."), 422)
-    lines = individual_leaderboard(contest, limit=int(limit), offset=int(offset))
+    limit, offset = requested_window()
+    lines = individual_leaderboard(contest, limit=limit, offset=offset)
     return jsonify(contest_id=contest.id, lines=[leaderboard_line_json(line) for line in lines])
 
 

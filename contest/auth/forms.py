@@ -5,7 +5,6 @@ would reach Vietnamese users in English: each validator here names its own.
 """
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,19 +13,43 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from contest.domain.text import normalize_phone
 from contest.extensions import db
+from contest.forms import ContestForm
 from contest.models import Unit, UnitGroup
+from contest.numbers import id_number
 
 REQUIRED = _l("Please fill in this field.")
+NOTHING_VISIBLE = _l(
+    "Only invisible characters or marks without a letter were typed: write it in letters."
+)
 PASSWORDS_DIFFER = _l("The passwords differ.")
 MIN_PASSWORD = 6
 
 
+class Required(DataRequired):
+    """Filled in, with something visible once cleaned (contest.forms)."""
+
+    def __call__(self, form, field) -> None:
+        typed = "".join(text for text in field.raw_data or () if isinstance(text, str))
+        if typed.strip() and isinstance(field.data, str) and not field.data.strip():
+            field.errors[:] = []
+            raise StopValidation(NOTHING_VISIBLE)
+        super().__call__(form, field)
+
+
 def required() -> DataRequired:
-    return DataRequired(message=REQUIRED)
+    return Required(message=REQUIRED)
 
 
 def at_most(length: int) -> Length:
@@ -51,16 +74,16 @@ def _phone_number(form, field) -> None:
 
 def _unit_id(value) -> int:
     """The posted unit id; anything else becomes 0, which no unit has."""
-    return int(value) if str(value).isdigit() else 0
+    return id_number(str(value)) or 0
 
 
-class LoginForm(FlaskForm):
+class LoginForm(ContestForm):
     login = StringField(_l("Phone number or username"), validators=[required(), at_most(60)])
     password = PasswordField(_l("Password"), validators=[required(), at_most(200)])
     remember = BooleanField(_l("Keep me logged in"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(ContestForm):
     full_name = StringField(
         _l("Full name"),
         validators=[
@@ -103,13 +126,13 @@ def unit_choices(offered: list[tuple[UnitGroup, list[Unit]]]) -> list[SelectChoi
     return choices
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(ContestForm):
     login = StringField(
         _l("Phone number, username or email"), validators=[required(), at_most(254)]
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(ContestForm):
     new_password = PasswordField(_l("New password"), validators=password_rules())
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -117,7 +140,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(ContestForm):
     current_password = PasswordField(_l("Current password"), validators=[required()])
     new_password = PasswordField(_l("New password"), validators=password_rules())
     confirm = PasswordField(

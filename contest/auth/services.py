@@ -13,7 +13,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from contest.domain.accounts_file import AccountsFile, RowProblem
-from contest.domain.text import normalize_phone
+from contest.domain.text import clean_text, normalize_phone
 from contest.extensions import db
 from contest.mail import Mail
 from contest.models import Contest, ParticipatingUnit, Role, Unit, UnitGroup, User, UserRole
@@ -71,11 +71,11 @@ def register_participant(
     if db.session.scalar(select(User.id).where(User.phone == phone_number)) is not None:
         raise PhoneTaken(phone_number)
     user = User(
-        full_name=" ".join(full_name.split()),
+        full_name=clean_text(full_name),
         phone=phone_number,
         unit_id=unit_id,
-        position=position.strip() or None,
-        email=(email or "").strip() or None,
+        position=clean_text(position) or None,
+        email=clean_text(email) or None,
     )
     user.set_password(password)
     user.grant(Role.PARTICIPANT)

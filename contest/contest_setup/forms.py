@@ -1,7 +1,6 @@
 """The shape of the contest setup forms: a new contest or a copy, and each settings group."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -9,6 +8,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from contest.auth.forms import at_most, required
 from contest.contest_setup.services import RULES_TEXT_MAX, SLUG_MAX
+from contest.forms import ContestForm
 from contest.models import ReviewPolicy
 from contest.organizer.forms import NOT_A_WHOLE_NUMBER, WindowsForm
 
@@ -30,7 +30,7 @@ class NewContestForm(WindowsForm):
     organizer_name = StringField(_l("Organizing body"), validators=[at_most(300)])
 
 
-class IdentityForm(FlaskForm):
+class IdentityForm(ContestForm):
     name = StringField(_l("Contest name"), validators=[required(), at_most(300)])
     organizer_name = StringField(_l("Organizing body"), validators=[at_most(300)])
     authority_name = StringField(
@@ -39,7 +39,7 @@ class IdentityForm(FlaskForm):
     )
 
 
-class RulesTextForm(FlaskForm):
+class RulesTextForm(ContestForm):
     rules_text = TextAreaField(
         _l("Rules (Thể lệ)"),
         validators=[at_most(RULES_TEXT_MAX)],
@@ -47,7 +47,7 @@ class RulesTextForm(FlaskForm):
     )
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(ContestForm):
     title = StringField(_l("Title (empty: the file's name)"), validators=[at_most(300)])
     file = FileField(_l("PDF file"), validators=[FileRequired(_l("Choose a PDF file."))])
 
@@ -61,7 +61,7 @@ def _whole(label, *validators) -> IntegerField:
     )
 
 
-class RoundRulesForm(FlaskForm):
+class RoundRulesForm(ContestForm):
     questions_per_round = _whole(
         _l("Questions per round"),
         InputRequired(NOT_A_WHOLE_NUMBER),
@@ -89,7 +89,7 @@ class RoundRulesForm(FlaskForm):
     )
 
 
-class VisibilityForm(FlaskForm):
+class VisibilityForm(ContestForm):
     review_policy = SelectField(
         _l("When participants see the correct answers of their rounds"),
         choices=[SelectChoice(policy.value, label) for policy, label in REVIEW_LABELS.items()],

@@ -1,7 +1,6 @@
 """The shape of the judging forms: the rubric, the contest's video settings, reopening."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -14,13 +13,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms import Form as PlainForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from contest.auth.forms import at_most, required
 from contest.domain.judging import Aggregation
+from contest.forms import ContestForm, SubForm
 from contest.videos.forms import FORM_LABELS
 
 NOT_A_NUMBER = _l("Enter a number.")
@@ -31,7 +30,7 @@ AGGREGATION_LABELS = {
 }
 
 
-class CriterionForm(PlainForm):
+class CriterionForm(SubForm):
     criterion_id = HiddenField()
     # Not `name`: a FormField entry's own `name` attribute would hide it.
     criterion_name = StringField(_l("Criterion"), validators=[Optional(), at_most(120)])
@@ -47,11 +46,11 @@ class CriterionForm(PlainForm):
     guidance = TextAreaField(_l("Guidance for judges"), validators=[at_most(2000)])
 
 
-class RubricForm(FlaskForm):
+class RubricForm(ContestForm):
     criteria = FieldList(FormField(CriterionForm), max_entries=20)
 
 
-class VideoSettingsForm(FlaskForm):
+class VideoSettingsForm(ContestForm):
     max_videos_per_unit = IntegerField(
         _l("Videos per unit, at most"),
         validators=[
@@ -94,5 +93,5 @@ class VideoSettingsForm(FlaskForm):
     )
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(ContestForm):
     reason = StringField(_l("Reason"), validators=[required(), at_most(500)])

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from contest.domain.judging import Aggregation, JudgeTotal, VideoScore, aggregate_video_scores
-from contest.domain.text import clean_text
+from contest.domain.text import clean_lines, clean_text
 from contest.errors import Refused
 from contest.extensions import db
 from contest.i18n import format_points
@@ -31,6 +31,8 @@ from contest.models import (
     VideoState,
 )
 from contest.models.audit import record
+from contest.models.judging import MAX_COMMENT_LENGTH
+from contest.numbers import id_number
 
 PANEL_FILTERS = ("all", "to_score", "draft", "submitted")
 
@@ -160,6 +162,20 @@ def parse_points(raw: str | None, criterion: RubricCriterion) -> Decimal | None:
     return points
 
 
+def _comment(text: str | None) -> str | None:
+    """The judge's comment cleaned (contest.domain.text), None when empty; refused when long."""
+    comment = clean_lines(text)
+    if len(comment) > MAX_COMMENT_LENGTH:
+        raise InvalidScore(
+            _l(
+                "The comment has %(length)d characters; at most %(max)d are allowed.",
+                length=len(comment),
+                max=MAX_COMMENT_LENGTH,
+            )
+        )
+    return comment or None
+
+
 def save_score(
     video: Video,
     judge: User,
@@ -171,6 +187,7 @@ def save_score(
     """Save the judge's sheet as a draft, or submit it (every criterion needed; then locked)."""
     video.contest.refuse_if_archived(now)
     sheet = _check_judge(video, judge)
+    comment = _comment(comment)
     points = {c.id: parse_points(raw_points.get(c.id), c) for c in video.contest.rubric}
     if submit and any(value is None for value in points.values()):
         raise InvalidScore(_l("Give points for every criterion before submitting."))
@@ -187,7 +204,7 @@ def save_score(
             sheet.items.append(ScoreItem(criterion_id=criterion_id, points=value))
         elif value is not None:
             item.points = value
-    sheet.comment = (comment or "").strip() or None
+    sheet.comment = comment
     sheet.total = sum((item.points for item in sheet.items), Decimal(0)) if sheet.items else None
     sheet.updated_at = now
     if submit:
@@ -200,12 +217,13 @@ def declare_conflict(video: Video, judge: User, reason: str | None, now: datetim
     """The judge abstains on this video; it counts as no score at all, not a zero."""
     video.contest.refuse_if_archived(now)
     sheet = _check_judge(video, judge)
+    reason = _comment(reason)
     if sheet is None:
         sheet = Score(video=video, judge=judge, created_at=now)
         db.session.add(sheet)
     sheet.items = []
     sheet.total = None
-    sheet.comment = (reason or "").strip() or None
+    sheet.comment = reason
     sheet.state, sheet.submitted_at, sheet.updated_at = ScoreState.CONFLICT, now, now
     db.session.flush()
     return sheet
@@ -386,10 +404,10 @@ def rubric_drafts(rows: list[dict]) -> list[CriterionDraft]:
         criterion_id = row.get("criterion_id")
         drafts.append(
             CriterionDraft(
-                criterion_id=int(criterion_id) if str(criterion_id or "").isdigit() else None,
+                criterion_id=id_number(criterion_id),
                 name=name,
                 max_points=row["max_points"],
-                guidance=(row.get("guidance") or "").strip() or None,
+                guidance=clean_lines(row.get("guidance")) or None,
             )
         )
     return drafts

@@ -14,6 +14,8 @@ from contest.extensions import db
 from contest.judging import bp, services
 from contest.judging.forms import AGGREGATION_LABELS, ReopenForm, RubricForm, VideoSettingsForm
 from contest.models import Role, Score, ScoreState, User, Video
+from contest.models.judging import MAX_COMMENT_LENGTH
+from contest.numbers import id_number
 from contest.questions.forms import ActionForm
 from contest.videos.forms import FORM_LABELS
 
@@ -89,6 +91,7 @@ def score_video(video_id: int):
         error=error,
         form=form,
         blind=video.contest.judging_blind,
+        max_comment_length=MAX_COMMENT_LENGTH,
     ), status
 
 
@@ -186,10 +189,10 @@ def assignments():
     contest = g.contest
     form = ActionForm()
     if form.validate_on_submit():
-        judge = db.session.get(User, request.form.get("judge_id", type=int) or 0)
+        judge = db.session.get(User, id_number(request.form.get("judge_id")) or 0)
         if judge is None or not judge.has_role(Role.JUDGE):
             abort(404)
-        chosen = {int(v) for v in request.form.getlist("video_id") if v.isdigit()}
+        chosen = {id_number(v) for v in request.form.getlist("video_id")} - {None}
         services.set_assignments(contest, judge, chosen)
         db.session.commit()
         flash(_("Assignments saved for %(name)s.", name=judge.full_name), "success")

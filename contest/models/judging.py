@@ -62,6 +62,10 @@ class ScoreState(enum.Enum):
     CONFLICT = "conflict"
 
 
+# A comment says why, in a few paragraphs: the score sheet refuses a longer one.
+MAX_COMMENT_LENGTH = 5000
+
+
 class Score(db.Model):
     """One judge's score sheet for one video."""
 

@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.clock import utc_now
+from contest.domain.text import mask_words
 from contest.extensions import db
 from contest.models.judging import JudgeAssignment
 from contest.models.people import Role
@@ -181,3 +182,20 @@ class Video(db.Model):
         if not self.contest.judging_blind or not user.has_role(Role.JUDGE):
             return True
         return user.has_role(Role.ORGANIZER) or self.is_managed_by(user)
+
+    def _blinded(self, text: str | None, user: "User") -> str | None:
+        if self.unit_shown_to(user):
+            return text
+        return mask_words(text, (self.unit.name, self.unit.code))
+
+    def title_for(self, user: "User") -> str:
+        """The title; under blind judging a judge reads it with the unit's name and code masked."""
+        return self._blinded(self.title, user)
+
+    def description_for(self, user: "User") -> str | None:
+        """The description, masked for a blind judge like the title."""
+        return self._blinded(self.description, user)
+
+    def filename_for(self, user: "User") -> str | None:
+        """The name the unit's file had (it often names the unit): None for a blind judge."""
+        return self.original_filename if self.unit_shown_to(user) else None

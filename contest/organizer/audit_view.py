@@ -44,6 +44,8 @@ ACTIONS = {
     "document_deleted": _l("Document removed"),
     "round_rules_changed": _l("Round rules changed"),
     "visibility_changed": _l("Answers and leaderboard visibility changed"),
+    "video_file_missing": _l("A video's stored file is missing"),
+    "video_file_restored": _l("A video's stored file is back"),
 }
 # Their details are changes, each [before, after].
 CHANGE_ACTIONS = {
@@ -71,6 +73,7 @@ DETAILS = {
     "publish_at": _l("Publication time"),
     "previous_publish_at": _l("Publication time before"),
     "video_id": _l("Video"),
+    "key": _l("Stored object"),
     "judge_id": _l("Judge"),
     "previous_state": _l("State before"),
     "previous_total": _l("Total before"),

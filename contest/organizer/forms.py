@@ -1,14 +1,13 @@
 """The shape of the organizers' contest forms."""
 
 import re
+import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -28,6 +27,7 @@ from contest.domain.prizes import (
     PrizeTier,
     ScoreWeights,
 )
+from contest.forms import ContestForm, SubForm
 from contest.i18n import format_money
 from contest.organizer.services import ResultsRules
 
@@ -43,7 +43,7 @@ def _moment(label, required: bool = True) -> DateTimeLocalField:
     )
 
 
-class WindowsForm(FlaskForm):
+class WindowsForm(ContestForm):
     """The contest's windows, in the contest's local time."""
 
     quiz_opens_at = _moment(_l("Quiz opens"))
@@ -54,7 +54,8 @@ class WindowsForm(FlaskForm):
 
 
 # Whole dong, plain or in groups of three: 10000000, 10.000.000, 10 000 000, 10,000,000.
-AMOUNT = re.compile(r"\d+|\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*")
+# [0-9], not \d: other scripts' digits are read after NFKC (full-width '１０') or refused.
+AMOUNT = re.compile(r"[0-9]+|[0-9]{1,3}(?:([.,\s])[0-9]{3})(?:\1[0-9]{3})*")
 MAX_AMOUNT = 10**12  # a trillion dong: anything larger is a typing mistake
 
 
@@ -66,18 +67,20 @@ class MoneyField(StringField):
 
     def process_formdata(self, valuelist):
         self.data = None
-        text = valuelist[0].strip().removesuffix("đ").strip() if valuelist else ""
+        text = unicodedata.normalize("NFKC", valuelist[0]) if valuelist else ""
+        text = text.strip().removesuffix("đ").strip()
         if not text:
             return
-        if not AMOUNT.fullmatch(text) or int(re.sub(r"\D", "", text)) > MAX_AMOUNT:
+        digits = re.sub(r"[^0-9]", "", text)
+        if not AMOUNT.fullmatch(text) or len(digits) > 13 or int(digits) > MAX_AMOUNT:
             raise ValueError(_l("Enter an amount in VND, such as 10.000.000."))
-        self.data = int(re.sub(r"\D", "", text))
+        self.data = int(digits)
 
     def _value(self):
         return "" if self.data is None else format_money(self.data).removesuffix(" đ")
 
 
-class PrizeTierForm(Form):
+class PrizeTierForm(SubForm):
     """One row of the prize table; a row left without a name is not a tier."""
 
     category = SelectField(
@@ -121,7 +124,7 @@ def _whole(label, **kwargs) -> IntegerField:
     )
 
 
-class ResultsRulesForm(FlaskForm):
+class ResultsRulesForm(ContestForm):
     """How the contest ranks and rewards: weights, eligibility, prizes, the prediction."""
 
     weight_participation = _whole(

@@ -1,7 +1,6 @@
 """The shape of the people pages' input; the accounts' rules are the import's (services)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -9,6 +8,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from contest.auth.forms import at_most, required
+from contest.forms import ContestForm
 from contest.models import Role
 
 ROLE_LABELS = {
@@ -39,7 +39,7 @@ def _roles_field() -> RolesField:
     )
 
 
-class _AccountFields(FlaskForm):
+class _AccountFields(ContestForm):
     full_name = StringField(_l("Full name"), validators=[required(), at_most(120)])
     position = StringField(_l("Position"), validators=[Optional(), at_most(120)])
     email = StringField(_l("Email (optional)"), validators=[Optional(), at_most(254)])
@@ -63,12 +63,12 @@ class EditAccountForm(_AccountFields):
     pass
 
 
-class ImportAccountsForm(FlaskForm):
+class ImportAccountsForm(ContestForm):
     file = FileField(
         _l("Accounts file (XLSX or CSV)"),
         validators=[FileRequired(message=_l("Choose a file to upload."))],
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(ContestForm):
     """Only the CSRF token, for a button that acts: the button says what."""

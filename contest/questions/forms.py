@@ -1,7 +1,6 @@
 """The shape of the bank's forms; the content rules are those of validation.py."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -15,6 +14,7 @@ from contest.domain.question_files.validation import (
     MAX_TEXT_LENGTH,
     MAX_TOPIC_LENGTH,
 )
+from contest.forms import ContestForm
 from contest.questions.messages import DIFFICULTY_LABELS
 from contest.questions.services import QuestionDraft
 
@@ -26,7 +26,7 @@ DIFFICULTY_CHOICES = [
 ]
 
 
-class ImportForm(FlaskForm):
+class ImportForm(ContestForm):
     file = FileField(
         _l("Question file"), validators=[FileRequired(message=_l("Choose a file to upload."))]
     )
@@ -36,11 +36,11 @@ class ImportForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(ContestForm):
     """Only the CSRF token, for a button that acts (import, disable): the button says what."""
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(ContestForm):
     topic = StringField(_l("Topic"), validators=[required(), at_most(MAX_TOPIC_LENGTH)])
     text = TextAreaField(_l("Question"), validators=[required(), at_most(MAX_TEXT_LENGTH)])
     choice_a = StringField(_l("Choice A"), validators=[at_most(MAX_CHOICE_LENGTH)])
@@ -106,10 +106,10 @@ def quota_field(label: str):
     )
 
 
-def draw_rules_form(topics: list[str], **values) -> FlaskForm:
+def draw_rules_form(topics: list[str], **values) -> ContestForm:
     """A form with the round size and one quota field per topic and per difficulty."""
 
-    class DrawRulesForm(FlaskForm):
+    class DrawRulesForm(ContestForm):
         questions_per_round = IntegerField(
             _l("Questions per round"),
             invalid_value_message=NOT_A_NUMBER,

@@ -24,6 +24,7 @@ from contest.domain.question_files.tabular import write_template
 from contest.domain.question_files.validation import DIFFICULTIES
 from contest.extensions import db
 from contest.models import Question, Role
+from contest.paging import requested_page
 from contest.questions import bp, contest_bp, services, uploads
 from contest.questions.forms import ActionForm, ImportForm, QuestionForm, draw_rules_form
 from contest.questions.messages import (
@@ -66,7 +67,7 @@ def bank():
         search=request.args.get("q") or None,
         state=request.args.get("state", "active"),
     )
-    page = services.bank_page(criteria, request.args.get("page", 1, type=int))
+    page = services.bank_page(criteria, requested_page())
     return render_template(
         "questions/bank.html",
         page=page,

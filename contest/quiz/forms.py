@@ -1,14 +1,15 @@
 """The shape of the participant's forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
+
+from contest.forms import ContestForm
 
 NOT_A_WHOLE_NUMBER = _l("Enter a whole number, 0 or more.")
 
 
-class PredictionForm(FlaskForm):
+class PredictionForm(ContestForm):
     """The participant's answer to the prediction question: a whole number."""
 
     value = IntegerField(

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
 
+from contest.domain.cells import csv_row, xlsx_row
 from contest.domain.prizes import CATEGORIES, INDIVIDUAL, UNIT, VIDEO, par_bonus_units
 from contest.extensions import db
 from contest.i18n import format_local_datetime, format_points
@@ -38,7 +39,6 @@ from contest.videos.forms import FORM_LABELS
 
 MONEY_FORMAT = "#,##0"
 CSV_CHUNK_ROWS = 1000
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -265,25 +265,25 @@ def about_sheet(contest: Contest, export: Export, now: datetime) -> Sheet:
 
 
 def write_xlsx(sheets: Iterable[Sheet], stream: BinaryIO) -> None:
-    """One worksheet per sheet, rows streamed (write-only); amounts as numbers with separators."""
+    """One worksheet per sheet, rows streamed (write-only); amounts as numbers with separators.
+
+    Every row, the header too, goes through xlsx_row: a typed name never becomes a formula."""
     workbook = Workbook(write_only=True)
     for sheet in sheets:
         worksheet = workbook.create_sheet(sheet.name[:31])
-        worksheet.append(sheet.header)
+        worksheet.append(xlsx_row(worksheet, sheet.header))
         money = len(sheet.header) - 1 if sheet.header[-1] == _("Amount (VND)") else None
         for row in sheet.rows:
-            worksheet.append([_cell(worksheet, value, n == money) for n, value in enumerate(row)])
+            cells = xlsx_row(worksheet, row)
+            if money is not None and isinstance(cells[money], int | Decimal):
+                cells[money] = _money_cell(worksheet, cells[money])
+            worksheet.append(cells)
     workbook.save(stream)
 
 
-def _cell(worksheet, value, is_money: bool):
-    if not is_money and not (isinstance(value, str) and value.startswith("=")):
-        return value
+def _money_cell(worksheet, value) -> WriteOnlyCell:
     cell = WriteOnlyCell(worksheet, value=value)
-    if is_money:
-        cell.number_format = MONEY_FORMAT
-    else:
-        cell.data_type = "s"  # a name starting with '=' stays a name, not a formula
+    cell.number_format = MONEY_FORMAT
     return cell
 
 
@@ -292,10 +292,10 @@ def csv_chunks(sheet: Sheet) -> Iterator[bytes]:
     a chunk of rows at a time as they come (a download starts before the last row is read)."""
     text = io.StringIO()
     writer = csv.writer(text)
-    writer.writerow(sheet.header)
+    writer.writerow(csv_row(sheet.header))  # the header too: a criterion may be named '=...'
     yield codecs.BOM_UTF8
     for count, row in enumerate(sheet.rows, 1):
-        writer.writerow([_csv_value(value) for value in row])
+        writer.writerow(csv_row(row))
         if count % CSV_CHUNK_ROWS == 0:
             yield _drained(text)
     yield _drained(text)
@@ -306,10 +306,3 @@ def _drained(text: io.StringIO) -> bytes:
     text.seek(0)
     text.truncate()
     return chunk
-
-
-def _csv_value(value):
-    """A text starting with = + - @ would run as a formula in Excel: quote it as text."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value

@@ -27,6 +27,7 @@ from contest.domain.prizes import (
     score_tallies,
 )
 from contest.domain.ranking import RankedParticipant, RoundResult
+from contest.domain.text import clean_lines
 from contest.errors import Refused
 from contest.extensions import db
 from contest.models import (
@@ -206,6 +207,7 @@ def decide_tie(
     contest: Contest, tie_id: str, order: list[int], reason: str, actor: User, now: datetime
 ) -> TieResolution:
     """Record the organizers' order for a pending boundary tie, with its reason (logged)."""
+    reason = clean_lines(reason)
     pending = {tie.tie_id: tie for tie in compute_standings(contest).prizes.pending_ties}
     tie = pending.get(tie_id)
     if tie is None:

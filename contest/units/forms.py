@@ -1,13 +1,13 @@
 """The shape of the unit pages' forms; the rules (codes, headcounts) are the services'."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from contest.auth.forms import at_most, required
 from contest.domain.units_file import CODE_LENGTH, MAX_HEADCOUNT, NAME_LENGTH, parse_headcount
+from contest.forms import ContestForm
 
 NOT_A_HEADCOUNT = _l("Enter a whole number from 0 to %(max)s.", max=MAX_HEADCOUNT)
 
@@ -22,19 +22,19 @@ def _headcount(label) -> IntegerField:
     )
 
 
-class GroupForm(FlaskForm):
+class GroupForm(ContestForm):
     code = StringField(_l("Code"), validators=[required(), at_most(CODE_LENGTH)])
     name = StringField(_l("Name"), validators=[required(), at_most(NAME_LENGTH)])
 
 
-class UnitForm(FlaskForm):
+class UnitForm(ContestForm):
     code = StringField(_l("Code"), validators=[required(), at_most(CODE_LENGTH)])
     name = StringField(_l("Name"), validators=[required(), at_most(NAME_LENGTH)])
     group_id = SelectField(_l("Group"), coerce=int, validate_choice=False)
     headcount = _headcount(_l("Headcount (staff number)"))
 
 
-class MergeForm(FlaskForm):
+class MergeForm(ContestForm):
     target_id = SelectField(_l("Merge into"), coerce=int, validate_choice=False)
     headcount = _headcount(_l("Headcount of the merged unit"))
     confirm = BooleanField(
@@ -43,14 +43,14 @@ class MergeForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(ContestForm):
     file = FileField(
         _l("Units file (XLSX or CSV)"),
         validators=[FileRequired(message=_l("Choose a file to upload."))],
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(ContestForm):
     """Only the CSRF token, for a button that acts: the button says what."""
 
 

@@ -1,12 +1,12 @@
 """The shape of a video's details, from the upload page and from the upload API."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
 from contest.auth.forms import at_most, required
+from contest.forms import ContestForm
 from contest.models import VideoForm
 from contest.videos.services import VideoDetails
 
@@ -19,7 +19,7 @@ FORM_LABELS = {
 }
 
 
-class VideoInfoForm(FlaskForm):
+class VideoInfoForm(ContestForm):
     """What the unit says about its video: title, description, form."""
 
     title = StringField(_l("Title"), validators=[required(), at_most(200)])

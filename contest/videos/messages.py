@@ -27,6 +27,9 @@ FAILURE_MESSAGES = {
     "too_long": _l("The video is longer than the contest allows."),
     "media_error": _l("The platform could not convert the video. The organizers can retry."),
     "internal_error": _l("The platform hit an error while processing. The organizers can retry."),
+    "file_missing": _l(
+        "The stored file is missing: restore it from a backup, or the unit uploads it again."
+    ),
 }
 
 

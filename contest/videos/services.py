@@ -4,7 +4,6 @@ Services flush; the caller commits, then runs the returned Cleanup (storage effe
 after the commit, so a rolled-back request never deletes bytes the database still points to).
 """
 
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from typing import BinaryIO
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from contest.domain.text import clean_text
+from contest.domain.text import clean_lines, clean_text
 from contest.errors import Refused
 from contest.extensions import db
 from contest.i18n import format_size
@@ -29,6 +28,7 @@ from contest.models import (
     VideoForm,
     VideoState,
 )
+from contest.models.audit import record
 from contest.storage import (
     IncompleteUpload,
     PartTooLarge,
@@ -170,7 +170,7 @@ def _check_details(contest: Contest, details: VideoDetails) -> None:
                 limit=format_size(contest.video_max_bytes),
             )
         )
-    if not details.title.strip():
+    if not clean_text(details.title):
         raise InvalidVideoDetails(_l("Give the video a title."), field="title")
     _check_form(contest, details.form)
 
@@ -214,7 +214,7 @@ def start_upload(
         uploaded_by=uploader,
         replaces=replaces,
         title=clean_text(details.title)[:200],
-        description=unicodedata.normalize("NFC", details.description or "").strip() or None,
+        description=clean_lines(details.description) or None,
         form=details.form,
         original_filename=display_filename(details.filename),
         content_type=content_type,
@@ -245,7 +245,7 @@ def edit_video(
     if form is not video.form:  # a video entered before its form was withdrawn keeps it
         _check_form(video.contest, form)
     video.title = clean_text(title)[:200]
-    video.description = unicodedata.normalize("NFC", description or "").strip() or None
+    video.description = clean_lines(description) or None
     video.form = form
     db.session.flush()
     return video
@@ -421,3 +421,24 @@ def units_without_video(contest: Contest) -> list[Unit]:
         .order_by(Unit.position, Unit.code)
     )
     return list(db.session.scalars(query))
+
+
+# A ready video whose stored object has gone (a disk restored from an old backup, a bucket
+# emptied by hand): its state stays, since its scores still count, and the organizers are told.
+FILE_MISSING = "file_missing"
+
+
+def note_stored_file(video: Video, key: str, present: bool, now: datetime) -> bool:
+    """Flag a video whose object `key` is missing (logged once), or clear the flag once that
+    object is back; True when the video changed and the caller should commit."""
+    flagged = video.failure_code == FILE_MISSING
+    if (present and not (flagged and video.failure_detail == key)) or (not present and flagged):
+        return False
+    if present:
+        video.failure_code = video.failure_detail = None
+        record("video_file_restored", None, video.contest_id, f"video:{video.id}", now, key=key)
+    else:
+        video.failure_code, video.failure_detail = FILE_MISSING, key
+        record("video_file_missing", None, video.contest_id, f"video:{video.id}", now, key=key)
+    db.session.flush()
+    return True

@@ -109,16 +109,23 @@ def video_page(video_id: int):
 
 
 def _serve_object(
-    key: str, mimetype: str, max_age: int, download_name: str | None = None
+    video: Video, key: str, mimetype: str, max_age: int, download_name: str | None = None
 ) -> Response:
     """A stored object: from local disk with HTTP ranges (players seek, downloads resume), or a
-    redirect to a short-lived presigned S3 URL."""
+    redirect to a short-lived presigned S3 URL (S3 answers a missing object's 404 itself).
+
+    A file missing from disk is a 404, and the video is flagged for the organizers."""
     storage = current_storage()
     path = storage.local_path(key)
     if path is None:
         seconds = current_app.config["S3_PRESIGN_SECONDS"]
         url = storage.presign_get(key, seconds, download_name=download_name, content_type=mimetype)
         return redirect(url, code=302)
+    present = path.is_file()
+    if services.note_stored_file(video, key, present, clock.utc_now()):
+        db.session.commit()
+    if not present:
+        abort(404)
     environ = request.environ
     if "Range" in request.headers:
         # gunicorn's wsgi.file_wrapper cannot seek, so werkzeug would read everything before
@@ -141,7 +148,7 @@ def media(video_id: int):
     video = _watchable(video_id)
     if video.state is not VideoState.READY or not video.playback_key:
         abort(404)
-    return _serve_object(video.playback_key, video.playback_mimetype, max_age=0)
+    return _serve_object(video, video.playback_key, video.playback_mimetype, max_age=0)
 
 
 @bp.get("/<int:video_id>/original")
@@ -152,7 +159,9 @@ def original(video_id: int):
     if video.state not in (VideoState.READY, VideoState.FAILED):
         abort(404)
     mimetype = video.content_type or "application/octet-stream"
-    return _serve_object(video.storage_key, mimetype, 0, download_name=video.original_filename)
+    return _serve_object(
+        video, video.storage_key, mimetype, 0, download_name=video.original_filename
+    )
 
 
 @bp.get("/<int:video_id>/thumbnail")
@@ -160,7 +169,7 @@ def thumbnail(video_id: int):
     video = _watchable(video_id)
     if not video.thumbnail_key:
         abort(404)
-    return _serve_object(video.thumbnail_key, "image/jpeg", max_age=300)
+    return _serve_object(video, video.thumbnail_key, "image/jpeg", max_age=300)
 
 
 @bp.post("/<int:video_id>/details")

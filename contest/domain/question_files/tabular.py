@@ -12,11 +12,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from contest.domain.cells import xlsx_row
 from contest.domain.question_files.encoding import encoding_problem, text_stream
 from contest.domain.question_files.records import (
     BankEntry,
@@ -240,7 +240,7 @@ def write_xlsx(questions: Iterable[BankEntry], stream: BinaryIO) -> None:
     """Write questions in the template's layout, streaming rows (openpyxl write-only mode)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(QUESTION_SHEET)
-    sheet.append(list(HEADERS.values()))
+    sheet.append(xlsx_row(sheet, HEADERS.values()))
     for question in questions:
         options = list(question.choices) + [None] * (MAX_CHOICES - len(question.choices))
         values = [
@@ -251,18 +251,9 @@ def write_xlsx(questions: Iterable[BankEntry], stream: BinaryIO) -> None:
             DIFFICULTY_WORDS.get(question.difficulty or ""),
             question.citation,
         ]
-        sheet.append([_text_cell(sheet, value) for value in values])
+        sheet.append(xlsx_row(sheet, values))
     _add_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET))
     workbook.save(stream)
-
-
-def _text_cell(sheet, value):
-    """A text starting with '=' written as text: openpyxl would store it as a formula."""
-    if not isinstance(value, str) or not value.startswith("="):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
 
 
 def write_template(stream: BinaryIO) -> None:
