@@ -10,7 +10,7 @@ from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from contest import i18n
+from contest import i18n, rate_limits
 from contest.config import env_int, load_config, resolve_secret_key
 from contest.extensions import babel, csrf, db, limiter, login_manager, migrate
 from contest.models import Role
@@ -22,8 +22,10 @@ def configure(app: Flask, overrides: dict) -> None:
     app.config.update(load_config(app.instance_path))
     app.config.update(overrides)
     app.config["SECRET_KEY"] = resolve_secret_key(app.config, app.instance_path, app.debug)
-    # Rate limits are shared by every worker through Redis; memory is per process.
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    # Rate limits are shared by every worker through Redis (with a per-process memory fallback
+    # while Redis does not answer: contest/rate_limits.py); memory is per process.
+    for key, value in rate_limits.storage_settings(app.config["REDIS_URL"]).items():
+        app.config.setdefault(key, value)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
     proxies = env_int("TRUSTED_PROXIES", 0)
@@ -136,6 +138,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["points"] = i18n.format_points
     app.jinja_env.globals["current_locale_code"] = i18n.current_locale_code
     app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["rate_limit_outage"] = rate_limits.rate_limit_outage
 
     @app.context_processor
     def inject_globals() -> dict:
