@@ -46,6 +46,7 @@ def tune_sqlite_connection(dbapi_connection, connection_record) -> None:
 def init_extensions(app: Flask) -> None:
     """Bind the extension instances to the application."""
     from contest import models
+    from contest.auth.sessions import parse_user_id
 
     db.init_app(app)
     with app.app_context():
@@ -65,8 +66,11 @@ def init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> "models.User | None":
-        user = db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None  # disabled: logged out
+        who = parse_user_id(user_id)  # "id:session_version", from the session or remember-me
+        user = db.session.get(models.User, who.id) if who else None
+        if user is None or not user.is_active or user.session_version != who.version:
+            return None  # disabled, or the session was revoked: logged out
+        return user
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -669,6 +669,7 @@ CHAIN = [
         [given(MILESTONES, (1, 1, "results_at_close", CLOSES[1], CLOSES[1], {"awards": 1}))],
     ),
     (UNIT_REVISION, []),  # best rounds keep their participant's unit: a column, no table
+    ("5b2e8f1c9a47", []),  # users' session version: a column, no table
 ]
 
 

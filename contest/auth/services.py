@@ -71,12 +71,21 @@ def register_participant(
 
 
 def change_password(user: User, current_password: str, new_password: str) -> bool:
-    """Set a new password if the current one is right; False when it is not."""
+    """Set a new password if the current one is right, ending every session of the user
+    (the caller logs the current one in again); False when it is not right."""
     if not user.check_password(current_password):
         return False
-    user.set_password(new_password)
+    user.set_password(new_password)  # revokes the sessions
     db.session.flush()
     return True
+
+
+def log_out(user) -> None:
+    """Logging out ends every session of the user, on every device, remember-me included:
+    a copy of this session's cookie must not outlive the logout."""
+    if user.is_authenticated:
+        user.revoke_sessions()
+        db.session.flush()
 
 
 ACCOUNT_PROBLEMS = {

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from contest.auth import bp, services
 from contest.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from contest.auth.limits import login_per_account, login_per_address
+from contest.auth.sessions import renew_login
 from contest.extensions import db
 from contest.models import Role, UnitGroup
 
@@ -48,6 +49,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    services.log_out(current_user)
+    db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("public.home"))
@@ -93,6 +96,7 @@ def change_password():
             current_user, form.current_password.data, form.new_password.data
         ):
             db.session.commit()
+            renew_login(current_user)  # this session goes on; every other one has ended
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("quiz.home"))
         form.current_password.errors.append(_("The current password is wrong."))
