@@ -22,6 +22,8 @@ def configure(app: Flask, overrides: dict) -> None:
     app.config.update(load_config(app.instance_path))
     app.config.update(overrides)
     app.config["SECRET_KEY"] = resolve_secret_key(app.config, app.instance_path, app.debug)
+    # The remember-me cookie logs in as well as the session cookie: Secure whenever that one is.
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     # Rate limits are shared by every worker through Redis (with a per-process memory fallback
     # while Redis does not answer: contest/rate_limits.py); memory is per process.
     for key, value in rate_limits.storage_settings(app.config["REDIS_URL"]).items():

@@ -1,10 +1,15 @@
 """Sessions end when they should: logout, a new password, a reset and a deactivation end every
-session of the user, copied cookies and remember-me cookies included.
+session of the user, copied cookies and remember-me cookies included; the remember-me cookie is
+as well protected as the session cookie.
 """
 
+import re
+
 import pytest
+from flask import Flask
 from sqlalchemy import select
 
+from contest import setup
 from contest.auth.sessions import SessionUser, parse_user_id
 from contest.models import Answer
 from tests.helpers import (
@@ -161,3 +166,39 @@ def test_a_revoked_session_cannot_save_answers(app, api, db_session):
     assert refused.status_code == 401
     saved = db_session.scalars(select(Answer.choice_id).where(Answer.attempt_id == attempt["id"]))
     assert saved.all() == [choice["choice_id"]]
+
+
+def test_the_remember_me_cookie_follows_the_session_cookie(monkeypatch, tmp_path):
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "1")
+    configured = Flask("contest", instance_path=str(tmp_path))
+    setup.configure(configured, {"TESTING": True, "SECRET_KEY": "x"})
+    assert configured.config["SESSION_COOKIE_SECURE"] is True
+    assert configured.config["REMEMBER_COOKIE_SECURE"] is True
+    assert configured.config["REMEMBER_COOKIE_HTTPONLY"] is True
+    assert configured.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+
+    monkeypatch.delenv("SESSION_COOKIE_SECURE")
+    plain = Flask("contest", instance_path=str(tmp_path))
+    setup.configure(plain, {"TESTING": True, "SECRET_KEY": "x"})
+    assert plain.config["REMEMBER_COOKIE_SECURE"] is False  # a demo over plain HTTP works
+
+
+def test_the_remember_me_cookie_is_secure_httponly_and_lax(app, db_session, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
+    monkeypatch.setitem(app.config, "REMEMBER_COOKIE_SECURE", True)
+    user = make_user()
+    client = app.test_client()
+    page = client.get("/auth/login", base_url="https://localhost").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    data = {"csrf_token": token, "login": user.phone, "password": PASSWORD, "remember": "y"}
+    response = client.post(
+        "/auth/login",
+        data=data,
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost/auth/login"},  # Flask-WTF's HTTPS check
+    )
+    assert response.status_code == 302
+    cookies = {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
+    for name in ("session", REMEMBER):
+        attributes = {part.strip().lower() for part in cookies[name].split(";")[1:]}
+        assert {"secure", "httponly", "samesite=lax"} <= attributes, cookies[name]
