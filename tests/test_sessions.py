@@ -1,8 +1,9 @@
 """Sessions end when they should: logout, a new password, a reset and a deactivation end every
 session of the user, copied cookies and remember-me cookies included; the remember-me cookie is
-as well protected as the session cookie.
+as well protected as the session cookie; logging in takes as long for unknown accounts.
 """
 
+import hashlib
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from contest import setup
+from contest.auth import services as auth_services
 from contest.auth.sessions import SessionUser, parse_user_id
 from contest.models import Answer
 from tests.helpers import (
@@ -202,3 +204,30 @@ def test_the_remember_me_cookie_is_secure_httponly_and_lax(app, db_session, monk
     for name in ("session", REMEMBER):
         attributes = {part.strip().lower() for part in cookies[name].split(";")[1:]}
         assert {"secure", "httponly", "samesite=lax"} <= attributes, cookies[name]
+
+
+def count_scrypt(monkeypatch) -> list:
+    calls = []
+    real = hashlib.scrypt
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "scrypt", counting)
+    return calls
+
+
+def test_an_unknown_login_costs_a_password_check_like_a_known_one(db_session, monkeypatch):
+    user = make_user()
+    disabled = make_user()
+    disabled.is_active_account = False
+    auth_services.authenticate("0988888881", "sai")  # the dummy hash is made once per process
+    calls = count_scrypt(monkeypatch)
+    assert auth_services.authenticate(user.phone, "sai") is None
+    known = len(calls)
+    assert known == 1
+    assert auth_services.authenticate("0988888882", "sai") is None
+    assert auth_services.authenticate("nobody-here", "sai") is None
+    assert auth_services.authenticate(disabled.phone, PASSWORD) is None
+    assert len(calls) == 4 * known

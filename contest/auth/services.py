@@ -1,5 +1,6 @@
 """Accounts: finding, authenticating, registering and changing passwords."""
 
+import functools
 import secrets
 from dataclasses import dataclass
 
@@ -7,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest.domain.accounts_file import AccountsFile, RowProblem
 from contest.domain.text import normalize_phone
@@ -30,10 +32,25 @@ def find_by_login(login: str) -> User | None:
     ).first()
 
 
+@functools.cache
+def _dummy_password_hash() -> str:
+    """A hash made like the accounts' own, to check typed passwords against when no account
+    has the login typed (made once per process)."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(login: str, password: str) -> User | None:
-    """The active account matching these credentials, or None."""
+    """The active account matching these credentials, or None.
+
+    The password is checked against a hash whether or not the account exists (a dummy hash
+    for an unknown login) and whether or not it is active, so that the answer's timing does
+    not tell which accounts exist.
+    """
     user = find_by_login(login)
-    if user is None or not user.is_active or not user.check_password(password or ""):
+    if user is None:
+        check_password_hash(_dummy_password_hash(), password or "")
+        return None
+    if not user.check_password(password or "") or not user.is_active:
         return None
     return user
 
