@@ -134,6 +134,13 @@ def register_errors(app: Flask) -> None:
         return page, status
 
 
+def register_security_headers(app: Flask) -> None:
+    """CSP, framing, sniffing, referrer, caching and HSTS headers on every response."""
+    from contest import security
+
+    security.register(app)
+
+
 def register_template_helpers(app: Flask) -> None:
     """Filters for dates, money and durations, and the globals every page needs."""
     app.jinja_env.filters["local_datetime"] = i18n.format_local_datetime

@@ -710,3 +710,17 @@ def test_an_extended_video_deadline_applies_at_once_and_is_logged(
     frozen_clock.now = new_close - timedelta(days=1)  # after the old deadline
     api = login(client, world.admin)
     assert api.post(UPLOADS, json=details(samples["mp4"])).status_code == 201
+
+
+def test_media_and_thumbnails_are_neither_sniffed_nor_stored(client, world, ready_video):
+    login(client, world.organizer)
+    for path, headers in (
+        (f"/videos/{ready_video}/media", {}),
+        (f"/videos/{ready_video}/media", {"Range": "bytes=0-99"}),
+        (f"/videos/{ready_video}/thumbnail", {}),
+    ):
+        response = fetch(client, path, headers=headers)
+        assert response.status_code in (200, 206)
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
