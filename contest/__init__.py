@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     setup.init_extensions(app)
     setup.register_blueprints(app)
     setup.register_errors(app)
+    setup.register_security_headers(app)
     setup.register_template_helpers(app)
     setup.register_commands(app)
     return app

@@ -39,7 +39,9 @@ def load_config(instance_path: str) -> dict:
         "DEMO": demo,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env_flag("SESSION_COOKIE_SECURE"),
+        # The remember-me cookie follows the session cookie (setup.configure): it logs in too.
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "LOGIN_RATE_LIMIT_PER_ADDRESS": os.environ.get(

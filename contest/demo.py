@@ -274,7 +274,9 @@ def _play_round(
         right = served.question.correct_choice.id
         wrong = [choice for choice in served.choice_ids if choice != right]
         choice = right if rng.random() < skill or not wrong else rng.choice(wrong)
-        quiz.save_answer(attempt.id, player.id, served.question_id, choice, moment)
+        quiz.save_answer(
+            attempt.id, player.id, served.question_id, choice, moment, player.session_version
+        )
     quiz.submit_attempt(attempt, moment + timedelta(milliseconds=rng.randint(500, 3_000)))
 
 

@@ -30,7 +30,8 @@ def user_or_address() -> str:
 
     Read from the session, not current_user, so that limiting a request loads no user.
     """
-    user_id = session.get("_user_id")
+    # The id without its session version: logging out and in again must not reset a limit.
+    user_id = str(session.get("_user_id") or "").partition(":")[0]
     return f"user:{user_id}" if user_id else f"addr:{request.remote_addr}"
 
 

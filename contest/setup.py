@@ -21,7 +21,7 @@ from sqlalchemy import event, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from contest import clock, i18n
+from contest import clock, i18n, rate_limits
 from contest.config import env_int, load_config, resolve_secret_key
 from contest.contest_setup.rules_text import render_rules_text
 from contest.errors import Refused
@@ -35,8 +35,12 @@ def configure(app: Flask, overrides: dict) -> None:
     app.config.update(load_config(app.instance_path))
     app.config.update(overrides)
     app.config["SECRET_KEY"] = resolve_secret_key(app.config, app.instance_path, app.debug)
-    # Rate limits are shared by every worker through Redis; memory is per process.
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    # The remember-me cookie logs in as well as the session cookie: Secure whenever that one is.
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
+    # Rate limits are shared by every worker through Redis (with a per-process memory fallback
+    # while Redis does not answer: contest/rate_limits.py); memory is per process.
+    for key, value in rate_limits.storage_settings(app.config["REDIS_URL"]).items():
+        app.config.setdefault(key, value)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
     proxies = env_int("TRUSTED_PROXIES", 0)
@@ -57,6 +61,7 @@ def tune_sqlite_connection(dbapi_connection, connection_record) -> None:
 def init_extensions(app: Flask) -> None:
     """Bind the extension instances to the application."""
     from contest import models
+    from contest.auth.sessions import parse_user_id
 
     db.init_app(app)
     with app.app_context():
@@ -76,8 +81,11 @@ def init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> "models.User | None":
-        user = db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None  # disabled: logged out
+        who = parse_user_id(user_id)  # "id:session_version", from the session or remember-me
+        user = db.session.get(models.User, who.id) if who else None
+        if user is None or not user.is_active or user.session_version != who.version:
+            return None  # disabled, or the session was revoked: logged out
+        return user
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -207,6 +215,13 @@ def register_errors(app: Flask) -> None:
         return page, status
 
 
+def register_security_headers(app: Flask) -> None:
+    """CSP, framing, sniffing, referrer, caching and HSTS headers on every response."""
+    from contest import security
+
+    security.register(app)
+
+
 def register_template_helpers(app: Flask) -> None:
     """Filters for dates, money and durations, and the globals every page needs."""
     app.jinja_env.filters["local_datetime"] = i18n.format_local_datetime
@@ -220,6 +235,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["ContestState"] = ContestState
     app.jinja_env.globals["contest_state_label"] = i18n.contest_state_label
+    app.jinja_env.globals["rate_limit_outage"] = rate_limits.rate_limit_outage
 
     @app.context_processor
     def inject_globals() -> dict:

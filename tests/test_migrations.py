@@ -691,6 +691,7 @@ CHAIN = [
         "5e1d2c7a9b40",  # contest settings (columns) and the contest's documents
         [given(DOCUMENTS, (1, 1, "Kế hoạch", "kế hoạch.pdf", "documents/1/a.pdf", 900, 8, T0))],
     ),
+    ("5b2e8f1c9a47", []),  # users' session version: a column, no table
 ]
 
 

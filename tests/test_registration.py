@@ -72,7 +72,10 @@ def test_the_unit_list_starts_empty_and_keeps_its_groups(client, units, open_con
 def test_the_filter_script_is_a_file_and_the_page_has_no_inline_script(client, units, open_contest):
     page = client.get("/auth/register").get_data(as_text=True)
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
-    assert scripts == [(' src="/static/unit-filter.js" defer', "")]
+    assert scripts == [
+        (' src="/static/app.js" defer', ""),
+        (' src="/static/unit-filter.js" defer', ""),
+    ]
     assert 'data-filter-label="Tìm đơn vị' in page
     script = client.get("/static/unit-filter.js")
     script.close()

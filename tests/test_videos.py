@@ -781,3 +781,18 @@ def test_an_extended_video_deadline_applies_at_once_and_is_logged(
         api.post(in_contest(world.contest, UPLOADS), json=details(samples["mp4"])).status_code
         == 201
     )
+
+
+def test_media_and_thumbnails_are_neither_sniffed_nor_stored(client, world, ready_video):
+    login(client, world.organizer)
+    media = in_contest(world.contest, f"/videos/{ready_video}")
+    for path, headers in (
+        (f"{media}/media", {}),
+        (f"{media}/media", {"Range": "bytes=0-99"}),
+        (f"{media}/thumbnail", {}),
+    ):
+        response = fetch(client, path, headers=headers)
+        assert response.status_code in (200, 206)
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"

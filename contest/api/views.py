@@ -20,7 +20,7 @@ from contest.api.serializers import (
 )
 from contest.auth import services as auth_services
 from contest.auth.limits import login_per_account, login_per_address
-from contest.auth.sessions import session_user_id
+from contest.auth.sessions import session_user
 from contest.extensions import db, limiter
 from contest.models import Attempt, Contest
 from contest.numbers import json_id
@@ -96,6 +96,8 @@ def create_session():
 
 @bp.delete("/session")
 def delete_session():
+    auth_services.log_out(current_user)
+    db.session.commit()
     logout_user()
     return jsonify(user=None, csrf_token=generate_csrf())
 
@@ -169,18 +171,19 @@ def get_attempt(attempt_id: int):
 @bp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
 @quiz_rate_limit
 def save_answer(attempt_id: int, question_id: int):
-    # The hot path: the user's id from the signed session, everything else checked in SQL.
-    user_id = session_user_id()
-    if user_id is None:
+    # The hot path: the user's id and session version from the signed session, everything
+    # else (the version still current included) checked in SQL.
+    who = session_user()
+    if who is None:
         return api_error("not_authenticated", _("Please log in first."), 401)
     choice_id = json_id(_json_object().get("choice_id"))
     if choice_id is None:
         return api_error("invalid_choice", _("choice_id must be a whole number."), 422)
     now = clock.utc_now()
-    if quiz.save_answer(attempt_id, user_id, question_id, choice_id, now):
+    if quiz.save_answer(attempt_id, who.id, question_id, choice_id, now, who.version):
         db.session.commit()
         return jsonify(question_id=question_id, choice_id=choice_id, saved_at=iso(now))
-    if not current_user.is_authenticated:  # the session names an account disabled since
+    if not current_user.is_authenticated:  # an account disabled or a session revoked since
         return api_error("not_authenticated", _("Please log in first."), 401)
     attempt = _own_attempt(attempt_id)
     try:

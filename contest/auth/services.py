@@ -1,5 +1,6 @@
 """Accounts: finding, authenticating, registering, changing and resetting passwords."""
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -11,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest.domain.accounts_file import AccountsFile, RowProblem
 from contest.domain.text import clean_text, normalize_phone
@@ -36,10 +38,25 @@ def find_by_login(login: str) -> User | None:
     ).first()
 
 
+@functools.cache
+def _dummy_password_hash() -> str:
+    """A hash made like the accounts' own, to check typed passwords against when no account
+    has the login typed (made once per process)."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(login: str, password: str) -> User | None:
-    """The active account matching these credentials, or None."""
+    """The active account matching these credentials, or None.
+
+    The password is checked against a hash whether or not the account exists (a dummy hash
+    for an unknown login) and whether or not it is active, so that the answer's timing does
+    not tell which accounts exist.
+    """
     user = find_by_login(login)
-    if user is None or not user.is_active or not user.check_password(password or ""):
+    if user is None:
+        check_password_hash(_dummy_password_hash(), password or "")
+        return None
+    if not user.check_password(password or "") or not user.is_active:
         return None
     return user
 
@@ -90,10 +107,11 @@ def register_participant(
 
 
 def change_password(user: User, current_password: str, new_password: str) -> bool:
-    """Set a new password if the current one is right; False when it is not."""
+    """Set a new password if the current one is right, ending every session of the user
+    (the caller logs the current one in again); False when it is not right."""
     if not user.check_password(current_password):
         return False
-    user.set_password(new_password)
+    user.set_password(new_password)  # revokes the sessions
     db.session.flush()
     return True
 
@@ -222,21 +240,9 @@ def reset_mail(user: User, link: str, site_name: str) -> Mail:
     )
 
 
-def end_user_sessions(user: User) -> None:
-    """End every session the user has open (their login cookies elsewhere stop working).
-
-    The one place a password reset ends sessions: `User.revoke_sessions()` (a per-user session
-    version, from the session-hardening work) is called when the model has it.
-    """
-    revoke = getattr(user, "revoke_sessions", None)
-    if callable(revoke):
-        revoke()
-
-
 def reset_password(user: User, new_password: str, now: datetime) -> None:
     """Set the password chosen through a reset link; the link and the user's sessions end."""
-    user.set_password(new_password)
-    end_user_sessions(user)
+    user.set_password(new_password)  # which ends the user's sessions, and so the link
     record("password_reset_by_link", user, None, f"user:{user.id}", now)
     db.session.flush()
 
@@ -275,6 +281,14 @@ def unit_admin_directory() -> list[GroupContacts]:
         for group in groups
         if group.units
     ]
+
+
+def log_out(user) -> None:
+    """Logging out ends every session of the user, on every device, remember-me included:
+    a copy of this session's cookie must not outlive the logout."""
+    if user.is_authenticated:
+        user.revoke_sessions()
+        db.session.flush()
 
 
 ACCOUNT_PROBLEMS = {

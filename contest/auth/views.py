@@ -32,6 +32,7 @@ from contest.auth.limits import (
     register_per_address,
     register_per_unit,
 )
+from contest.auth.sessions import renew_login
 from contest.extensions import db
 from contest.models import Role
 from contest.public.services import open_contests
@@ -75,6 +76,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    services.log_out(current_user)
+    db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("public.home"))
@@ -222,6 +225,7 @@ def change_password():
             current_user, form.current_password.data, form.new_password.data
         ):
             db.session.commit()
+            renew_login(current_user)  # this session goes on; every other one has ended
             flash(_("Your password has been changed."), "success")
             return redirect(landing_page(current_user))
         form.current_password.errors.append(_("The current password is wrong."))

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest.clock import utc_now
@@ -75,6 +75,8 @@ class User(UserMixin, db.Model):
     # Name, username, phone and email folded for search (search_fold), kept by _keep_search_key;
     # a search walks this column's index in its order and stops at a page's worth of matches.
     search_key: Mapped[str] = mapped_column(String(400), index=True, default="")
+    # Kept in every session and remember-me cookie at login; bumping it ends them all.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     unit: Mapped[Unit | None] = relationship()
@@ -85,6 +87,25 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.is_active_account
+
+    def get_id(self) -> str:
+        """Flask-Login's id for the session and the remember-me cookie: "id:session_version".
+
+        A cookie made before the last revoke_sessions() names an older version, and the user
+        loader refuses it (see contest.auth.sessions).
+        """
+        return f"{self.id}:{self.session_version or 0}"
+
+    def revoke_sessions(self) -> None:
+        """End every session of this user: cookies, copies of them and remember-me cookies."""
+        self.session_version = (self.session_version or 0) + 1
+
+    @validates("is_active_account")
+    def _revoke_on_deactivation(self, key: str, active: bool) -> bool:
+        # Deactivating ends the sessions, so reactivating later does not revive them.
+        if not active and self.is_active_account:
+            self.revoke_sessions()
+        return active
 
     @property
     def roles(self) -> set[Role]:
@@ -100,7 +121,10 @@ class User(UserMixin, db.Model):
             self.role_rows.append(UserRole(role=role))
 
     def set_password(self, password: str, must_change: bool = False) -> None:
-        """Set the password; `must_change` for a one-time password, which any later one clears."""
+        """Set the password; `must_change` for a one-time password, which any later one clears.
+        A password that replaces another ends every session."""
+        if self.password_hash:
+            self.revoke_sessions()
         self.password_hash = generate_password_hash(password)
         self.must_change_password = must_change
 

@@ -53,20 +53,6 @@ class AccountProblems(Exception):
         self.problems = problems
 
 
-def end_user_sessions(user: User) -> None:
-    """End every session of `user`, on every device.
-
-    The one place the people pages end sessions: deactivating an account, resetting its
-    password (by an organizer or a unit admin) and taking a role away. It calls
-    User.revoke_sessions(), which the sessions branch adds (a per-user session version); the
-    lead wires it directly at the merge. Until then it finds no such method and does nothing
-    more: a deactivated account is still logged out by the user loader at its next request.
-    """
-    revoke = getattr(user, "revoke_sessions", None)
-    if revoke is not None:
-        revoke()
-
-
 # Searching
 
 
@@ -302,8 +288,8 @@ def update_account(
     changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
     if changes:
         record_change("account_updated", user, actor, now, **changes)
-    if removed:
-        end_user_sessions(user)
+    if removed:  # a role taken away must not live on in an open session
+        user.revoke_sessions()
     db.session.flush()
     return changes
 
@@ -324,8 +310,7 @@ def deactivate_account(user: User, actor: User, now: datetime) -> None:
         return
     if Role.ORGANIZER in user.roles or actor.id == user.id:
         _check_keeps_an_organizer(user, actor)
-    user.is_active_account = False
-    end_user_sessions(user)
+    user.is_active_account = False  # the model ends its sessions (User._revoke_on_deactivation)
     record_change("account_deactivated", user, actor, now)
     db.session.flush()
 
@@ -345,8 +330,7 @@ def reset_password(user: User, actor: User, now: datetime) -> str:
     The password is returned to be shown once and is stored only as its hash.
     """
     password = new_password()
-    user.set_password(password, must_change=True)
-    end_user_sessions(user)
+    user.set_password(password, must_change=True)  # which ends the user's sessions
     record_change("password_reset", user, actor, now)
     db.session.flush()
     return password

@@ -200,6 +200,7 @@ FROM attempts a
 JOIN served_questions sq ON sq.attempt_id = a.id AND sq.question_id = :question_id
 JOIN users u ON u.id = a.user_id
 WHERE a.id = :attempt_id AND a.user_id = :user_id AND u.is_active_account
+  AND u.session_version = :session_version
   AND a.state = 'active' AND a.deadline_at >= :now
   AND ',' || sq.choice_order || ',' LIKE :choice_pattern
 {lock}
@@ -217,13 +218,20 @@ _SAVE_ANSWER = {
 
 
 def save_answer(
-    attempt_id: int, user_id: int, question_id: int, choice_id: int, now: datetime
+    attempt_id: int,
+    user_id: int,
+    question_id: int,
+    choice_id: int,
+    now: datetime,
+    session_version: int,
 ) -> bool:
     """Save (or change) one answer of the participant's running round in one statement.
 
     True when saved; False when the round, the question or the choice does not allow it
-    (explain_refused_save then tells why). This is the hottest path of a contest: it loads
-    nothing and checks ownership, the clock and the choice in the database.
+    (explain_refused_save then tells why), or when the session is no longer the user's
+    (an inactive account, or a session version revoked since). This is the hottest path of a
+    contest: it loads nothing and checks the session, ownership, the clock and the choice in
+    the database.
     """
     # Core on the session's own connection and transaction: the ORM has nothing to add here.
     connection = db.session.connection()
@@ -232,6 +240,7 @@ def save_answer(
         {
             "attempt_id": attempt_id,
             "user_id": user_id,
+            "session_version": session_version,
             "question_id": question_id,
             "choice_id": choice_id,
             "now": now,

@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 
 from contest import create_app
 from contest.extensions import db
-from tests.browser.steps import LIVE
+from tests.browser.steps import LIVE, watch_csp
 from tests.helpers import make_contest, make_questions, make_unit
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -112,5 +112,7 @@ def page(browser, live_server, tmp_path_factory):
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    violations = watch_csp(page)
     yield page
     context.close()
+    assert violations == [], "the Content-Security-Policy blocked something"

@@ -28,6 +28,19 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def watch_csp(page) -> list[str]:
+    """The Content-Security-Policy violations the page reports on its console, as they come:
+    every journey ends with none (an inline script or style the policy blocked)."""
+    violations: list[str] = []
+
+    def listen(message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", listen)
+    return violations
+
+
 def log_in(page, login: str, password: str = PASSWORD) -> None:
     page.goto("/auth/login")
     page.fill("#login", login)
@@ -44,7 +57,9 @@ def desktop_page(browser, base_url: str) -> Iterator:
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    violations = watch_csp(page)
     try:
         yield page
+        assert violations == []
     finally:
         context.close()

@@ -15,7 +15,7 @@ from contest.extensions import db
 from contest.models import Role, User, Video, VideoForm, VideoState
 from contest.storage import current_storage
 from contest.videos.services import VideoDetails, start_upload
-from tests.browser.steps import IN_LIVE, contest_by_slug, log_in, shot
+from tests.browser.steps import IN_LIVE, contest_by_slug, log_in, shot, watch_csp
 from tests.helpers import PASSWORD, ApiClient, make_unit, make_user
 from tests.media_samples import make_sample
 
@@ -300,6 +300,7 @@ def test_a_judge_watches_scores_saves_a_draft_and_submits(browser, live_server, 
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    violations = watch_csp(page)  # the running total and the confirmation are script files
     try:
         log_in(page, phone)
         page.goto(f"{IN_LIVE}/judging/")
@@ -323,7 +324,8 @@ def test_a_judge_watches_scores_saves_a_draft_and_submits(browser, live_server, 
         assert page.input_value(f"#points-{criteria[2][0]}") == "17,5"
         assert output.inner_text() == "83,5"
 
-        page.once("dialog", lambda dialog: dialog.accept())
+        asked = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
         page.get_by_role("button", name="Nộp phiếu điểm").click()
         expect(page.locator(".flash-success").first).to_have_text("Đã nộp phiếu điểm.")
         assert "83,5 điểm. Phiếu điểm đã khóa." in page.locator("main").inner_text()
@@ -342,6 +344,8 @@ def test_a_judge_watches_scores_saves_a_draft_and_submits(browser, live_server, 
         assert title in rows.inner_text()
         assert "83,5" in rows.inner_text()
         shot(page, "judge_submitted")
+        assert asked == ["Nộp phiếu điểm này? Sau khi nộp sẽ bị khóa."], asked
+        assert violations == []
     finally:
         context.close()
 
