@@ -710,3 +710,45 @@ def test_an_extended_video_deadline_applies_at_once_and_is_logged(
     frozen_clock.now = new_close - timedelta(days=1)  # after the old deadline
     api = login(client, world.admin)
     assert api.post(UPLOADS, json=details(samples["mp4"])).status_code == 201
+
+
+def test_a_video_has_one_replacement_on_its_way_at_a_time(client, world, samples):
+    api = login(client, world.admin)
+    first = upload(api, samples["mp4"], title="Một")
+    upload(api, samples["webm"], title="Hai")
+    again = details(samples["mp4"], title="Một (bản mới)", replaces_id=first["video_id"])
+    assert api.post(UPLOADS, json=again).status_code == 201
+    second = api.post(UPLOADS, json=again)
+    assert second.status_code == 409
+    assert second.get_json()["error"] == "video_limit_reached"
+    assert "bản thay thế" in second.get_json()["message"]
+
+
+def test_a_replacement_whose_video_left_the_contest_takes_a_place(client, world, samples):
+    api = login(client, world.admin)
+    first = upload(api, samples["mp4"], title="Một")
+    upload(api, samples["webm"], title="Hai")
+    again = details(samples["mp4"], title="Một (bản mới)", replaces_id=first["video_id"])
+    assert api.post(UPLOADS, json=again).status_code == 201
+    db.session.get(Video, first["video_id"]).state = VideoState.REJECTED
+    db.session.commit()
+    third = api.post(UPLOADS, json=details(samples["mp4"], title="Ba"))
+    assert third.status_code == 409
+    assert third.get_json()["error"] == "video_limit_reached"
+
+
+def test_completing_counts_the_received_videos_again(client, world, samples):
+    """A limit lowered after two starts lets one of them finish, not both."""
+    api = login(client, world.admin)
+    data = samples["mp4"].read_bytes()
+    started = [api.post(UPLOADS, json=details(samples["mp4"])).get_json() for _ in range(2)]
+    for body in started:
+        send_parts(api, body, data)
+    world.contest.max_videos_per_unit = 1
+    db.session.commit()
+    assert api.post(f"{UPLOADS}/{started[0]['video_id']}/complete").status_code == 200
+    refused = api.post(f"{UPLOADS}/{started[1]['video_id']}/complete")
+    assert refused.status_code == 409
+    assert refused.get_json()["error"] == "video_limit_reached"
+    assert db.session.get(Video, started[1]["video_id"]).state is VideoState.UPLOADING
+    assert api.delete(f"{UPLOADS}/{started[1]['video_id']}").status_code == 204
