@@ -119,11 +119,15 @@ def register_errors(app: Flask) -> None:
         message = i18n.http_error_message(error.code)
         if error.code == 429:
             message = _("Too many requests. Wait a moment and try again.")
+        # The error's own headers stay: Allow on a 405, Retry-After, WWW-Authenticate...
+        headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
         if request.path.startswith("/api/"):
-            return api_error(i18n.http_error_code(error.code), message, error.code)
+            response = api_error(i18n.http_error_code(error.code), message, error.code)
+            response.headers.extend(headers)
+            return response
         status = error.code or 500
         page = render_template("errors/error.html", status=status, message=message)
-        return page, status
+        return page, status, headers
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -241,6 +241,11 @@ def test_a_short_part_is_refused_and_not_counted_as_stored(client, world, sample
         ({"size": "nhiều"}, 422, "invalid_video"),
         ({"title": ""}, 422, "invalid_video"),
         ({"form": "karaoke"}, 422, "invalid_video"),
+        ({"title": 12345}, 422, "invalid_video"),
+        ({"filename": ["phim.mp4"]}, 422, "invalid_video"),
+        ({"description": {"a": 1}}, 422, "invalid_video"),
+        ({"size": True}, 422, "invalid_video"),
+        ({"size": "5"}, 422, "invalid_video"),
     ],
 )
 def test_bad_details_are_refused_before_any_byte(client, world, samples, overrides, status, code):

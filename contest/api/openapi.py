@@ -405,7 +405,7 @@ PATHS = {
             "parameters": [ATTEMPT_ID, CSRF],
             "responses": {
                 "200": _response("the graded round", "Attempt"),
-                **_errors(400, 401, 404),
+                **_errors(400, 401, 404, 429),
             },
         }
     },
@@ -413,8 +413,16 @@ PATHS = {
         "get": {
             "summary": "The individual ranking: each participant's best round",
             "parameters": [
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 100}},
-                {"name": "offset", "in": "query", "schema": {"type": "integer", "default": 0}},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+                },
+                {
+                    "name": "offset",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 0, "default": 0},
+                },
             ],
             "responses": {"200": _response("the ranking", "Leaderboard"), **_errors(404, 422)},
         }
