@@ -256,6 +256,15 @@ def test_bad_details_are_refused_before_any_byte(client, world, samples, overrid
     assert db.session.query(Video).count() == 0
 
 
+def test_a_whole_number_written_with_a_decimal_point_is_a_size(client, world, samples):
+    api = login(client, world.admin)
+    body = details(samples["mp4"], size=float(samples["mp4"].stat().st_size))
+    started = api.post(UPLOADS, json=body)
+    assert started.status_code == 201, started.get_json()
+    assert started.get_json()["size"] == samples["mp4"].stat().st_size
+    assert api.post(UPLOADS, json=details(samples["mp4"], size=10.5)).status_code == 422
+
+
 def test_null_details_are_absent_not_the_text_none(client, world, samples):
     api = login(client, world.admin)
     body = details(samples["mp4"], description=None, content_type=None, replaces_id=None)

@@ -421,7 +421,12 @@ PATHS = {
                 {
                     "name": "offset",
                     "in": "query",
-                    "schema": {"type": "integer", "minimum": 0, "default": 0},
+                    "schema": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 1_000_000_000,
+                        "default": 0,
+                    },
                 },
             ],
             "responses": {"200": _response("the ranking", "Leaderboard"), **_errors(404, 422)},
@@ -443,14 +448,18 @@ PATHS = {
                             "type": "object",
                             "required": ["title", "form", "filename", "size"],
                             "properties": {
-                                "title": {"type": "string", "maxLength": 200},
-                                "description": {"type": ["string", "null"]},
+                                "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                                "description": {"type": ["string", "null"], "maxLength": 5000},
                                 "form": {
                                     "enum": ["song", "musical_drama", "stage", "narration", "other"]
                                 },
-                                "filename": {"type": "string"},
-                                "size": {"type": "integer", "minimum": 1},
-                                "content_type": {"type": ["string", "null"]},
+                                "filename": {"type": "string", "minLength": 1, "maxLength": 2000},
+                                "size": {
+                                    "type": "integer",
+                                    "minimum": 1,
+                                    "description": "bytes; at most the contest's limit (413)",
+                                },
+                                "content_type": {"type": ["string", "null"], "maxLength": 200},
                                 "replaces_id": {
                                     "type": ["integer", "null"],
                                     "description": "a video of the unit this one replaces",
@@ -531,7 +540,8 @@ def openapi_document() -> dict:
             "title": "Contest platform API",
             "version": "1",
             "description": "Errors are {error, message}; messages follow Accept-Language "
-            "(Vietnamese by default). Mutating calls need the X-CSRFToken header.",
+            "(Vietnamese by default). Mutating calls need the X-CSRFToken header. "
+            "No text may hold a NUL character (400).",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": PATHS,

@@ -57,7 +57,8 @@ def _wrong_types(body: dict) -> dict[str, list[str]]:
         if body.get(name) is not None and not isinstance(body[name], str)
     }
     size = body.get("size")
-    if size is not None and type(size) is not int:  # JSON true is not 1 byte
+    whole = type(size) is int or (type(size) is float and size.is_integer())  # true is not 1
+    if size is not None and not whole:
         wrong["size"] = [_("Enter a whole number.")]
     return wrong
 
@@ -74,6 +75,8 @@ def start_video_upload():
     wrong_types = _wrong_types(body)
     if wrong_types:
         return api_error("invalid_video", _("Check the video's details."), 422, fields=wrong_types)
+    if isinstance(body.get("size"), float):
+        body["size"] = int(body["size"])  # 201.0 is a JSON integer too
     # JSON null means "not given", never the text "None".
     fields = MultiDict({name: str(value) for name, value in body.items() if value is not None})
     form = VideoDetailsForm(formdata=fields, meta={"csrf": False})
