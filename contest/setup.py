@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, select
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest import clock, i18n, rate_limits
@@ -205,14 +205,37 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        error = _not_found_unless_another_method_fits(app, error)
         message = i18n.http_error_message(error.code)
         if error.code == 429:
             message = _("Too many requests. Wait a moment and try again.")
+        # The error's own headers stay: Allow on a 405, Retry-After, WWW-Authenticate...
+        headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
         if request.path.startswith("/api/"):
-            return api_error(i18n.http_error_code(error.code), message, error.code)
+            response = api_error(i18n.http_error_code(error.code), message, error.code)
+            response.headers.extend(headers)
+            return response
         status = error.code or 500
         page = render_template("errors/error.html", status=status, message=message)
-        return page, status
+        return page, status, headers
+
+
+def _not_found_unless_another_method_fits(app: Flask, error: HTTPException) -> HTTPException:
+    """A 405 is only true when the path exists for another method. Werkzeug answers 405 when
+    a route of another method has the path's shape, even if its id is out of range (DELETE
+    /uploads/0 beside GET /uploads/<int>): such a path exists for no method, so it is a 404."""
+    if not isinstance(error, MethodNotAllowed):
+        return error
+    adapter = app.create_url_adapter(request)
+    for method in error.valid_methods or ():
+        try:
+            adapter.match(method=method)
+        except NotFound:
+            continue
+        except HTTPException:  # a redirect, another 405...: the path exists
+            return error
+        return error
+    return NotFound()
 
 
 def register_security_headers(app: Flask) -> None:

@@ -3,6 +3,8 @@
 import functools
 import itertools
 import re
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -181,3 +183,36 @@ def in_contest(contest: Contest | str, path: str = "") -> str:
     (`path` starts with /)."""
     slug = contest if isinstance(contest, str) else contest.slug
     return f"/contests/{slug}{path}"
+
+
+def logged_in_clients(app, phone: str, count: int) -> list[ApiClient]:
+    """Several clients of one user (one login, its session cookie copied)."""
+    first = ApiClient(app.test_client())
+    response = first.post("/session", json={"login": phone, "password": PASSWORD})
+    assert response.status_code == 200
+    first.csrf_token = response.get_json()["csrf_token"]
+    cookie = first.client.get_cookie("session")
+    clients = [first]
+    for _ in range(count - 1):
+        other = ApiClient(app.test_client())
+        other.client.set_cookie("session", cookie.value, domain=cookie.domain)
+        other.csrf_token = first.csrf_token
+        clients.append(other)
+    return clients
+
+
+def race(calls: list[Callable[[], object]]) -> list:
+    """Run the calls in threads released together; return their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        results[index] = calls[index]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results

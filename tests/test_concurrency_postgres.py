@@ -3,16 +3,20 @@
 Run with TEST_DATABASE_URL set (make test does it in CI); SQLite serialises writers anyway.
 """
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from sqlalchemy import select, text
 
 from contest.extensions import db
 from contest.models import Answer, Attempt, AttemptState
 from tests.conftest import TEST_DATABASE_URL
-from tests.helpers import PASSWORD, ApiClient, make_contest, make_questions, make_unit, make_user
+from tests.helpers import (
+    logged_in_clients,
+    make_contest,
+    make_questions,
+    make_unit,
+    make_user,
+    race,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -37,39 +41,6 @@ def committed(app):
         tables = ", ".join(table.name for table in db.metadata.sorted_tables)
         db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.session.commit()
-
-
-def logged_in_clients(app, phone: str, count: int) -> list[ApiClient]:
-    """Several clients of one participant (one login, its session cookie copied)."""
-    first = ApiClient(app.test_client())
-    response = first.post("/session", json={"login": phone, "password": PASSWORD})
-    assert response.status_code == 200
-    first.csrf_token = response.get_json()["csrf_token"]
-    cookie = first.client.get_cookie("session")
-    clients = [first]
-    for _ in range(count - 1):
-        other = ApiClient(app.test_client())
-        other.client.set_cookie("session", cookie.value, domain=cookie.domain)
-        other.csrf_token = first.csrf_token
-        clients.append(other)
-    return clients
-
-
-def race(calls: list[Callable[[], object]]) -> list:
-    """Run the calls in threads released together; return their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index: int) -> None:
-        barrier.wait()
-        results[index] = calls[index]()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def correct_choices(app, attempt_id: int) -> dict[int, int]:

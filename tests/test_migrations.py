@@ -12,8 +12,6 @@ database of the test's own on that server. The tests build their own app: the su
 fixture and its patched session are never touched.
 """
 
-import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -24,14 +22,12 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import current_app
 from flask_migrate import downgrade, upgrade
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
-from contest import create_app
 from contest.domain.prizes import ContestUnit, ScoreWeights, score_tallies
-from contest.extensions import db, limiter
+from contest.extensions import db
 from contest.models import BestRound, Contest, SnapshotIndividual
 from contest.models.types import UTCDateTime
+from tests.apps import own_app, postgres_database
 from tests.conftest import TEST_DATABASE_URL
 
 pytestmark = pytest.mark.db
@@ -391,25 +387,6 @@ def current_revision(connection) -> str:
     return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
 
 
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    """A throwaway database on the server of `server_url`, dropped afterwards."""
-    url = make_url(server_url)
-    name = f"migration_test_{os.getpid()}"
-    admin = sa.create_engine(
-        url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
-    )
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))  # a crashed run's
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_database_url(request, tmp_path) -> Iterator[str]:
     """An empty database: a temporary SQLite file, or our own on TEST_DATABASE_URL's server."""
@@ -423,53 +400,12 @@ def fresh_database_url(request, tmp_path) -> Iterator[str]:
 
 
 @contextmanager
-def migration_app(database_url: str, instance_path) -> Iterator:
-    """An app of the test's own on `database_url`, inside its app context.
-
-    create_app rebinds the shared rate limiter's storage, and env.py's fileConfig resets the
-    logging setup: both are put back afterwards, and the app's engine is disposed.
-    """
-    limiter_state = dict(vars(limiter))
-    loggers = [
-        logging.getLogger(name)
-        for name in ("", "sqlalchemy", "sqlalchemy.engine", "alembic", "flask_migrate")
-    ]
-    logging_state = [
-        (logger, logger.level, list(logger.handlers), logger.propagate, logger.disabled)
-        for logger in loggers
-    ]
-    try:
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": "x",
-                "SQLALCHEMY_DATABASE_URI": database_url,
-                "RATELIMIT_STORAGE_URI": "memory://",
-                "MEDIA_DIR": str(instance_path / "media"),
-            }
-        )
-        with app.app_context():
-            try:
-                yield app
-            finally:
-                db.engine.dispose()
-    finally:
-        vars(limiter).clear()
-        vars(limiter).update(limiter_state)
-        for logger, level, handlers, propagate, disabled in logging_state:
-            logger.setLevel(level)
-            logger.handlers[:] = handlers
-            logger.propagate = propagate
-            logger.disabled = disabled
-
-
-@contextmanager
 def migrated_over_old_data(database_url: str, instance_path) -> Iterator[dict[str, list[dict]]]:
     """A fresh database at 10fe866f0c39 given the old data, then upgraded to 3a1800a74700.
 
     Yields the old tables' rows as they were before the upgrade; the app context stays pushed.
     """
-    with migration_app(database_url, instance_path):
+    with own_app(database_url, instance_path):
         upgrade(revision=BEFORE)
         with db.engine.begin() as connection:
             insert_old_data(connection)
@@ -719,7 +655,7 @@ def cut_to(rows_by_table: dict[str, list[dict]], tables: dict[str, list[str]]) -
 
 def test_the_chain_keeps_every_other_tables_rows_up_and_down(fresh_database_url, tmp_path):
     layouts = {}  # revision: its tables and columns
-    with migration_app(fresh_database_url, tmp_path):
+    with own_app(fresh_database_url, tmp_path):
         rows, tables = {}, {}
         for revision, new_rows in CHAIN:
             upgrade(revision=revision)

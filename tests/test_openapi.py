@@ -122,3 +122,50 @@ def test_video_upload_responses_match_the_document(api, db_session):
     check(api.delete(f"/videos/uploads/{video_id}"), one, "delete")
     other = api.post(uploads, json=body).get_json()["video_id"]
     check(api.delete(f"/videos/uploads/{other}"), one, "delete")
+
+
+def concrete(path: str) -> str:
+    """A documented path with its parameters filled in."""
+    return re.sub(r"\{\w+\}", "1", path)
+
+
+def test_a_method_not_allowed_names_the_allowed_ones(client):
+    for path, operations in DOCUMENT["paths"].items():
+        response = client.open("/api/v1" + concrete(path), method="TRACE")
+        assert response.status_code == 405, path
+        allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+        assert {method.upper() for method in operations} <= allowed, path
+        assert response.get_json()["error"]
+    page = client.open("/auth/login", method="TRACE")
+    assert page.status_code == 405
+    assert "GET" in page.headers["Allow"]
+
+
+def query_parameter(path: str, name: str) -> dict:
+    parameters = DOCUMENT["paths"][path]["get"]["parameters"]
+    return next(p["schema"] for p in parameters if p["in"] == "query" and p["name"] == name)
+
+
+@pytest.mark.parametrize(
+    ("limit", "offset"), [(1, 0), (1000, 5), (0, 0), (1001, 0), (-1, 0), (10, -1)]
+)
+def test_the_leaderboard_accepts_exactly_what_the_document_allows(api, world, limit, offset):
+    path = "/leaderboard"  # the one open contest's (the scoped one has the same parameters)
+    documented = all(
+        Draft202012Validator(query_parameter(path, name)).is_valid(value)
+        for name, value in (("limit", limit), ("offset", offset))
+    )
+    response = api.get(f"{concrete(path)}?limit={limit}&offset={offset}")
+    check(response, path, "get")
+    assert response.status_code == (200 if documented else 422)
+
+
+def test_a_rate_limited_submit_is_documented(app, api, world, monkeypatch):
+    monkeypatch.setitem(app.config, "QUIZ_API_RATE_LIMIT", "1 per minute")
+    api.login(world[1])
+    attempt = api.post("/attempts").get_json()
+    submit = "/attempts/{attempt_id}/submit"
+    assert api.post(f"/attempts/{attempt['id']}/submit").status_code == 200
+    limited = api.post(f"/attempts/{attempt['id']}/submit")
+    assert limited.status_code == 429
+    check(limited, submit, "post")

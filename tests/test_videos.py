@@ -258,6 +258,11 @@ def test_a_short_part_is_refused_and_not_counted_as_stored(client, world, sample
         ({"size": "nhiều"}, 422, "invalid_video"),
         ({"title": ""}, 422, "invalid_video"),
         ({"form": "karaoke"}, 422, "invalid_video"),
+        ({"title": 12345}, 422, "invalid_video"),
+        ({"filename": ["phim.mp4"]}, 422, "invalid_video"),
+        ({"description": {"a": 1}}, 422, "invalid_video"),
+        ({"size": True}, 422, "invalid_video"),
+        ({"size": "5"}, 422, "invalid_video"),
     ],
 )
 def test_bad_details_are_refused_before_any_byte(client, world, samples, overrides, status, code):
@@ -268,6 +273,20 @@ def test_bad_details_are_refused_before_any_byte(client, world, samples, overrid
     assert response.status_code == status
     assert response.get_json()["error"] == code
     assert db.session.query(Video).count() == 0
+
+
+def test_a_whole_number_written_with_a_decimal_point_is_a_size(client, world, samples):
+    api = login(client, world.admin)
+    body = details(samples["mp4"], size=float(samples["mp4"].stat().st_size))
+    started = api.post(in_contest(world.contest, UPLOADS), json=body)
+    assert started.status_code == 201, started.get_json()
+    assert started.get_json()["size"] == samples["mp4"].stat().st_size
+    assert (
+        api.post(
+            in_contest(world.contest, UPLOADS), json=details(samples["mp4"], size=10.5)
+        ).status_code
+        == 422
+    )
 
 
 def test_null_details_are_absent_not_the_text_none(client, world, samples):
@@ -796,3 +815,48 @@ def test_media_and_thumbnails_are_neither_sniffed_nor_stored(client, world, read
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+
+
+def test_a_video_has_one_replacement_on_its_way_at_a_time(client, world, samples):
+    api = login(client, world.admin)
+    first = upload(api, world.contest, samples["mp4"], title="Một")
+    upload(api, world.contest, samples["webm"], title="Hai")
+    again = details(samples["mp4"], title="Một (bản mới)", replaces_id=first["video_id"])
+    assert api.post(in_contest(world.contest, UPLOADS), json=again).status_code == 201
+    second = api.post(in_contest(world.contest, UPLOADS), json=again)
+    assert second.status_code == 409
+    assert second.get_json()["error"] == "video_limit_reached"
+    assert "bản thay thế" in second.get_json()["message"]
+
+
+def test_a_replacement_whose_video_left_the_contest_takes_a_place(client, world, samples):
+    api = login(client, world.admin)
+    first = upload(api, world.contest, samples["mp4"], title="Một")
+    upload(api, world.contest, samples["webm"], title="Hai")
+    again = details(samples["mp4"], title="Một (bản mới)", replaces_id=first["video_id"])
+    assert api.post(in_contest(world.contest, UPLOADS), json=again).status_code == 201
+    db.session.get(Video, first["video_id"]).state = VideoState.REJECTED
+    db.session.commit()
+    third = api.post(in_contest(world.contest, UPLOADS), json=details(samples["mp4"], title="Ba"))
+    assert third.status_code == 409
+    assert third.get_json()["error"] == "video_limit_reached"
+
+
+def test_completing_counts_the_received_videos_again(client, world, samples):
+    """A limit lowered after two starts lets one of them finish, not both."""
+    api = login(client, world.admin)
+    data = samples["mp4"].read_bytes()
+    started = [
+        api.post(in_contest(world.contest, UPLOADS), json=details(samples["mp4"])).get_json()
+        for _ in range(2)
+    ]
+    for body in started:
+        send_parts(api, body, data)
+    world.contest.max_videos_per_unit = 1
+    db.session.commit()
+    assert api.post(f"{UPLOADS}/{started[0]['video_id']}/complete").status_code == 200
+    refused = api.post(f"{UPLOADS}/{started[1]['video_id']}/complete")
+    assert refused.status_code == 409
+    assert refused.get_json()["error"] == "video_limit_reached"
+    assert db.session.get(Video, started[1]["video_id"]).state is VideoState.UPLOADING
+    assert api.delete(f"{UPLOADS}/{started[1]['video_id']}").status_code == 204

@@ -470,7 +470,7 @@ PATHS = {
             "parameters": [ATTEMPT_ID, CSRF],
             "responses": {
                 "200": _response("the graded round", "Attempt"),
-                **_errors(400, 401, 404),
+                **_errors(400, 401, 404, 429),
             },
         }
     },
@@ -479,8 +479,21 @@ PATHS = {
             "summary": "The individual ranking: each participant's best round",
             "parameters": [
                 CONTEST_SLUG,
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 100}},
-                {"name": "offset", "in": "query", "schema": {"type": "integer", "default": 0}},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+                },
+                {
+                    "name": "offset",
+                    "in": "query",
+                    "schema": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 1_000_000_000,
+                        "default": 0,
+                    },
+                },
             ],
             "description": "403 leaderboard_hidden while the organizers keep the leaderboard"
             " private: until the quiz closes, for everyone but organizers.",
@@ -507,14 +520,18 @@ PATHS = {
                             "type": "object",
                             "required": ["title", "form", "filename", "size"],
                             "properties": {
-                                "title": {"type": "string", "maxLength": 200},
-                                "description": {"type": ["string", "null"]},
+                                "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                                "description": {"type": ["string", "null"], "maxLength": 5000},
                                 "form": {
                                     "enum": ["song", "musical_drama", "stage", "narration", "other"]
                                 },
-                                "filename": {"type": "string"},
-                                "size": {"type": "integer", "minimum": 1},
-                                "content_type": {"type": ["string", "null"]},
+                                "filename": {"type": "string", "minLength": 1, "maxLength": 2000},
+                                "size": {
+                                    "type": "integer",
+                                    "minimum": 1,
+                                    "description": "bytes; at most the contest's limit (413)",
+                                },
+                                "content_type": {"type": ["string", "null"], "maxLength": 200},
                                 "replaces_id": {
                                     "type": ["integer", "null"],
                                     "description": "a video of the unit this one replaces",
@@ -605,6 +622,18 @@ PATHS["/attempts"] = _deprecated("/contests/{contest_slug}/attempts", "post")
 PATHS["/leaderboard"] = _deprecated("/contests/{contest_slug}/leaderboard", "get")
 
 
+def _unknown_slug_is_404(paths: dict) -> dict:
+    """Every operation under a contest's slug may answer 404 (unknown_contest)."""
+    for operations in paths.values():
+        for operation in operations.values():
+            if CONTEST_SLUG in operation.get("parameters", ()):
+                operation["responses"].setdefault("404", _errors(404)["404"])
+    return paths
+
+
+PATHS = _unknown_slug_is_404(PATHS)
+
+
 def openapi_document() -> dict:
     """The API description, served at /api/v1/openapi.json."""
     return {
@@ -619,7 +648,8 @@ def openapi_document() -> dict:
             "unknown_contest). Routes keyed by a round's or an upload's id need no slug: the "
             "row knows its contest. The unscoped /contest, /attempts (POST) and /leaderboard "
             "of the one-contest API are kept, deprecated: they answer for the one open contest, "
-            "409 ambiguous_contest when several are open, 404 no_open_contest when none is.",
+            "409 ambiguous_contest when several are open, 404 no_open_contest when none is. "
+            "No text may hold a NUL character (400).",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": PATHS,

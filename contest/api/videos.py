@@ -47,6 +47,23 @@ def _own_upload(video_id: int) -> Video:
     return video
 
 
+TEXT_DETAILS = ("title", "description", "form", "filename", "content_type")
+
+
+def _wrong_types(body: dict) -> dict[str, list[str]]:
+    """The details whose JSON type is wrong (a number as the title...): never turned into text."""
+    wrong = {
+        name: [_("Send this as text.")]
+        for name in TEXT_DETAILS
+        if body.get(name) is not None and not isinstance(body[name], str)
+    }
+    size = body.get("size")
+    whole = type(size) is int or (type(size) is float and size.is_integer())  # true is not 1
+    if size is not None and not whole:
+        wrong["size"] = [_("Enter a whole number.")]
+    return wrong
+
+
 @bp.post("/contests/<contest_slug>/videos/uploads")
 @login_required
 def start_video_upload():
@@ -54,6 +71,11 @@ def start_video_upload():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return api_error("invalid_json", _("Send a JSON object."), 400)
+    wrong_types = _wrong_types(body)
+    if wrong_types:
+        return api_error("invalid_video", _("Check the video's details."), 422, fields=wrong_types)
+    if isinstance(body.get("size"), float):
+        body["size"] = int(body["size"])  # 201.0 is a JSON integer too
     # JSON null means "not given", never the text "None".
     fields = MultiDict({name: str(value) for name, value in body.items() if value is not None})
     form = VideoDetailsForm(formdata=fields, meta={"csrf": False})

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
 
 from contest.domain.text import clean_lines, clean_text
 from contest.errors import Refused
@@ -42,6 +43,8 @@ MAX_FILENAME_LENGTH = 255
 MAX_PARTS = 10_000
 # An upload nobody has touched for this long is abandoned: its parts are dropped.
 ABANDONED_AFTER = timedelta(days=2)
+# The places a completion is counted against: videos received whole and still in the contest.
+RECEIVED_PLACES = tuple(state for state in COUNTED_STATES if state is not VideoState.UPLOADING)
 
 
 class VideoError(Refused):
@@ -140,15 +143,57 @@ def unit_videos(contest: Contest, unit_id: int) -> list[Video]:
     return list(db.session.scalars(query))
 
 
-def places_taken(contest: Contest, unit_id: int) -> int:
-    """How many of the unit's places are held: live videos, not counting pending replacements."""
+def places_taken(
+    contest: Contest,
+    unit_id: int,
+    states: tuple[VideoState, ...] = COUNTED_STATES,
+    besides: Video | None = None,
+) -> int:
+    """How many of the unit's places are held: live videos, not counting pending replacements.
+
+    A replacement whose video has left the contest (withdrawn, rejected) stands on its own.
+    """
+    replaced = aliased(Video)
+    replaces_a_live_video = (
+        select(replaced.id)
+        .where(replaced.id == Video.replaces_id, replaced.state.in_(COUNTED_STATES))
+        .exists()
+    )
     query = select(func.count(Video.id)).where(
         Video.contest_id == contest.id,
         Video.unit_id == unit_id,
-        Video.state.in_(COUNTED_STATES),
-        Video.replaces_id.is_(None),
+        Video.state.in_(states),
+        ~replaces_a_live_video,
     )
+    if besides is not None:
+        query = query.where(Video.id != besides.id)
     return db.session.scalar(query) or 0
+
+
+def _lock_unit(unit_id: int) -> None:
+    """Make the unit's place counting one at a time, until the caller's commit.
+
+    PostgreSQL: a row lock on the unit (NO KEY UPDATE, so inserting rows that refer to the unit
+    is not held up). SQLite: a write to the unit's row takes the database's write lock first
+    (pysqlite begins the transaction at the first write), so the count that follows sees every
+    committed video and no other writer can add one before this transaction ends.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        lock = select(Unit.id).where(Unit.id == unit_id).with_for_update(key_share=True)
+        db.session.execute(lock)
+    else:
+        touch = update(Unit).where(Unit.id == unit_id).values(position=Unit.position)
+        db.session.execute(touch.execution_options(synchronize_session=False))
+
+
+def _limit_reached(contest: Contest) -> VideoLimitReached:
+    return VideoLimitReached(
+        _l(
+            "Your unit already has %(count)d videos, the most this contest accepts. "
+            "Replace or withdraw one first.",
+            count=contest.max_videos_per_unit,
+        )
+    )
 
 
 def _check_manager(contest: Contest, user: User, now: datetime) -> None:
@@ -198,14 +243,15 @@ def start_upload(
             raise NotUnitAdmin()
         if replaces.state not in COUNTED_STATES or replaces.state is VideoState.UPLOADING:
             raise InvalidVideoDetails(_l("Only a received video can be replaced."))
-    elif places_taken(contest, uploader.unit_id) >= contest.max_videos_per_unit:
-        raise VideoLimitReached(
-            _l(
-                "Your unit already has %(count)d videos, the most this contest accepts. "
-                "Replace or withdraw one first.",
-                count=contest.max_videos_per_unit,
+    # Counted under the unit's lock, so racing starts cannot all see a free place.
+    _lock_unit(uploader.unit_id)
+    if replaces is not None:
+        if _pending_replacement(replaces) is not None:
+            raise VideoLimitReached(
+                _l("This video already has a replacement on its way: cancel or withdraw it first.")
             )
-        )
+    elif places_taken(contest, uploader.unit_id) >= contest.max_videos_per_unit:
+        raise _limit_reached(contest)
     key = f"videos/{contest.id}/{uuid.uuid4().hex}/original"
     content_type = (details.content_type or "application/octet-stream")[:100]
     video = Video(
@@ -249,6 +295,12 @@ def edit_video(
     video.form = form
     db.session.flush()
     return video
+
+
+def _pending_replacement(video: Video) -> Video | None:
+    """The live replacement already started for this video, if any."""
+    query = select(Video).where(Video.replaces_id == video.id, Video.state.in_(COUNTED_STATES))
+    return db.session.scalars(query.limit(1)).first()
 
 
 def _open_upload(video: Video, now: datetime) -> str:
@@ -322,8 +374,24 @@ def part_upload_url(
 
 
 def complete_upload(video: Video, storage: Storage, now: datetime) -> Video:
-    """Join the parts into the stored file; the video is then received and awaits processing."""
+    """Join the parts into the stored file; the video is then received and awaits processing.
+
+    A video that takes a place of its own is counted again, under the unit's lock, against the
+    videos already received: a limit lowered since the start, or uploads opened before the limit
+    was enforced in the database, never leave the unit more received videos than it may hold.
+    """
     upload_id = _open_upload(video, now)
+    if video.replaces is None or not video.replaces.is_live:
+        _lock_unit(video.unit_id)
+        received = places_taken(video.contest, video.unit_id, RECEIVED_PLACES, besides=video)
+        if received >= video.contest.max_videos_per_unit:
+            raise VideoLimitReached(
+                _l(
+                    "Your unit has received %(count)d videos already, the most this contest "
+                    "accepts. Withdraw one to finish this upload, or cancel it.",
+                    count=video.contest.max_videos_per_unit,
+                )
+            )
     try:
         storage.complete_upload(video.storage_key, upload_id, video.part_count, video.size_bytes)
     except IncompleteUpload:
