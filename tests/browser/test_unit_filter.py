@@ -1,22 +1,28 @@
 """The registration form's unit filter on a phone: typing without diacritics narrows the list."""
 
 import pytest
+from sqlalchemy import delete, select
 
 from contest.extensions import db
-from contest.models import Unit, UnitGroup
+from contest.models import Contest, ParticipatingUnit, Unit, UnitGroup
 from tests.browser.steps import shot
 
 
 @pytest.fixture
 def justice_department(live_app):
-    """A unit with a Vietnamese name in a group of its own, removed afterwards."""
+    """A unit with a Vietnamese name in a group of its own, taking part in every contest (the
+    registration offers the units of the open contests), removed afterwards."""
     with live_app.app_context():
         group = UnitGroup(code="LOC", name="Sở, ban, ngành (lọc)", position=99)
         unit = Unit(code="LOC-STP", name="Sở Tư pháp", group=group, position=1)
         db.session.add(unit)
+        db.session.flush()
+        for contest in db.session.scalars(select(Contest)):
+            db.session.add(ParticipatingUnit(contest_id=contest.id, unit_id=unit.id, headcount=9))
         db.session.commit()
     yield
     with live_app.app_context():
+        db.session.execute(delete(ParticipatingUnit).where(ParticipatingUnit.unit_id == unit.id))
         db.session.delete(db.session.get(Unit, unit.id))
         db.session.delete(db.session.get(UnitGroup, group.id))
         db.session.commit()
