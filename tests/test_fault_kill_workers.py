@@ -56,7 +56,13 @@ KILLS = 5
 RAISED_LIMIT = "100000 per minute"
 CONTEST_SLUG = "bench"  # bench/seed.py's contest
 # What a worker killed under a request leaves the client with: no answer, or half of one.
-BROKEN = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+# A reply that never came, for whatever reason (a killed worker, or a machine so loaded that the
+# read timed out), leaves the request's effect unknown: it is sent again, as a browser would.
+BROKEN = (
+    requests.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.Timeout,
+)
 
 
 @pytest.fixture
