@@ -8,6 +8,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import has_request_context, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from contest.clock import local_zone
@@ -98,6 +99,16 @@ def format_local_date(value: datetime) -> str:
     return value.astimezone(local_zone()).strftime("%d/%m/%Y")
 
 
+def format_local_time(value: datetime) -> str:
+    """HH:MM in the contest's time zone."""
+    return value.astimezone(local_zone()).strftime("%H:%M")
+
+
+def format_local_day_month(value: datetime) -> str:
+    """dd/mm in the contest's time zone (a day of the running contest: its year goes unsaid)."""
+    return value.astimezone(local_zone()).strftime("%d/%m")
+
+
 def format_money(amount: int | None) -> str:
     """Vietnamese dong: 10.000.000 đ."""
     if amount is None:
@@ -106,12 +117,28 @@ def format_money(amount: int | None) -> str:
 
 
 def format_duration_ms(milliseconds: int | None) -> str:
-    """A round's duration as m:ss,mmm (minutes, seconds, milliseconds)."""
+    """A round's duration as people say it: "54,3 giây", "1 phút 05,3 giây" (tenths, cut not
+    rounded, so that a time never reads longer than it was)."""
     if milliseconds is None:
         return ""
     minutes, rest = divmod(milliseconds, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{minutes}:{seconds:02d},{millis:03d}"
+    whole, tenths = rest // 1000, rest % 1000 // 100
+    if not minutes:
+        return _("%(seconds)s seconds", seconds=f"{whole},{tenths}")
+    seconds = f"{whole:02d},{tenths}"
+    return _("%(minutes)s min %(seconds)s seconds", minutes=minutes, seconds=seconds)
+
+
+def format_time_limit(seconds: int | None) -> str:
+    """A time limit in whole seconds: "10 phút", "1 phút 30 giây", "45 giây" (never rounded)."""
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return _("%(seconds)s seconds", seconds=rest)
+    if not rest:
+        return _("%(minutes)s minutes", minutes=minutes)
+    return _("%(minutes)s min %(seconds)s seconds", minutes=minutes, seconds=f"{rest:02d}")
 
 
 def format_size(size_bytes: int) -> str:

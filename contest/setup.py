@@ -250,6 +250,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = i18n.format_local_datetime
     app.jinja_env.filters["money"] = i18n.format_money
     app.jinja_env.filters["duration"] = i18n.format_duration_ms
+    app.jinja_env.filters["time_limit"] = i18n.format_time_limit
+    app.jinja_env.filters["local_time"] = i18n.format_local_time
+    app.jinja_env.filters["local_day_month"] = i18n.format_local_day_month
     app.jinja_env.filters["size"] = i18n.format_size
     app.jinja_env.filters["video_length"] = i18n.format_video_length
     app.jinja_env.filters["points"] = i18n.format_points

@@ -316,8 +316,8 @@ def test_the_public_individual_ranking_is_paginated_from_the_snapshot(
     page = response.get_data(as_text=True)
     rows = ranking_rows(page)
     assert len(rows) == 100
-    assert rows[0] == ("1", "Thí sinh 000", units[0].name, "10", "1:01,234")
-    assert rows[16] == ("17", "Thí sinh 016", units[1].name, "9", "1:01,394")
+    assert rows[0] == ("1", "Thí sinh 000", units[0].name, "10", "1 phút 01,2 giây")
+    assert rows[16] == ("17", "Thí sinh 016", units[1].name, "9", "1 phút 01,3 giây")
     assert rows[99][:2] == ("100", "Thí sinh 099")
     assert "Tên đổi sau khi duyệt" not in page
     assert f'href="/contests/{SLUG}/results/individuals?page=2"' in page
@@ -330,7 +330,7 @@ def test_the_public_individual_ranking_is_paginated_from_the_snapshot(
     second = client.get(in_contest(SLUG, "/results/individuals?page=2")).get_data(as_text=True)
     rows = ranking_rows(second)
     assert [row[0] for row in rows] == [str(rank) for rank in range(101, PEOPLE + 1)]
-    assert rows[-1] == ("150", "Thí sinh 149", units[149 % 3].name, "1", "1:02,724")
+    assert rows[-1] == ("150", "Thí sinh 149", units[149 % 3].name, "1", "1 phút 02,7 giây")
     assert f'href="/contests/{SLUG}/results/individuals?page=1"' in second
     assert "?page=3" not in second
 
