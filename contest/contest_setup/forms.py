@@ -96,3 +96,4 @@ class VisibilityForm(ContestForm):
         invalid_choice_message=_l("Choose one of the values offered."),
     )
     leaderboard_public = BooleanField(_l("The leaderboard is public while the quiz is open"))
+    unit_ranking_public = BooleanField(_l("The unit ranking is public while the contest runs"))

@@ -117,6 +117,7 @@ COPIED_SETTINGS = (
     "max_attempts_per_day",
     "review_policy",
     "leaderboard_public",
+    "unit_ranking_public",
     "max_videos_per_unit",
     "video_max_bytes",
     "video_max_duration_seconds",
@@ -133,7 +134,17 @@ COPIED_SETTINGS = (
     "prediction_question",
     "registration_open",
 )
-NOT_COPIED = ("id", "slug", "name", "created_at", "prediction_true_value", *WINDOW_FIELDS)
+# The emblem is a stored file, as the documents are: a copy would share (and delete) it.
+NOT_COPIED = (
+    "id",
+    "slug",
+    "name",
+    "created_at",
+    "prediction_true_value",
+    "emblem_key",
+    "emblem_type",
+    *WINDOW_FIELDS,
+)
 
 
 def _copy_rubric(source: Contest, copy: Contest) -> None:
@@ -430,10 +441,13 @@ def change_round_rules(
 class Visibility:
     review_policy: str  # a ReviewPolicy value
     leaderboard_public: bool
+    unit_ranking_public: bool = False
 
     @classmethod
     def of(cls, contest: Contest) -> "Visibility":
-        return cls(contest.review_policy.value, contest.leaderboard_public)
+        return cls(
+            contest.review_policy.value, contest.leaderboard_public, contest.unit_ranking_public
+        )
 
 
 def change_visibility(contest: Contest, visibility: Visibility, actor: User, now: datetime):
@@ -454,5 +468,6 @@ def change_visibility(contest: Contest, visibility: Visibility, actor: User, now
         )
     contest.review_policy = policy
     contest.leaderboard_public = visibility.leaderboard_public
+    contest.unit_ranking_public = visibility.unit_ranking_public
     _log(contest, "visibility_changed", actor, now, before.__dict__, visibility.__dict__)
     db.session.flush()

@@ -144,6 +144,7 @@ DETAILS = {
     "max_attempts_per_day": _l("Rounds per participant per day (empty: no limit)"),
     "review_policy": _l("When participants see the correct answers of their rounds"),
     "leaderboard_public": _l("The leaderboard is public while the quiz is open"),
+    "unit_ranking_public": _l("The unit ranking is public while the contest runs"),
 }
 MONEY = {"total_amount"}
 

@@ -67,6 +67,13 @@ def test_register_play_reload_lose_connection_submit_and_rank(page):
     board = page.get_by_test_id("leaderboard")
     assert "Trần Thị Thu Hà" in board.inner_text()
     assert board.locator("tr.me").count() == 1
+    own = page.get_by_test_id("own-line")
+    assert own.is_visible()
+    assert re.search(r"Hạng\s+\d+", own.inner_text())
+    assert re.search(r"\d+/10", own.inner_text())
+    assert re.search(r"\d+,\d giây", own.inner_text())
+    # No hidden horizontal scroll on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "leaderboard")
 
 
