@@ -1,6 +1,6 @@
 """Languages and local formats: Vietnamese first, English the other."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -139,6 +139,21 @@ def format_time_limit(seconds: int | None) -> str:
     if not rest:
         return _("%(minutes)s minutes", minutes=minutes)
     return _("%(minutes)s min %(seconds)s seconds", minutes=minutes, seconds=f"{rest:02d}")
+
+
+def format_time_left(left: timedelta) -> str:
+    """Time until a deadline as a countdown reads: "3 ngày 4 giờ 12 phút", "12 phút" (the
+    largest two or three units that are not zero; minutes rounded down)."""
+    minutes = max(0, int(left.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_("%(n)s d", n=days))
+    if days or hours:
+        parts.append(_("%(n)s h", n=hours))
+    parts.append(_("%(n)s min", n=minutes))
+    return " ".join(parts)
 
 
 def format_size(size_bytes: int) -> str:

@@ -251,6 +251,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money"] = i18n.format_money
     app.jinja_env.filters["duration"] = i18n.format_duration_ms
     app.jinja_env.filters["time_limit"] = i18n.format_time_limit
+    app.jinja_env.filters["time_left"] = i18n.format_time_left
     app.jinja_env.filters["local_time"] = i18n.format_local_time
     app.jinja_env.filters["local_day_month"] = i18n.format_local_day_month
     app.jinja_env.filters["size"] = i18n.format_size

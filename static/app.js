@@ -42,6 +42,33 @@
       bar.style.height = bar.dataset.height + "%";
     });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", sizeBars);
-  else sizeBars();
+  // <p data-closes-at data-server-now data-template data-units>: the time left until the quiz
+  // closes, counted on the server's clock (the offset to this device's clock is kept).
+  function countDown() {
+    document.querySelectorAll("[data-closes-at]").forEach((node) => {
+      const offsetMs = Date.parse(node.dataset.serverNow) - Date.now();
+      const units = JSON.parse(node.dataset.units);
+      const unit = (name, n) => units[name].replace("{n}", n);
+      const paint = () => {
+        let minutes = Math.max(0, Math.floor((Date.parse(node.dataset.closesAt) - Date.now() - offsetMs) / 60000));
+        const days = Math.floor(minutes / 1440);
+        const hours = Math.floor((minutes % 1440) / 60);
+        minutes %= 60;
+        const parts = [];
+        if (days) parts.push(unit("day", days));
+        if (days || hours) parts.push(unit("hour", hours));
+        parts.push(unit("minute", minutes));
+        node.textContent = node.dataset.template.replace("{left}", parts.join(" "));
+      };
+      paint();
+      setInterval(paint, 15000);
+    });
+  }
+
+  function ready() {
+    sizeBars();
+    countDown();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
 })();

@@ -103,3 +103,32 @@ def test_a_round_that_ran_out_of_time_says_so(
     page = client.get(in_contest(contest, f"/quiz/attempts/{attempt.id}")).get_data(as_text=True)
     assert ("Hết giờ" in page) is time_up
     assert "54,3 giây" in page
+
+
+def test_the_home_counts_down_to_the_close_while_the_quiz_is_open(client, db_session, now):
+    contest = make_contest(now, quiz_closes_at=now + timedelta(days=3, hours=4, minutes=12))
+    page = client.get(in_contest(contest, "/")).get_data(as_text=True)
+    assert "Còn 3 ngày 4 giờ 12 phút là hết thời gian thi" in page
+    assert 'data-closes-at="' in page
+    assert "Vào thi" in page
+
+
+def test_a_closed_quiz_offers_no_quiz_and_says_when_results_come(client, db_session, now):
+    contest = make_contest(
+        now - timedelta(days=40),
+        quiz_closes_at=now - timedelta(days=1),
+        results_publish_at=now + timedelta(days=10),
+    )
+    page = client.get(in_contest(contest, "/")).get_data(as_text=True)
+    assert "Vào thi" not in page
+    assert "Kết quả sẽ được công bố chậm nhất vào 14/12/2026 10:00." in page
+
+
+def test_public_pages_carry_no_phone_number(client, db_session, now):
+    contest = make_contest(now)
+    user = make_user(unit=make_unit())
+    graded_round(contest, user, 7, 54_321, now - timedelta(minutes=5))
+    for path in ("/", "/results/leaderboard"):
+        page = client.get(in_contest(contest, path)).get_data(as_text=True)
+        assert user.full_name in page or path == "/"
+        assert user.phone not in page

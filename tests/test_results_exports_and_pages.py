@@ -296,7 +296,8 @@ def test_the_public_rankings_wait_for_publication(client, judged, organizer, fro
 def ranking_rows(page: str) -> list[tuple[str, ...]]:
     """The (rank, name, unit, correct, seconds) cells of the individual ranking's table."""
     return re.findall(
-        r"<tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]*)</td><td>(\d+)</td>\s*<td>([^<]*)</td></tr>",
+        r"<tr><td>(\d+)</td><td>([^<]*)<span[^>]*><br>[^<]*</span></td><td class=\"hide-sm\">"
+        r"([^<]*)</td><td class=\"nowrap\">(\d+)/10</td>\s*<td class=\"nowrap\">([^<]*)</td></tr>",
         page,
     )
 
@@ -356,7 +357,7 @@ def test_the_public_video_ranking_shows_scores_and_prizes(client, judged, organi
         ("2", f"{videos['drama'].title} ({units[1].name})", "45"),
         ("3", f"{videos['second'].title} ({units[0].name})", "30"),
     ]
-    prize = "<strong>Giải video</strong> · 500.000 đ"
+    prize = '<strong>Giải video</strong><br><span class="nowrap">500.000 đ</span>'
     assert [row[3] for row in rows] == [prize, prize, ""]  # a unit wins one video prize at most
     assert "Đang xử lý" not in page  # unscored: not ranked
     assert f'href="/contests/{SLUG}/results/individuals"' in page
