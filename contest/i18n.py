@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -30,6 +31,38 @@ _HTTP_ERRORS = {
     429: ("rate_limited", _l("Too many requests. Wait a moment and try again.")),
     500: ("server_error", _l("Something went wrong on our side. Please try again.")),
 }
+
+
+# What an error page says first, in plain words; the message under it says what to do.
+_ERROR_HEADINGS = {
+    400: _l("Something in the request was not right"),
+    401: _l("Please log in"),
+    403: _l("This page is not open to you"),
+    404: _l("This page does not exist"),
+    405: _l("This action is not possible here"),
+    409: _l("Something changed in the meantime"),
+    413: _l("What you sent is too large"),
+    422: _l("Something you entered is not right"),
+    429: _l("Too many attempts in a short time"),
+    500: _l("Something went wrong on our side"),
+}
+
+
+def http_error_heading(status: int | None) -> str:
+    """An error page's title in plain words (the status number stays in small print)."""
+    return str(_ERROR_HEADINGS.get(status or 500, _ERROR_HEADINGS[500]))
+
+
+def zone_label(zone_name: str) -> str:
+    """The contest's time zone as people say it: "giờ Việt Nam (GMT+7)" for Asia/Ho_Chi_Minh,
+    else the zone's name with its offset now."""
+    offset = datetime.now(ZoneInfo(zone_name)).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    hours, rest = divmod(abs(minutes), 60)
+    gmt = f"GMT{'+' if minutes >= 0 else '-'}{hours}" + (f":{rest:02d}" if rest else "")
+    if zone_name in ("Asia/Ho_Chi_Minh", "Asia/Saigon"):
+        return _("Vietnam time (%(offset)s)", offset=gmt)
+    return f"{zone_name} ({gmt})"
 
 
 CONTEST_STATES = {

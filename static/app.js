@@ -65,9 +65,59 @@
     });
   }
 
+  const MESSAGES = JSON.parse(document.body.dataset.messages || "{}");
+
+  // The browser's own checks speak its language ("Please fill out this field"): the page's
+  // words replace them, whatever the browser's language.
+  const CHECKS = ["valueMissing", "typeMismatch", "badInput", "rangeUnderflow", "rangeOverflow",
+    "stepMismatch", "tooLong", "tooShort", "patternMismatch"];
+  document.addEventListener(
+    "invalid",
+    (event) => {
+      const field = event.target;
+      field.setCustomValidity("");
+      const failed = CHECKS.find((check) => field.validity[check]);
+      if (!failed) return;
+      let key = failed;
+      if (failed === "valueMissing" && (field.type === "radio" || field.type === "checkbox" || field.tagName === "SELECT")) {
+        key = "valueMissingChoice";
+      }
+      const text = (MESSAGES[key] || "").replace(/\{(\w+)\}/g, (_, name) => field.getAttribute(name) || "");
+      if (text) field.setCustomValidity(text);
+    },
+    true
+  );
+  const clearCheck = (event) => event.target.setCustomValidity && event.target.setCustomValidity("");
+  document.addEventListener("input", clearCheck, true);
+  document.addEventListener("change", clearCheck, true);
+
+  // File pickers: a button and the chosen file's name in the page's words, instead of the
+  // browser's "Choose File / No file chosen". The real input stays, visually hidden.
+  function dressFilePickers() {
+    document.querySelectorAll("input[type=file]:not([data-dressed])").forEach((input) => {
+      input.dataset.dressed = "1";
+      input.classList.add("file-input");
+      const button = document.createElement("label");
+      button.className = "button small file-button";
+      button.htmlFor = input.id;
+      button.textContent = MESSAGES.chooseFile;
+      const name = document.createElement("span");
+      name.className = "file-name muted small";
+      name.textContent = MESSAGES.noFile;
+      const picker = document.createElement("span");
+      picker.className = "file-picker";
+      input.after(picker);
+      picker.append(input, button, name);
+      input.addEventListener("change", () => {
+        name.textContent = input.files.length ? Array.from(input.files, (file) => file.name).join(", ") : MESSAGES.noFile;
+      });
+    });
+  }
+
   function ready() {
     sizeBars();
     countDown();
+    dressFilePickers();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();

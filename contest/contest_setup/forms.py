@@ -47,6 +47,14 @@ class RulesTextForm(ContestForm):
     )
 
 
+class EmblemForm(ContestForm):
+    file = FileField(
+        _l("Emblem (PNG or JPEG, at most 200 KB)"),
+        validators=[FileRequired(_l("Choose an image file."))],
+        render_kw={"accept": "image/png,image/jpeg"},
+    )
+
+
 class DocumentForm(ContestForm):
     title = StringField(_l("Title (empty: the file's name)"), validators=[at_most(300)])
     file = FileField(_l("PDF file"), validators=[FileRequired(_l("Choose a PDF file."))])

@@ -42,6 +42,8 @@ ACTIONS = {
     "rules_text_changed": _l("Rules text changed"),
     "document_added": _l("Document attached"),
     "document_deleted": _l("Document removed"),
+    "emblem_changed": _l("Emblem changed"),
+    "emblem_removed": _l("Emblem removed"),
     "round_rules_changed": _l("Round rules changed"),
     "visibility_changed": _l("Answers and leaderboard visibility changed"),
     "video_file_missing": _l("A video's stored file is missing"),
