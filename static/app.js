@@ -42,15 +42,15 @@
       bar.style.height = bar.dataset.height + "%";
     });
   }
-  // <p data-closes-at data-server-now data-template data-units>: the time left until the quiz
+  // <p data-countdown-to data-server-now data-template data-units>: the time left until the quiz
   // closes, counted on the server's clock (the offset to this device's clock is kept).
   function countDown() {
-    document.querySelectorAll("[data-closes-at]").forEach((node) => {
+    document.querySelectorAll("[data-countdown-to]").forEach((node) => {
       const offsetMs = Date.parse(node.dataset.serverNow) - Date.now();
       const units = JSON.parse(node.dataset.units);
       const unit = (name, n) => units[name].replace("{n}", n);
       const paint = () => {
-        let minutes = Math.max(0, Math.floor((Date.parse(node.dataset.closesAt) - Date.now() - offsetMs) / 60000));
+        let minutes = Math.max(0, Math.floor((Date.parse(node.dataset.countdownTo) - Date.now() - offsetMs) / 60000));
         const days = Math.floor(minutes / 1440);
         const hours = Math.floor((minutes % 1440) / 60);
         minutes %= 60;

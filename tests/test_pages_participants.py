@@ -109,7 +109,7 @@ def test_the_home_counts_down_to_the_close_while_the_quiz_is_open(client, db_ses
     contest = make_contest(now, quiz_closes_at=now + timedelta(days=3, hours=4, minutes=12))
     page = client.get(in_contest(contest, "/")).get_data(as_text=True)
     assert "Còn 3 ngày 4 giờ 12 phút là hết thời gian thi" in page
-    assert 'data-closes-at="' in page
+    assert 'data-countdown-to="' in page
     assert "Vào thi" in page
 
 
