@@ -1,13 +1,15 @@
 """Languages and local formats: Vietnamese first, English the other."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import has_request_context, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from contest.clock import local_zone
@@ -29,6 +31,38 @@ _HTTP_ERRORS = {
     429: ("rate_limited", _l("Too many requests. Wait a moment and try again.")),
     500: ("server_error", _l("Something went wrong on our side. Please try again.")),
 }
+
+
+# What an error page says first, in plain words; the message under it says what to do.
+_ERROR_HEADINGS = {
+    400: _l("Something in the request was not right"),
+    401: _l("Please log in"),
+    403: _l("This page is not open to you"),
+    404: _l("This page does not exist"),
+    405: _l("This action is not possible here"),
+    409: _l("Something changed in the meantime"),
+    413: _l("What you sent is too large"),
+    422: _l("Something you entered is not right"),
+    429: _l("Too many attempts in a short time"),
+    500: _l("Something went wrong on our side"),
+}
+
+
+def http_error_heading(status: int | None) -> str:
+    """An error page's title in plain words (the status number stays in small print)."""
+    return str(_ERROR_HEADINGS.get(status or 500, _ERROR_HEADINGS[500]))
+
+
+def zone_label(zone_name: str) -> str:
+    """The contest's time zone as people say it: "giờ Việt Nam (GMT+7)" for Asia/Ho_Chi_Minh,
+    else the zone's name with its offset now."""
+    offset = datetime.now(ZoneInfo(zone_name)).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    hours, rest = divmod(abs(minutes), 60)
+    gmt = f"GMT{'+' if minutes >= 0 else '-'}{hours}" + (f":{rest:02d}" if rest else "")
+    if zone_name in ("Asia/Ho_Chi_Minh", "Asia/Saigon"):
+        return _("Vietnam time (%(offset)s)", offset=gmt)
+    return f"{zone_name} ({gmt})"
 
 
 CONTEST_STATES = {
@@ -98,6 +132,16 @@ def format_local_date(value: datetime) -> str:
     return value.astimezone(local_zone()).strftime("%d/%m/%Y")
 
 
+def format_local_time(value: datetime) -> str:
+    """HH:MM in the contest's time zone."""
+    return value.astimezone(local_zone()).strftime("%H:%M")
+
+
+def format_local_day_month(value: datetime) -> str:
+    """dd/mm in the contest's time zone (a day of the running contest: its year goes unsaid)."""
+    return value.astimezone(local_zone()).strftime("%d/%m")
+
+
 def format_money(amount: int | None) -> str:
     """Vietnamese dong: 10.000.000 đ."""
     if amount is None:
@@ -106,12 +150,43 @@ def format_money(amount: int | None) -> str:
 
 
 def format_duration_ms(milliseconds: int | None) -> str:
-    """A round's duration as m:ss,mmm (minutes, seconds, milliseconds)."""
+    """A round's duration as people say it: "54,3 giây", "1 phút 05,3 giây" (tenths, cut not
+    rounded, so that a time never reads longer than it was)."""
     if milliseconds is None:
         return ""
     minutes, rest = divmod(milliseconds, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{minutes}:{seconds:02d},{millis:03d}"
+    whole, tenths = rest // 1000, rest % 1000 // 100
+    if not minutes:
+        return _("%(seconds)s seconds", seconds=f"{whole},{tenths}")
+    seconds = f"{whole:02d},{tenths}"
+    return _("%(minutes)s min %(seconds)s seconds", minutes=minutes, seconds=seconds)
+
+
+def format_time_limit(seconds: int | None) -> str:
+    """A time limit in whole seconds: "10 phút", "1 phút 30 giây", "45 giây" (never rounded)."""
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return _("%(seconds)s seconds", seconds=rest)
+    if not rest:
+        return _("%(minutes)s minutes", minutes=minutes)
+    return _("%(minutes)s min %(seconds)s seconds", minutes=minutes, seconds=f"{rest:02d}")
+
+
+def format_time_left(left: timedelta) -> str:
+    """Time until a deadline as a countdown reads: "3 ngày 4 giờ 12 phút", "12 phút" (the
+    largest two or three units that are not zero; minutes rounded down)."""
+    minutes = max(0, int(left.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_("%(n)s d", n=days))
+    if days or hours:
+        parts.append(_("%(n)s h", n=hours))
+    parts.append(_("%(n)s min", n=minutes))
+    return " ".join(parts)
 
 
 def format_size(size_bytes: int) -> str:

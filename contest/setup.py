@@ -216,6 +216,16 @@ def register_errors(app: Flask) -> None:
             response.headers.extend(headers)
             return response
         status = error.code or 500
+        # A page says what to do in plain words, and how long to wait when that is known.
+        if status == 429:
+            wait = dict(headers).get("Retry-After", "")
+            message = (
+                _("Wait %(seconds)s seconds, then try again.", seconds=wait)
+                if wait.isdigit()
+                else _("Wait a minute, then try again.")
+            )
+        elif status == 409:
+            message = _("Reload the page to see where things stand now, then try again.")
         page = render_template("errors/error.html", status=status, message=message)
         return page, status, headers
 
@@ -249,7 +259,13 @@ def register_template_helpers(app: Flask) -> None:
     """Filters for dates, money and durations, and the globals every page needs."""
     app.jinja_env.filters["local_datetime"] = i18n.format_local_datetime
     app.jinja_env.filters["money"] = i18n.format_money
+    app.jinja_env.globals["error_heading"] = i18n.http_error_heading
+    app.jinja_env.globals["zone_label"] = i18n.zone_label
     app.jinja_env.filters["duration"] = i18n.format_duration_ms
+    app.jinja_env.filters["time_limit"] = i18n.format_time_limit
+    app.jinja_env.filters["time_left"] = i18n.format_time_left
+    app.jinja_env.filters["local_time"] = i18n.format_local_time
+    app.jinja_env.filters["local_day_month"] = i18n.format_local_day_month
     app.jinja_env.filters["size"] = i18n.format_size
     app.jinja_env.filters["video_length"] = i18n.format_video_length
     app.jinja_env.filters["points"] = i18n.format_points

@@ -18,6 +18,7 @@
   let submitting = false;
   let retryDelayMs = 1000;
   let retryTimer = null;
+  let warnedAtOneMinute = false;
   const statuses = {}; // question id -> "saving" | "saved" | "retrying" | "failed"
   const inFlight = {}; // question id -> choice id being sent
 
@@ -93,18 +94,9 @@
     }
   }
 
+  // The round's facts and the rounds left are written by the server, before the button.
   function showStart(contest) {
-    const attempts = contest.attempts;
-    const info = [
-      fmt(T.roundInfo, {
-        count: contest.questions_per_round,
-        minutes: Math.round(contest.round_time_limit_seconds / 60),
-      }),
-    ];
-    if (attempts) {
-      info.push(attempts.left === null ? T.unlimited : fmt(T.attemptsLeft, { count: attempts.left }));
-    }
-    $("start-info").textContent = info.join(" ");
+    if (contest.attempts && contest.attempts.left === 0) $("start-button").disabled = true;
     show("round-start");
   }
 
@@ -149,7 +141,12 @@
       else if (queue[questionId] === choiceId) delete queue[questionId];
     }
     storeQueue(queue);
+    // The site menu steps aside while the round runs (the page's own buttons remain).
+    document.body.classList.add("playing");
+    // A round that starts with a minute or less left has nothing to be warned about.
+    warnedAtOneMinute = Date.parse(data.deadline_at) - serverNow() <= 60000;
     renderQuestions(data);
+    renderGrid(data);
     show("round-play");
     tick();
     timer = setInterval(tick, 250);
@@ -201,6 +198,42 @@
     paintProgress();
   }
 
+  // One button per question: tapping it brings the question into view, below the sticky bar.
+  function renderGrid(data) {
+    const grid = $("question-grid");
+    grid.replaceChildren();
+    for (const question of data.questions) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "grid-cell";
+      button.dataset.questionId = question.id;
+      button.textContent = question.position;
+      button.addEventListener("click", () => jumpTo(question.id));
+      grid.append(button);
+    }
+    paintGrid();
+  }
+
+  function jumpTo(questionId) {
+    const item = document.querySelector('li[data-question-id="' + questionId + '"]');
+    const barHeight = document.querySelector(".round-bar").getBoundingClientRect().height;
+    window.scrollTo({ top: item.getBoundingClientRect().top + window.scrollY - barHeight - 8 });
+    const target = item.querySelector("input:checked") || item.querySelector("input");
+    if (target) target.focus({ preventScroll: true });
+  }
+
+  function isAnswered(questionId) {
+    return queue[questionId] !== undefined || attempt.answers[questionId] !== undefined;
+  }
+
+  function paintGrid() {
+    for (const cell of document.querySelectorAll("#question-grid .grid-cell")) {
+      const done = isAnswered(cell.dataset.questionId);
+      cell.classList.toggle("answered", done);
+      cell.setAttribute("aria-label", fmt(done ? T.gridAnswered : T.gridUnanswered, { n: cell.textContent }));
+    }
+  }
+
   function paintStatus(questionId) {
     const item = document.querySelector('li[data-question-id="' + questionId + '"]');
     if (!item) return;
@@ -211,9 +244,7 @@
   }
 
   function answeredCount() {
-    return attempt.questions.filter(
-      (question) => queue[question.id] !== undefined || attempt.answers[question.id] !== undefined
-    ).length;
+    return attempt.questions.filter((question) => isAnswered(question.id)).length;
   }
 
   function paintProgress() {
@@ -221,6 +252,7 @@
     const total = attempt.questions.length;
     $("progress-fill").style.width = (100 * done) / total + "%";
     $("progress-text").textContent = done + "/" + total + " " + T.answered;
+    paintGrid();
   }
 
   function choose(questionId, choiceId) {
@@ -296,13 +328,25 @@
     }
   }
 
+  function clockText(seconds) {
+    return String(Math.floor(seconds / 60)).padStart(2, "0") + ":" + String(seconds % 60).padStart(2, "0");
+  }
+
+  function secondsLeft() {
+    return Math.max(0, Math.ceil((Date.parse(attempt.deadline_at) - serverNow()) / 1000));
+  }
+
   function tick() {
     const leftMs = Date.parse(attempt.deadline_at) - serverNow();
-    const seconds = Math.max(0, Math.ceil(leftMs / 1000));
-    const text = String(Math.floor(seconds / 60)).padStart(2, "0") + ":" + String(seconds % 60).padStart(2, "0");
+    const seconds = secondsLeft();
     const countdown = $("countdown");
-    countdown.textContent = text;
-    countdown.classList.toggle("urgent", seconds <= 30);
+    countdown.textContent = clockText(seconds);
+    countdown.classList.toggle("urgent", seconds <= 60);
+    if (seconds <= 60 && seconds > 0 && !warnedAtOneMinute) {
+      warnedAtOneMinute = true;
+      $("time-warning").classList.remove("hidden");
+      $("time-announcer").textContent = T.oneMinute;
+    }
     if (leftMs <= 0 && !submitting) {
       $("submit-error").textContent = T.timeUp;
       finish();
@@ -313,6 +357,7 @@
     if (submitting) return;
     submitting = true;
     clearInterval(timer);
+    $("submit-confirm").classList.add("hidden");
     for (const input of document.querySelectorAll("#questions input")) input.disabled = true;
     $("submit-button").disabled = true;
     $("submit-button").textContent = T.submitting;
@@ -338,9 +383,19 @@
   }
 
   $("start-button").addEventListener("click", startRound);
+  // With time left, submitting is asked once more, in the page (not the browser's dialog).
   $("submit-button").addEventListener("click", () => {
-    if (answeredCount() < attempt.questions.length && !window.confirm(T.confirmSubmit)) return;
-    finish();
+    const unanswered = attempt.questions.length - answeredCount();
+    const text = [fmt(T.confirmTimeLeft, { time: clockText(secondsLeft()) })];
+    if (unanswered) text.unshift(fmt(T.confirmUnanswered, { count: unanswered }));
+    $("confirm-text").textContent = text.join(" ");
+    $("submit-confirm").classList.remove("hidden");
+    $("confirm-submit").focus();
+  });
+  $("confirm-submit").addEventListener("click", finish);
+  $("confirm-cancel").addEventListener("click", () => {
+    $("submit-confirm").classList.add("hidden");
+    $("submit-button").focus();
   });
   window.addEventListener("online", () => attempt && flush());
   init();

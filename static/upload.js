@@ -45,7 +45,9 @@
     const h = Math.floor(seconds / 3600);
     const m = Math.floor((seconds % 3600) / 60);
     const s = seconds % 60;
-    return h ? `${h} h ${m} ph` : m ? `${m} ph ${s} s` : `${s} s`;
+    const unit = (name, n) => fmt(T.time[name], { n });
+    if (h) return unit("h", h) + " " + unit("min", m);
+    return m ? unit("min", m) + " " + unit("s", s) : unit("s", s);
   }
 
   function showError(message) {
@@ -243,8 +245,20 @@
     }
     localStorage.removeItem(resumeKey(file));
     $("upload-bar").value = 100;
-    setStatus(T.done);
-    setTimeout(() => window.location.reload(), 1500);
+    if (REPLACES_ID === null) {
+      setStatus(T.done);
+      setTimeout(() => window.location.reload(), 1500);
+      return;
+    }
+    // A replacement: say what happens to the old video, and lead to the new one.
+    const link = document.createElement("a");
+    link.href = form.dataset.videoPage + existing.video_id;
+    link.textContent = T.openNew;
+    link.dataset.testid = "new-upload-link";
+    $("upload-status").replaceChildren(T.replaced + " ", link);
+    $("upload-cancel").hidden = true;
+    job = null;
+    delete form.dataset.busy;
   }
 
   form.addEventListener("submit", async (event) => {
@@ -254,6 +268,11 @@
     const file = $("video-file").files[0];
     if (!file) return showError(T.chooseFile);
     if (file.size === 0) return showError(T.empty);
+    // Resuming an unfinished upload: only its own file continues it.
+    const resumeName = form.dataset.resumeName;
+    if (resumeName && (file.name !== resumeName || String(file.size) !== form.dataset.resumeSize)) {
+      return showError(fmt(T.wrongFile, { name: resumeName }));
+    }
     if (file.size > MAX_BYTES) {
       return showError(fmt(T.tooLarge, { size: humanSize(file.size), limit: humanSize(MAX_BYTES) }));
     }

@@ -225,12 +225,17 @@ def score_video(judge: ApiClient, video_id: int, points, action: str = "submit")
 
 # Reading the results pages.
 
+# A published line may carry, for phones, a breakdown under the unit's name and classes that
+# choose its columns.
 UNIT_LINE = re.compile(
-    r"<tr><td>(\d+)</td><td>([^<]*)</td>.*?<td><strong>([^<]+)</strong></td></tr>", re.S
+    r"<tr><td>(\d+)</td><td>([^<]*?)\s*(?:<span[^>]*>.*?</span>)?</td>.*?"
+    r"<td><strong>([^<]+)</strong></td></tr>",
+    re.S,
 )
+CELL = r"<td(?: class=\"[^\"]*\")?>"
 PRIZE_LINE = re.compile(
-    r"<tr><td>([^<]+?)(?: <span class=\"tag\">([^<]+)</span>)?</td><td>(\d+)</td>"
-    r"<td>([^<]+)</td><td>([^<]+)</td></tr>"
+    rf"<tr><td>([^<]+?)(?: <span class=\"tag\">([^<]+)</span>)?</td>{CELL}(\d+)</td>"
+    rf"{CELL}([^<]+)</td>{CELL}([^<]+)</td></tr>"
 )
 
 

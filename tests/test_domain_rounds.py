@@ -124,3 +124,32 @@ def test_a_refitted_deadline_never_takes_back_accepted_time(
     assert deadline <= max(START + timedelta(seconds=limit), min(now, current))
     if now <= closes:
         assert deadline == min(START + timedelta(seconds=limit), closes)
+
+
+@given(
+    used_total=st.integers(0, 20),
+    used_today=st.integers(0, 20),
+    max_total=st.none() | st.integers(0, 20),
+    max_per_day=st.none() | st.integers(0, 20),
+)
+def test_a_spent_allowance_names_the_limit_that_came_back_never_or_tomorrow(
+    used_total, used_today, max_total, max_per_day
+):
+    allowance = rounds.attempt_allowance(used_total, used_today, max_total, max_per_day)
+    if not allowance.exhausted:
+        assert allowance.spent_limit is None
+    elif max_total is not None and used_total >= max_total:
+        assert allowance.spent_limit == "total"
+    else:
+        assert allowance.spent_limit == "day"
+        assert max_per_day is not None
+        assert used_today >= max_per_day
+
+
+def test_a_new_round_comes_with_the_next_day_while_the_quiz_is_open():
+    day_end = datetime(2021, 9, 15, 17, 0, tzinfo=UTC)
+    spent_today = rounds.attempt_allowance(5, 5, None, 5)
+    assert rounds.next_round_at(spent_today, day_end, day_end + timedelta(days=3)) == day_end
+    assert rounds.next_round_at(spent_today, day_end, day_end) is None  # the quiz closes first
+    spent_for_good = rounds.attempt_allowance(10, 2, 10, 5)
+    assert rounds.next_round_at(spent_for_good, day_end, day_end + timedelta(days=3)) is None

@@ -1,4 +1,4 @@
-"""Local formats: dd/mm/yyyy HH:MM in the contest's zone, 10.000.000 đ, m:ss,mmm."""
+"""Local formats: dd/mm/yyyy HH:MM in the contest's zone, 10.000.000 đ, 54,3 giây."""
 
 from datetime import UTC, datetime
 
@@ -9,6 +9,7 @@ from contest.i18n import (
     format_local_date,
     format_local_datetime,
     format_money,
+    format_time_limit,
 )
 
 
@@ -38,7 +39,25 @@ def test_money_in_dong(amount, shown):
 
 @pytest.mark.parametrize(
     ("milliseconds", "shown"),
-    [(0, "0:00,000"), (83_456, "1:23,456"), (600_000, "10:00,000"), (None, "")],
+    [
+        (0, "0,0 giây"),
+        (54_321, "54,3 giây"),
+        (59_999, "59,9 giây"),  # cut, not rounded up to a minute
+        (65_000, "1 phút 05,0 giây"),
+        (83_456, "1 phút 23,4 giây"),
+        (600_000, "10 phút 00,0 giây"),
+        (None, ""),
+    ],
 )
-def test_round_durations(milliseconds, shown):
-    assert format_duration_ms(milliseconds) == shown
+def test_round_durations(app, milliseconds, shown):
+    with app.test_request_context():
+        assert format_duration_ms(milliseconds) == shown
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(30, "30 giây"), (59, "59 giây"), (60, "1 phút"), (90, "1 phút 30 giây"), (600, "10 phút")],
+)
+def test_time_limits_under_a_minute_are_not_rounded(app, seconds, shown):
+    with app.test_request_context():
+        assert format_time_limit(seconds) == shown

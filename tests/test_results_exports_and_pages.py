@@ -296,7 +296,8 @@ def test_the_public_rankings_wait_for_publication(client, judged, organizer, fro
 def ranking_rows(page: str) -> list[tuple[str, ...]]:
     """The (rank, name, unit, correct, seconds) cells of the individual ranking's table."""
     return re.findall(
-        r"<tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]*)</td><td>(\d+)</td>\s*<td>([^<]*)</td></tr>",
+        r"<tr><td>(\d+)</td><td>([^<]*)<span[^>]*><br>[^<]*</span></td><td class=\"hide-sm\">"
+        r"([^<]*)</td><td class=\"nowrap\">(\d+)/10</td>\s*<td class=\"nowrap\">([^<]*)</td></tr>",
         page,
     )
 
@@ -316,8 +317,8 @@ def test_the_public_individual_ranking_is_paginated_from_the_snapshot(
     page = response.get_data(as_text=True)
     rows = ranking_rows(page)
     assert len(rows) == 100
-    assert rows[0] == ("1", "Thí sinh 000", units[0].name, "10", "1:01,234")
-    assert rows[16] == ("17", "Thí sinh 016", units[1].name, "9", "1:01,394")
+    assert rows[0] == ("1", "Thí sinh 000", units[0].name, "10", "1 phút 01,2 giây")
+    assert rows[16] == ("17", "Thí sinh 016", units[1].name, "9", "1 phút 01,3 giây")
     assert rows[99][:2] == ("100", "Thí sinh 099")
     assert "Tên đổi sau khi duyệt" not in page
     assert f'href="/contests/{SLUG}/results/individuals?page=2"' in page
@@ -330,7 +331,7 @@ def test_the_public_individual_ranking_is_paginated_from_the_snapshot(
     second = client.get(in_contest(SLUG, "/results/individuals?page=2")).get_data(as_text=True)
     rows = ranking_rows(second)
     assert [row[0] for row in rows] == [str(rank) for rank in range(101, PEOPLE + 1)]
-    assert rows[-1] == ("150", "Thí sinh 149", units[149 % 3].name, "1", "1:02,724")
+    assert rows[-1] == ("150", "Thí sinh 149", units[149 % 3].name, "1", "1 phút 02,7 giây")
     assert f'href="/contests/{SLUG}/results/individuals?page=1"' in second
     assert "?page=3" not in second
 
@@ -356,7 +357,7 @@ def test_the_public_video_ranking_shows_scores_and_prizes(client, judged, organi
         ("2", f"{videos['drama'].title} ({units[1].name})", "45"),
         ("3", f"{videos['second'].title} ({units[0].name})", "30"),
     ]
-    prize = "<strong>Giải video</strong> · 500.000 đ"
+    prize = '<strong>Giải video</strong><br><span class="nowrap">500.000 đ</span>'
     assert [row[3] for row in rows] == [prize, prize, ""]  # a unit wins one video prize at most
     assert "Đang xử lý" not in page  # unscored: not ranked
     assert f'href="/contests/{SLUG}/results/individuals"' in page

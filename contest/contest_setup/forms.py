@@ -47,6 +47,14 @@ class RulesTextForm(ContestForm):
     )
 
 
+class EmblemForm(ContestForm):
+    file = FileField(
+        _l("Emblem (PNG or JPEG, at most 200 KB)"),
+        validators=[FileRequired(_l("Choose an image file."))],
+        render_kw={"accept": "image/png,image/jpeg"},
+    )
+
+
 class DocumentForm(ContestForm):
     title = StringField(_l("Title (empty: the file's name)"), validators=[at_most(300)])
     file = FileField(_l("PDF file"), validators=[FileRequired(_l("Choose a PDF file."))])
@@ -96,3 +104,4 @@ class VisibilityForm(ContestForm):
         invalid_choice_message=_l("Choose one of the values offered."),
     )
     leaderboard_public = BooleanField(_l("The leaderboard is public while the quiz is open"))
+    unit_ranking_public = BooleanField(_l("The unit ranking is public while the contest runs"))

@@ -117,6 +117,7 @@ COPIED_SETTINGS = (
     "max_attempts_per_day",
     "review_policy",
     "leaderboard_public",
+    "unit_ranking_public",
     "max_videos_per_unit",
     "video_max_bytes",
     "video_max_duration_seconds",
@@ -133,7 +134,17 @@ COPIED_SETTINGS = (
     "prediction_question",
     "registration_open",
 )
-NOT_COPIED = ("id", "slug", "name", "created_at", "prediction_true_value", *WINDOW_FIELDS)
+# The emblem is a stored file, as the documents are: a copy would share (and delete) it.
+NOT_COPIED = (
+    "id",
+    "slug",
+    "name",
+    "created_at",
+    "prediction_true_value",
+    "emblem_key",
+    "emblem_type",
+    *WINDOW_FIELDS,
+)
 
 
 def _copy_rubric(source: Contest, copy: Contest) -> None:
@@ -270,6 +281,44 @@ def change_rules_text(contest: Contest, text: str | None, actor: User, now: date
     contest.rules_text = after
     _log(contest, "rules_text_changed", actor, now, {"rules_text": before}, {"rules_text": after})
     db.session.flush()
+
+
+MAX_EMBLEM_BYTES = 200 * 1024  # an emblem shows small in the top bar: it needs no more
+EMBLEM_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def emblem_type(head: bytes) -> str | None:
+    """The image type of an emblem's first bytes (PNG or JPEG), None for anything else."""
+    return next((kind for magic, kind in EMBLEM_TYPES.items() if head.startswith(magic)), None)
+
+
+def set_emblem(
+    contest: Contest, path: Path, storage: Storage, actor: User, now: datetime
+) -> str | None:
+    """Store the contest's emblem (a PNG or JPEG of at most 200 KB); logged. Returns the key of
+    the emblem it replaces, to delete after the commit."""
+    if path.stat().st_size > MAX_EMBLEM_BYTES:
+        raise SetupRefused(_l("The emblem may be at most %(kb)s KB.", kb=MAX_EMBLEM_BYTES // 1024))
+    with path.open("rb") as file:
+        kind = emblem_type(file.read(16))
+    if kind is None:
+        raise SetupRefused(_l("The emblem must be a PNG or JPEG image."))
+    old_key = contest.emblem_key
+    key = f"emblems/{contest.id}/{secrets.token_hex(16)}.{kind.removeprefix('image/')}"
+    storage.put_file(key, path, kind)
+    contest.emblem_key, contest.emblem_type = key, kind
+    record("emblem_changed", actor, contest.id, f"contest:{contest.id}", now)
+    db.session.flush()
+    return old_key
+
+
+def remove_emblem(contest: Contest, actor: User, now: datetime) -> str | None:
+    """Take the contest's emblem away; logged. Returns its key, to delete after the commit."""
+    old_key = contest.emblem_key
+    contest.emblem_key = contest.emblem_type = None
+    record("emblem_removed", actor, contest.id, f"contest:{contest.id}", now)
+    db.session.flush()
+    return old_key
 
 
 MAX_DOCUMENT_BYTES = 20 * 1024**2
@@ -430,10 +479,13 @@ def change_round_rules(
 class Visibility:
     review_policy: str  # a ReviewPolicy value
     leaderboard_public: bool
+    unit_ranking_public: bool = False
 
     @classmethod
     def of(cls, contest: Contest) -> "Visibility":
-        return cls(contest.review_policy.value, contest.leaderboard_public)
+        return cls(
+            contest.review_policy.value, contest.leaderboard_public, contest.unit_ranking_public
+        )
 
 
 def change_visibility(contest: Contest, visibility: Visibility, actor: User, now: datetime):
@@ -454,5 +506,6 @@ def change_visibility(contest: Contest, visibility: Visibility, actor: User, now
         )
     contest.review_policy = policy
     contest.leaderboard_public = visibility.leaderboard_public
+    contest.unit_ranking_public = visibility.unit_ranking_public
     _log(contest, "visibility_changed", actor, now, before.__dict__, visibility.__dict__)
     db.session.flush()

@@ -24,6 +24,7 @@ from contest.contest_setup import bp, contests_bp, documents_bp, services
 from contest.contest_setup.forms import (
     REVIEW_LABELS,
     DocumentForm,
+    EmblemForm,
     IdentityForm,
     NewContestForm,
     RoundRulesForm,
@@ -34,6 +35,7 @@ from contest.errors import Refused
 from contest.extensions import db
 from contest.models import Contest, ContestDocument, Role
 from contest.organizer.services import WINDOW_FIELDS
+from contest.questions.forms import ActionForm
 from contest.storage import current_storage
 
 
@@ -138,7 +140,69 @@ def identity():
         )
         if done:
             return done
-    return render_template("contest_setup/identity.html", contest=contest, form=form)
+    return render_template(
+        "contest_setup/identity.html",
+        contest=contest,
+        form=form,
+        emblem_form=EmblemForm(formdata=None),
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/emblem")
+@role_required(Role.ORGANIZER)
+def upload_emblem():
+    contest = g.contest
+    form = EmblemForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(error) for error in errors), "error")
+        return redirect(url_for("contest_setup.identity"))
+    with tempfile.TemporaryDirectory(dir=current_app.instance_path) as directory:
+        path = Path(directory) / "emblem"
+        form.file.data.save(path)
+        try:
+            old_key = services.set_emblem(
+                contest, path, current_storage(), current_user, clock.utc_now()
+            )
+        except Refused as refused:
+            db.session.rollback()
+            flash(str(refused.message), "error")
+            return redirect(url_for("contest_setup.identity"))
+    db.session.commit()
+    if old_key:
+        current_storage().delete(old_key)  # after the commit: a failed commit keeps the file
+    flash(_("The emblem is saved."), "success")
+    return redirect(url_for("contest_setup.identity"))
+
+
+@bp.post("/emblem/delete")
+@role_required(Role.ORGANIZER)
+def delete_emblem():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    old_key = services.remove_emblem(g.contest, current_user, clock.utc_now())
+    db.session.commit()
+    if old_key:
+        current_storage().delete(old_key)
+    flash(_("The emblem is removed."), "success")
+    return redirect(url_for("contest_setup.identity"))
+
+
+@documents_bp.get("/emblem")
+def emblem():
+    """The contest's emblem, for everyone: it shows in the top bar of the contest's pages."""
+    contest = g.contest
+    if contest.emblem_key is None:
+        abort(404)
+    storage = current_storage()
+    path = storage.local_path(contest.emblem_key)
+    if path is None:
+        seconds = current_app.config["S3_PRESIGN_SECONDS"]
+        return redirect(storage.presign_get(contest.emblem_key, seconds), code=302)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=contest.emblem_type, max_age=3600)
 
 
 @bp.route("/rules", methods=["GET", "POST"])
@@ -261,7 +325,9 @@ def visibility():
     contest = g.contest
     form = VisibilityForm(obj=services.Visibility.of(contest))
     if form.validate_on_submit():
-        values = services.Visibility(form.review_policy.data, form.leaderboard_public.data)
+        values = services.Visibility(
+            form.review_policy.data, form.leaderboard_public.data, form.unit_ranking_public.data
+        )
         done = _saved_or_refused(
             lambda: services.change_visibility(contest, values, current_user, clock.utc_now()),
             _("Saved."),

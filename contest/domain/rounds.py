@@ -105,11 +105,16 @@ def grade_round(
 
 @dataclass(frozen=True)
 class Allowance:
-    """How many rounds a participant has played and may still start (None: no limit)."""
+    """How many rounds a participant has played and may still start (None: no limit).
+
+    `spent_limit` names the limit used up when none is left: "total" when the contest's own
+    limit is reached (it never comes back), else "day" (a new day brings new rounds).
+    """
 
     used_total: int
     used_today: int
     left: int | None
+    spent_limit: str | None = None
 
     @property
     def exhausted(self) -> bool:
@@ -126,7 +131,22 @@ def attempt_allowance(
     if max_per_day is not None:
         limits.append(max_per_day - used_today)
     left = max(0, min(limits)) if limits else None
-    return Allowance(used_total=used_total, used_today=used_today, left=left)
+    spent_limit = None
+    if left == 0:
+        spent_limit = "total" if max_total is not None and used_total >= max_total else "day"
+    return Allowance(
+        used_total=used_total, used_today=used_today, left=left, spent_limit=spent_limit
+    )
+
+
+def next_round_at(
+    allowance: Allowance, day_end: datetime, quiz_closes_at: datetime
+) -> datetime | None:
+    """When a participant without rounds left gets a new one: the next local day when only the
+    daily limit is spent and the quiz is still open then; None when no round comes back."""
+    if allowance.spent_limit == "day" and day_end < quiz_closes_at:
+        return day_end
+    return None
 
 
 def local_day_bounds(now: datetime, timezone: tzinfo) -> tuple[datetime, datetime]:

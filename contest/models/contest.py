@@ -5,7 +5,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, select, true
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, false, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from contest.clock import utc_now
@@ -80,6 +80,12 @@ class Contest(db.Model):
     allowed_video_forms: Mapped[str | None] = mapped_column(String(200))
     # Whether anyone may see the leaderboard before the quiz closes (organizers always may).
     leaderboard_public: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Whether anyone may see the unit ranking (tập thể) before the results are published.
+    unit_ranking_public: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The contest's emblem (a small PNG or JPEG in the storage, as documents are), shown in
+    # the top bar of its pages; its media type says how to serve it.
+    emblem_key: Mapped[str | None] = mapped_column(String(300))
+    emblem_type: Mapped[str | None] = mapped_column(String(20))
     judging_blind: Mapped[bool] = mapped_column(default=False)
     score_aggregation: Mapped[Aggregation] = mapped_column(
         value_enum(Aggregation), default=Aggregation.MEAN
@@ -230,6 +236,15 @@ class Contest(db.Model):
         """Whether `user` (maybe anonymous) may see the leaderboard at `now`: always after the
         quiz closes and for organizers; before that only when the organizers made it public."""
         if self.leaderboard_public or now >= self.quiz_closes_at:
+            return True
+        return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.ORGANIZER))
+
+    def unit_ranking_is_visible_to(self, user, now: datetime) -> bool:
+        """Whether `user` may see the running unit ranking at `now`: where the leaderboard is
+        visible, when the organizers made it public (organizers always may)."""
+        if not self.leaderboard_is_visible_to(user, now):
+            return False
+        if self.unit_ranking_public:
             return True
         return bool(getattr(user, "is_authenticated", False) and user.has_role(Role.ORGANIZER))
 

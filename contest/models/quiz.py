@@ -150,6 +150,14 @@ class Attempt(db.Model):
         """Graded by the server because its time ran out before a submission arrived."""
         return self.state is AttemptState.EXPIRED
 
+    @property
+    def ran_out_of_time(self) -> bool:
+        """Finished by its deadline: graded by the server, or submitted by the page when the
+        countdown reached zero (the round's time then stops at the deadline)."""
+        return self.submitted_automatically or (
+            self.finished_at is not None and self.finished_at >= self.deadline_at
+        )
+
     def answer_key_visible(self, now: datetime) -> bool:
         """Whether the participant may see the correct answers of this round at `now`."""
         return not self.is_active and self.contest.answers_are_reviewable(now)

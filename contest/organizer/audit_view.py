@@ -42,6 +42,8 @@ ACTIONS = {
     "rules_text_changed": _l("Rules text changed"),
     "document_added": _l("Document attached"),
     "document_deleted": _l("Document removed"),
+    "emblem_changed": _l("Emblem changed"),
+    "emblem_removed": _l("Emblem removed"),
     "round_rules_changed": _l("Round rules changed"),
     "visibility_changed": _l("Answers and leaderboard visibility changed"),
     "video_file_missing": _l("A video's stored file is missing"),
@@ -144,6 +146,7 @@ DETAILS = {
     "max_attempts_per_day": _l("Rounds per participant per day (empty: no limit)"),
     "review_policy": _l("When participants see the correct answers of their rounds"),
     "leaderboard_public": _l("The leaderboard is public while the quiz is open"),
+    "unit_ranking_public": _l("The unit ranking is public while the contest runs"),
 }
 MONEY = {"total_amount"}
 

@@ -120,6 +120,14 @@ def allowance(contest: Contest, user: User, now: datetime, timezone: ZoneInfo) -
     )
 
 
+def next_round_at(
+    contest: Contest, allowance: rounds.Allowance, now: datetime, timezone: ZoneInfo
+) -> datetime | None:
+    """When a participant whose rounds are spent may start one again (None: not in this quiz)."""
+    _, day_end = rounds.local_day_bounds(now, timezone)
+    return rounds.next_round_at(allowance, day_end, contest.quiz_closes_at)
+
+
 def start_attempt(
     contest: Contest, user: User, now: datetime, timezone: ZoneInfo, rng: random.Random
 ) -> Attempt:

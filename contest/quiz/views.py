@@ -19,12 +19,14 @@ def home():
     now = clock.utc_now()
     running = quiz.running_attempt(contest, current_user, now)
     db.session.commit()  # keeps the grading of a round whose time ran out
+    allowance = quiz.allowance(contest, current_user, now, clock.local_zone())
     return render_template(
         "quiz/home.html",
         contest=contest,
         now=now,
         running=running,
-        allowance=quiz.allowance(contest, current_user, now, clock.local_zone()),
+        allowance=allowance,
+        next_round_at=quiz.next_round_at(contest, allowance, now, clock.local_zone()),
         attempts=quiz.attempts_of(contest, current_user),
         prediction=quiz.prediction_of(contest, current_user),
         prediction_form=PredictionForm(),
@@ -54,7 +56,15 @@ def prediction():
 @bp.get("/round")
 @login_required
 def round_page():
-    return render_template("quiz/round.html")
+    contest = g.contest
+    now = clock.utc_now()
+    allowance = quiz.allowance(contest, current_user, now, clock.local_zone())
+    return render_template(
+        "quiz/round.html",
+        contest=contest,
+        allowance=allowance,
+        next_round_at=quiz.next_round_at(contest, allowance, now, clock.local_zone()),
+    )
 
 
 @bp.get("/attempts/<int:attempt_id>")

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, case, func, literal, null, select
+from sqlalchemy import Integer, and_, case, func, literal, null, or_, select
 
 from contest.domain.prizes import UnitTally
 from contest.extensions import db
@@ -169,6 +169,103 @@ def individual_ranking(
 def individual_leaderboard(contest: Contest, limit: int, offset: int = 0) -> list[LeaderboardLine]:
     """One page of the individual ranking (see individual_ranking)."""
     return list(individual_ranking(contest, limit, offset))
+
+
+def ranked_count(contest: Contest, unit_id: int | None = None) -> int:
+    """How many participants the ranking lists (of one unit, when given)."""
+    query = select(func.count()).where(BestRound.contest_id == contest.id)
+    if unit_id is not None:
+        query = query.where(BestRound.unit_id == unit_id)
+    return db.session.scalar(query)
+
+
+def ranked_units(contest: Contest) -> list[tuple[int, str]]:
+    """(id, name) of the units with someone in the ranking, by name: the leaderboard's filter."""
+    return list(
+        db.session.execute(
+            select(Unit.id, Unit.name)
+            .where(
+                Unit.id.in_(
+                    select(BestRound.unit_id).where(
+                        BestRound.contest_id == contest.id, BestRound.unit_id.is_not(None)
+                    )
+                )
+            )
+            .order_by(Unit.name)
+        ).all()
+    )
+
+
+def unit_leaderboard(
+    contest: Contest, unit_id: int, limit: int, offset: int = 0
+) -> list[LeaderboardLine]:
+    """One page of a unit's lines of the individual ranking, each with its rank in the whole
+    contest (the ranking is numbered over every line, then the unit's lines are cut from it)."""
+    order = _ranking_order(contest)
+    ranked = _ranked_best_rounds(
+        contest,
+        BestRound.user_id,
+        BestRound.unit_id,
+        func.rank().over(order_by=order).label("rank"),
+        func.row_number().over(order_by=[*order, BestRound.user_id]).label("position"),
+    ).subquery()
+    rows = db.session.execute(
+        select(ranked, BestRound, User.full_name, Unit.name.label("unit_name"))
+        .select_from(ranked)
+        .join(
+            BestRound,
+            (BestRound.contest_id == contest.id) & (BestRound.user_id == ranked.c.user_id),
+        )
+        .join(User, User.id == ranked.c.user_id)
+        .join(Unit, Unit.id == ranked.c.unit_id)
+        .where(ranked.c.unit_id == unit_id)
+        .order_by(ranked.c.position)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_line(row.rank, row.BestRound, row.full_name, row.unit_name) for row in rows]
+
+
+def own_line(contest: Contest, user_id: int) -> tuple[LeaderboardLine, int] | None:
+    """A participant's line, with its rank, and its position in the listing (from 1); None
+    when they have no graded round. The rank is one more than the lines strictly better."""
+    keys = _ranking_keys(contest)
+    mine = db.session.execute(
+        _ranked_best_rounds(
+            contest, *(key.label(f"key_{n}") for n, (key, _) in enumerate(keys))
+        ).where(BestRound.user_id == user_id)
+    ).first()
+    if mine is None:
+        return None
+    better, equal_so_far = [], []
+    for (expression, descending), value in zip(keys, mine, strict=True):
+        if value is not None:  # a key without a value (no prediction) has nothing better
+            beats = expression > value if descending else expression < value
+            better.append(and_(*equal_so_far, beats))
+        equal_so_far.append(expression.is_(None) if value is None else expression == value)
+    ahead = db.session.scalar(_ranked_best_rounds(contest, func.count()).where(or_(*better)))
+    rank = ahead + 1
+    position = rank + _equal_before(contest, tuple(mine), user_id)
+    best = db.session.get(BestRound, (contest.id, user_id))
+    unit = db.session.get(Unit, best.unit_id) if best.unit_id is not None else None
+    full_name = db.session.get(User, user_id).full_name
+    return _line(rank, best, full_name, unit.name if unit else None), position
+
+
+def _line(rank: int, best: BestRound, full_name: str, unit_name: str | None) -> LeaderboardLine:
+    """A line of a page that shows no prediction distance."""
+    return LeaderboardLine(
+        rank=rank,
+        participant_id=best.user_id,
+        full_name=full_name,
+        unit_id=best.unit_id,
+        unit_name=unit_name,
+        attempt_id=best.attempt_id,
+        correct_count=best.correct_count,
+        question_count=best.question_count,
+        duration_ms=best.duration_ms,
+        finished_at=best.finished_at,
+    )
 
 
 def unit_tallies(contest: Contest) -> dict[int, UnitTally]:

@@ -191,6 +191,23 @@ def compute_standings(contest: Contest) -> Standings:
     return Standings(individuals, unit_scores, ranked_videos, prizes)
 
 
+def running_unit_ranking(contest: Contest) -> list[tuple[UnitScore, str]]:
+    """The collective ranking as the quiz stands, with each unit's name, for everyone while
+    the contest runs (when its organizers allow): participation and accuracy only, since the
+    judges' video scores stay unseen until the results are published."""
+    units = participating_units(contest)
+    taking_part = {unit.unit_id for unit in units}
+    tallies = {i: tally for i, tally in unit_tallies(contest).items() if i in taking_part}
+    weights = ScoreWeights(
+        contest.weight_participation, contest.weight_accuracy, contest.weight_video
+    )
+    scores = score_tallies(units, tallies, [], rubric_max=Decimal(1), weights=weights)
+    names = dict(
+        db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(taking_part))).all()
+    )
+    return [(score, names[score.unit_id]) for score in scores]
+
+
 def _needs_more_individuals(prizes: PrizeList, places: int) -> bool:
     """Whether the individual prizes ran out of ranking before their places or a tie."""
     awarded = sum(1 for award in prizes.awards if award.category == INDIVIDUAL)

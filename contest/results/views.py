@@ -28,26 +28,61 @@ from contest.paging import requested_page
 from contest.questions.forms import ActionForm
 from contest.results import bp, certificates, exports, standings, workflow
 from contest.results.forms import InvalidOrder, tie_order
-from contest.results.services import individual_leaderboard
+from contest.results.services import (
+    individual_leaderboard,
+    own_line,
+    ranked_count,
+    ranked_units,
+    unit_leaderboard,
+)
 
 PAGE_SIZE = 100
+LEADERBOARD_PAGE = 20  # a phone screen or two: the rest is a page or a unit away
 XLSX_CSV = ("xlsx", "csv")
 
 
 @bp.get("/leaderboard")
 def leaderboard():
     contest = g.contest
-    if not contest.leaderboard_is_visible_to(current_user, clock.utc_now()):
+    now = clock.utc_now()
+    if not contest.leaderboard_is_visible_to(current_user, now):
         message = _("The leaderboard is shown once the quiz closes.")
         return render_template("errors/error.html", status=403, message=message), 403
+    units = dict(ranked_units(contest))
+    unit_id = request.args.get("unit", type=int)
+    if unit_id not in units:
+        unit_id = None  # all units, as for an absent or unknown one
     page = requested_page()
-    lines = individual_leaderboard(contest, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    offset = (page - 1) * LEADERBOARD_PAGE
+    if unit_id is None:
+        lines = individual_leaderboard(contest, limit=LEADERBOARD_PAGE, offset=offset)
+    else:
+        lines = unit_leaderboard(contest, unit_id, limit=LEADERBOARD_PAGE, offset=offset)
+    mine = own_line(contest, current_user.id) if current_user.is_authenticated else None
     return render_template(
         "results/leaderboard.html",
         contest=contest,
-        lines=lines[:PAGE_SIZE],
+        lines=lines,
         page=page,
-        has_next=len(lines) > PAGE_SIZE,
+        pages=max(1, -(-ranked_count(contest, unit_id) // LEADERBOARD_PAGE)),
+        units=units,
+        unit_id=unit_id,
+        mine=mine and mine[0],
+        my_page=mine and (mine[1] - 1) // LEADERBOARD_PAGE + 1,
+        unit_ranking_shown=contest.unit_ranking_is_visible_to(current_user, now),
+    )
+
+
+@bp.get("/leaderboard/units")
+def unit_leaderboard_page():
+    contest = g.contest
+    if not contest.unit_ranking_is_visible_to(current_user, clock.utc_now()):
+        message = _("The unit ranking is shown when the results are published.")
+        return render_template("errors/error.html", status=403, message=message), 403
+    return render_template(
+        "results/unit_leaderboard.html",
+        contest=contest,
+        lines=standings.running_unit_ranking(contest),
     )
 
 

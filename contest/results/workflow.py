@@ -411,8 +411,8 @@ def publish_due_results(now: datetime) -> int:
 def snapshot_individual_page(snapshot: ResultsSnapshot, limit: int, offset: int) -> list[dict]:
     """Up to `limit` lines of the snapshot's individual ranking from `offset`, in rank order.
 
-    Each line: rank, participant_id, name, unit (a name or None), correct, duration_ms and
-    finished_at (ISO 8601).
+    Each line: rank, participant_id, name, unit (a name or None), correct, questions,
+    duration_ms and finished_at (ISO 8601).
     """
     if limit < 0 or offset < 0:
         raise ValueError("limit and offset cannot be negative")
@@ -430,6 +430,7 @@ def snapshot_individual_page(snapshot: ResultsSnapshot, limit: int, offset: int)
             "name": line.full_name,
             "unit": line.unit_name,
             "correct": line.correct_count,
+            "questions": line.question_count,
             "duration_ms": line.duration_ms,
             "finished_at": line.finished_at.isoformat(),
         }

@@ -441,6 +441,24 @@ def _withdraw(video: Video, now: datetime) -> Cleanup:
     return cleanup
 
 
+def remove_rejected_video(video: Video, user: User) -> None:
+    """Remove a rejected video from the unit's list (its file was deleted when it was
+    rejected); a replacement that named it stands on its own."""
+    if not video.is_managed_by(user):
+        raise NotUnitAdmin()
+    if video.state is not VideoState.REJECTED:
+        raise UploadNotOpen(_l("Only a rejected video can be removed; withdraw the others."))
+    db.session.execute(update(Video).where(Video.replaces_id == video.id).values(replaces_id=None))
+    db.session.delete(video)
+    db.session.flush()
+
+
+def upload_percent(video: Video, storage: Storage) -> int:
+    """How much of an unfinished upload the storage holds, in whole percent."""
+    stored = sum(part.size for part in stored_parts(video, storage))
+    return min(100, stored * 100 // video.size_bytes) if video.size_bytes else 0
+
+
 def finish_replacement(video: Video, now: datetime) -> Cleanup:
     """A ready replacement takes the place of the video it replaces."""
     replaced = video.replaces

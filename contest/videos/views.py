@@ -28,6 +28,9 @@ from contest.videos import bp, processing, services
 from contest.videos.forms import FORM_LABELS, VideoDetailsForm, VideoInfoForm
 from contest.videos.messages import STATE_LABELS, failure_message
 
+# The states of a unit's videos that left the contest: listed apart, as its history.
+HISTORY_STATES = (VideoState.WITHDRAWN, VideoState.REJECTED)
+
 
 @bp.context_processor
 def video_helpers() -> dict:
@@ -70,13 +73,24 @@ def unit_videos():
     contest = g.contest
     now = clock.utc_now()
     videos = services.unit_videos(contest, current_user.unit_id) if current_user.unit_id else []
+    storage = current_storage()
     return render_template(
         "videos/unit.html",
         contest=contest,
         now=now,
         window_open=contest.video_window_is_open(now),
-        videos=videos,
+        # Withdrawn and rejected videos fold into a history below the current ones.
+        videos=[video for video in videos if video.state not in HISTORY_STATES],
+        history=[video for video in videos if video.state in HISTORY_STATES],
+        percents={
+            video.id: services.upload_percent(video, storage)
+            for video in videos
+            if video.state is VideoState.UPLOADING
+        },
         places_taken=services.places_taken(contest, current_user.unit_id or 0),
+        videos_sent=services.places_taken(
+            contest, current_user.unit_id or 0, services.RECEIVED_PLACES
+        ),
         # An interrupted upload holds a place: the uploader stays, so it can be resumed.
         unfinished=any(v.state is VideoState.UPLOADING and v.replaces_id is None for v in videos),
         form=VideoDetailsForm().offer_forms_of(contest),
@@ -216,6 +230,22 @@ def withdraw(video_id: int):
     db.session.commit()
     cleanup.run(current_storage())
     flash(_("The video was withdrawn."), "success")
+    return redirect(url_for("videos.unit_videos"))
+
+
+@bp.post("/<int:video_id>/remove")
+@role_required(Role.UNIT_ADMIN)
+def remove(video_id: int):
+    video = _video(video_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_rejected_video(video, current_user)
+    except Refused as refused:
+        flash(str(refused.message), "error")
+        return redirect(url_for("videos.unit_videos"))
+    db.session.commit()
+    flash(_("The rejected video was removed from the list."), "success")
     return redirect(url_for("videos.unit_videos"))
 
 

@@ -57,6 +57,7 @@ def test_register_play_reload_lose_connection_submit_and_rank(page):
     for index in range(4, 10):
         answer(page, index)
     page.locator("#submit-button").click()
+    page.locator("#confirm-submit").click()
     page.wait_for_url(re.compile(r"/quiz/attempts/\d+$"))
     score = page.get_by_test_id("score").inner_text()
     assert re.fullmatch(r"Đúng \d+/10 câu", score), score
@@ -66,6 +67,13 @@ def test_register_play_reload_lose_connection_submit_and_rank(page):
     board = page.get_by_test_id("leaderboard")
     assert "Trần Thị Thu Hà" in board.inner_text()
     assert board.locator("tr.me").count() == 1
+    own = page.get_by_test_id("own-line")
+    assert own.is_visible()
+    assert re.search(r"Hạng\s+\d+", own.inner_text())
+    assert re.search(r"\d+/10", own.inner_text())
+    assert re.search(r"\d+,\d giây", own.inner_text())
+    # No hidden horizontal scroll on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "leaderboard")
 
 
@@ -84,7 +92,9 @@ def test_round_submits_itself_when_the_time_runs_out(page, live_app):
         answer(page, 0)
         page.wait_for_url(re.compile(r"/quiz/attempts/\d+$"), timeout=20_000)
         assert page.get_by_test_id("score").is_visible()
-        assert "0:04,000" in page.content()  # the duration stops at the deadline
+        assert "4,0 giây" in page.content()  # the duration stops at the deadline
+        assert page.get_by_test_id("time-up").inner_text() == "Hết giờ"
+        shot(page, "round-result-time-up")
     finally:
         with live_app.app_context():
             contest_by_slug().round_time_limit_seconds = limit

@@ -108,7 +108,24 @@ def test_organizers_decide_a_tie_approve_publish_and_print(browser, closed_conte
     )
     phone_page = visitor.new_page()
     try:
-        phone_page.goto(f"/contests/{CLOSED}/results/prizes")
+        # The contest's home now leads to the results, not to the quiz.
+        phone_page.goto(f"/contests/{CLOSED}/")
+        links = phone_page.get_by_test_id("result-links")
+        assert links.is_visible()
+        assert links.locator("a").all_inner_texts() == [
+            "Giải thưởng",
+            "Xếp hạng cá nhân",
+            "Xếp hạng đơn vị",
+            "Xếp hạng video",
+        ]
+        assert "Vào thi" not in phone_page.locator("main").inner_text()
+        shot(phone_page, "contest-home-published-phone")
+        for path in ("results/individuals", "results/videos", "results/prizes"):
+            phone_page.goto(f"/contests/{CLOSED}/{path}")
+            # No hidden horizontal scroll: every table fits the phone's width.
+            assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        amount = phone_page.locator("td.nowrap", has_text="10.000.000 đ").first
+        assert amount.bounding_box()["height"] < 40  # on one line
         published = phone_page.locator("main").inner_text()
         # The tie was decided in the order the form proposed: the tenth place goes first.
         assert "Người dự thi 10" in published

@@ -151,7 +151,7 @@ def test_unit_admin_uploads_in_parts_sees_progress_then_watches_the_ready_video(
     page.locator("#upload-start").click()
 
     status = page.locator("#upload-status")
-    progress = re.compile(r"^(\d+)% · [\d,]+ KB / 42,1 KB · [\d,]+ KB/giây · còn khoảng \d+ s$")
+    progress = re.compile(r"^(\d+)% · [\d,]+ KB / 42,1 KB · [\d,]+ KB/giây · còn khoảng \d+ giây$")
     expect(status).to_have_text(progress)
     percent = int(progress.match(status.inner_text()).group(1))
     assert 0 < percent < 100
@@ -226,7 +226,9 @@ def test_an_interrupted_upload_resumes_without_sending_stored_parts_again(
     # places are taken (the first video, this upload): the uploader must stay to resume it.
     online["parts"] = None
     page.reload()
-    assert "Đơn vị đã nộp 2." in page.locator("main").inner_text()
+    counter = page.get_by_test_id("videos-sent").inner_text()
+    assert "Đơn vị đã gửi 1 video." in counter  # the unfinished upload is not counted as sent
+    assert "Còn 1 lượt tải lên chưa xong đang giữ chỗ" in counter
     sent: list[int] = []
     created: list[str] = []
 
@@ -374,10 +376,15 @@ def test_a_stuck_upload_that_holds_the_last_place_can_be_withdrawn(page, live_ap
     page.get_by_role("button", name="Rút video này").click()
     page.wait_for_url(re.compile(r"/videos/$"))
     expect(page.locator(".flash-success")).to_have_text("Đã rút video.")
-    cards = page.locator(".video-card").all_inner_texts()
+    cards = page.locator("section.card > .video-list > .video-card").all_inner_texts()
     assert len(cards) == 1, cards
     assert "Bản nháp một" in cards[0]
-    assert "Đơn vị đã nộp 1." in page.locator("main").inner_text()
+    counter = page.get_by_test_id("videos-sent").inner_text()
+    assert "Đơn vị đã gửi 0 video." in counter  # the one left is still an unfinished upload
+    assert "Còn 1 lượt tải lên chưa xong đang giữ chỗ" in counter
+    assert "Đã tải lên" in cards[0]  # with its percentage
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    shot(page, "unit-videos-unfinished-upload")
 
 
 def test_an_upload_cancelled_while_offline_then_started_again_finishes(
