@@ -70,7 +70,7 @@ def flashed_error(response) -> str:
 # Who may
 
 
-PAGES = ["", "identity", "rules", "rounds", "visibility"]
+PAGES = ["", "identity", "rules", "rounds", "visibility", "participants"]
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_an_unknown_contest_is_404(setup):
 def test_the_index_links_every_settings_page(setup):
     client, contest, *_ = setup
     html = client.get(settings_path(contest)).get_data(as_text=True)
-    for page in ("identity", "rules", "rounds", "visibility"):
+    for page in ("identity", "rules", "rounds", "visibility", "participants"):
         assert settings_path(contest, page) in html
     for existing in (
         in_contest(contest, "/organizer/windows"),

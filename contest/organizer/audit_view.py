@@ -95,7 +95,7 @@ DETAILS = {
         "At most this many individual prizes per unit (empty: no limit)"
     ),
     "min_participation_percent": _l(
-        "Minimum participation for a collective prize (% of the headcount; 0: none)"
+        "Minimum participation for a collective prize (percent of the headcount; 0: none)"
     ),
     "prizes": _l("Prize table"),
     "prediction_question": _l("Prediction question (empty: none)"),

@@ -142,7 +142,7 @@ class ResultsRulesForm(ContestForm):
         validators=[Optional(), NumberRange(min=1, max=1000, message=_l("From 1 to 1000."))],
     )
     min_participation_percent = _whole(
-        _l("Minimum participation for a collective prize (% of the headcount; 0: none)"),
+        _l("Minimum participation for a collective prize (percent of the headcount; 0: none)"),
         validators=[
             InputRequired(NOT_A_WHOLE_NUMBER),
             NumberRange(min=0, max=100, message=_l("From 0 to 100.")),
