@@ -2,6 +2,7 @@
 logs before → after, and refuses with its rule what would change something already decided."""
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -515,6 +516,61 @@ def test_the_round_is_fixed_once_a_round_was_played(setup, frozen_clock, changes
     db.session.expire_all()
     assert (contest.questions_per_round, contest.round_time_limit_seconds) == (10, 600)
     assert not entries("round_rules_changed")
+
+
+# Draw rules: the same rule as the rounds page, through the same service
+
+
+def draw_rules_form(client, contest, questions_per_round, **quotas) -> dict:
+    """The draw rules form's data: the round size and a quota per topic named in `quotas`."""
+    path = in_contest(contest, "/organizer/questions/draw-rules")
+    html = client.get(path).get_data(as_text=True)
+    fields = {
+        topic: name for name, topic in re.findall(r'<label for="(topic_\d+)">([^<]+)</label>', html)
+    }
+    data = {"csrf_token": form_token(client, path), "questions_per_round": questions_per_round}
+    return data | {fields[topic]: count for topic, count in quotas.items()}
+
+
+def test_the_draw_rules_are_saved_and_logged_before_and_after(setup):
+    client, contest, *_ = setup
+    make_questions(8, topic="Luật Cán bộ")
+    make_questions(8, topic="Cải cách hành chính")
+    db.session.commit()
+    path = in_contest(contest, "/organizer/questions/draw-rules")
+    data = draw_rules_form(client, contest, 12, **{"Luật Cán bộ": 4})
+    assert client.post(path, data=data).status_code == 302
+    (entry,) = entries("draw_rules_changed")
+    assert entry.details == {
+        "questions_per_round": [10, 12],
+        "topic_quotas": [{}, {"Luật Cán bộ": 4}],
+    }
+    audit = client.get(in_contest(contest, "/organizer/audit")).get_data(as_text=True)
+    assert "Sửa quy tắc rút câu hỏi" in audit
+    assert "— → Luật Cán bộ: 4" in audit
+    again = client.post(path, data=draw_rules_form(client, contest, 12, **{"Luật Cán bộ": 4}))
+    assert again.status_code == 302
+    assert len(entries("draw_rules_changed")) == 1  # nothing changed, nothing logged
+
+
+def test_the_draw_rules_keep_the_round_size_once_a_round_was_played(setup, frozen_clock):
+    client, contest, participant, _ = setup
+    make_questions(12)
+    graded_round(contest, participant, 7, 100_000, frozen_clock.now - timedelta(hours=1))
+    db.session.commit()
+    path = in_contest(contest, "/organizer/questions/draw-rules")
+    refused = client.post(path, data=draw_rules_form(client, contest, 12))
+    assert refused.status_code == 200
+    assert "để mọi lượt thi so sánh được" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert contest.questions_per_round == 10
+    assert not entries("draw_rules_changed")
+    # Quotas only choose which questions are drawn: they may still change.
+    quota = draw_rules_form(client, contest, 10, **{"Chủ đề thử": 10})
+    saved = client.post(path, data=quota)
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    (entry,) = entries("draw_rules_changed")
+    assert entry.details == {"topic_quotas": [{}, {"Chủ đề thử": 10}]}
 
 
 def test_attempt_limits_are_raised_anytime_and_lowered_only_to_what_was_used(setup, frozen_clock):

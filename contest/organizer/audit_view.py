@@ -43,6 +43,7 @@ ACTIONS = {
     "document_added": _l("Document attached"),
     "document_deleted": _l("Document removed"),
     "round_rules_changed": _l("Round rules changed"),
+    "draw_rules_changed": _l("Draw rules changed"),
     "visibility_changed": _l("Answers and leaderboard visibility changed"),
     "video_file_missing": _l("A video's stored file is missing"),
     "video_file_restored": _l("A video's stored file is back"),
@@ -59,6 +60,7 @@ CHANGE_ACTIONS = {
     "identity_changed",
     "rules_text_changed",
     "round_rules_changed",
+    "draw_rules_changed",
     "visibility_changed",
 }
 DETAILS = {
@@ -144,6 +146,8 @@ DETAILS = {
     "max_attempts_per_day": _l("Rounds per participant per day (empty: no limit)"),
     "review_policy": _l("When participants see the correct answers of their rounds"),
     "leaderboard_public": _l("The leaderboard is public while the quiz is open"),
+    "topic_quotas": _l("Questions per topic in a round"),
+    "difficulty_quotas": _l("Questions per difficulty in a round"),
 }
 MONEY = {"total_amount"}
 
@@ -173,6 +177,8 @@ def _shown(key: str, value) -> str:
         return format_money(value)
     if isinstance(value, list):
         return ", ".join(_shown(key, item) for item in value)
+    if isinstance(value, dict):  # quotas: {"topic": count}; none is "—"
+        return ", ".join(f"{name}: {_shown(key, item)}" for name, item in value.items()) or "—"
     if isinstance(value, str):
         return _moment(value) or value
     return str(value)
