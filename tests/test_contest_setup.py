@@ -120,6 +120,7 @@ def test_the_index_links_every_settings_page(setup):
         assert existing in html
     assert "/organizer/questions/draw-rules" in html
     assert f"/organizer/contests/{contest.id}/copy" in html
+    assert f'<a href="/contests/{contest.slug}/">' in html  # the contest's own page
 
 
 # Creating and copying
