@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 
 from contest.contest_setup import services
 from contest.contest_setup.rules_text import render_rules_text
-from contest.domain.text import slug_of
+from contest.domain.text import next_years_name, slug_of
 from contest.extensions import db
 from contest.models import (
     AuditEntry,
@@ -246,7 +246,8 @@ def test_a_copy_takes_the_settings_and_rules_never_the_rounds_videos_results_or_
     db.session.commit()
 
     page = client.get(f"/organizer/contests/{source.id}/copy").get_data(as_text=True)
-    assert 'value="hoi-thi-2026-2"' in page
+    assert 'value="Hội thi 2027"' in page  # next year's name and address suggested
+    assert 'value="hoi-thi-2027"' in page
     assert 'value="2027-' in page  # the windows suggested a year later
     response = post(
         client,
@@ -282,6 +283,22 @@ def test_a_year_later_keeps_the_day_except_the_29th_of_february():
     assert services.a_year_later(datetime(2026, 9, 15, tzinfo=UTC)).year == 2027
     assert services.a_year_later(datetime(2028, 2, 29, tzinfo=UTC)).day == 28
     assert services.a_year_later(None) is None
+    published_at = datetime(2026, 12, 5, 5, 11, 23, 456, tzinfo=UTC)  # "Publish now"'s moment
+    assert services.a_year_later(published_at) == datetime(2027, 12, 5, 5, 11, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("name", "next_name"),
+    [
+        ("Hội thi CCHC 2026", "Hội thi CCHC 2027"),
+        ("Hội thi giai đoạn 2021-2030, năm 2026", "Hội thi giai đoạn 2021-2030, năm 2027"),
+        ("Hội thi 2026 theo Quyết định 12026/QĐ", "Hội thi 2027 theo Quyết định 12026/QĐ"),
+        ("Hội thi tìm hiểu pháp luật 2025", "Hội thi tìm hiểu pháp luật 2025"),
+        ("Hội thi tìm hiểu pháp luật", "Hội thi tìm hiểu pháp luật"),
+    ],
+)
+def test_a_copy_suggests_next_years_name(name, next_name):
+    assert next_years_name(name, 2026) == next_name
 
 
 # Names

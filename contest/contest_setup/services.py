@@ -207,9 +207,11 @@ def create_contest(
 
 
 def a_year_later(moment: datetime | None) -> datetime | None:
-    """The same moment a year later (29 February becomes the 28th): a copy's suggestion."""
+    """The same moment a year later, to the minute as the forms take it (29 February becomes
+    the 28th): a copy's suggestion."""
     if moment is None:
         return None
+    moment = moment.replace(second=0, microsecond=0)
     try:
         return moment.replace(year=moment.year + 1)
     except ValueError:

@@ -30,6 +30,7 @@ from contest.contest_setup.forms import (
     RulesTextForm,
     VisibilityForm,
 )
+from contest.domain.text import next_years_name
 from contest.errors import Refused
 from contest.extensions import db
 from contest.models import Contest, ContestDocument, Role
@@ -81,8 +82,9 @@ def copy_contest(contest_id: int):
     source = db.get_or_404(Contest, contest_id)
     form = NewContestForm()
     if request.method == "GET":
-        form.name.data = source.name
-        form.slug.data = services.suggest_slug(source.name)
+        year = source.quiz_opens_at.astimezone(clock.local_zone()).year
+        form.name.data = next_years_name(source.name, year)
+        form.slug.data = services.suggest_slug(form.name.data)
         form.organizer_name.data = source.organizer_name
         for name in WINDOW_FIELDS:  # a suggestion: the same windows a year later
             getattr(form, name).data = services.a_year_later(getattr(source, name))
