@@ -207,6 +207,7 @@ def test_an_organizer_runs_a_contest_from_an_empty_database(browser, empty_site)
         page.locator("nav.subnav").get_by_role("link", name="Nhập danh sách tài khoản").click()
         upload(page, "tai-khoan.csv", ACCOUNTS_CSV.encode())
         page.wait_for_url(re.compile(r"/organizer/people/import/[0-9a-f]+$"))
+        assert "qt-snv" in page.locator("main").inner_text()  # the unit admin's login
         step(page, 15, "accounts-preview")
         page.get_by_role("button", name="Nhập 4 tài khoản").click()
         page.wait_for_url(re.compile(r"/organizer/people/credentials$"))
