@@ -2,6 +2,7 @@
 logs before → after, and refuses with its rule what would change something already decided."""
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import inspect
 
 from contest.contest_setup import services
 from contest.contest_setup.rules_text import render_rules_text
-from contest.domain.text import slug_of
+from contest.domain.text import next_years_name, slug_of
 from contest.extensions import db
 from contest.models import (
     AuditEntry,
@@ -70,7 +71,7 @@ def flashed_error(response) -> str:
 # Who may
 
 
-PAGES = ["", "identity", "rules", "rounds", "visibility"]
+PAGES = ["", "identity", "rules", "rounds", "visibility", "participants"]
 
 
 @pytest.mark.parametrize(
@@ -109,7 +110,7 @@ def test_an_unknown_contest_is_404(setup):
 def test_the_index_links_every_settings_page(setup):
     client, contest, *_ = setup
     html = client.get(settings_path(contest)).get_data(as_text=True)
-    for page in ("identity", "rules", "rounds", "visibility"):
+    for page in ("identity", "rules", "rounds", "visibility", "participants"):
         assert settings_path(contest, page) in html
     for existing in (
         in_contest(contest, "/organizer/windows"),
@@ -119,6 +120,7 @@ def test_the_index_links_every_settings_page(setup):
         assert existing in html
     assert "/organizer/questions/draw-rules" in html
     assert f"/organizer/contests/{contest.id}/copy" in html
+    assert f'<a href="/contests/{contest.slug}/">' in html  # the contest's own page
 
 
 # Creating and copying
@@ -244,7 +246,8 @@ def test_a_copy_takes_the_settings_and_rules_never_the_rounds_videos_results_or_
     db.session.commit()
 
     page = client.get(f"/organizer/contests/{source.id}/copy").get_data(as_text=True)
-    assert 'value="hoi-thi-2026-2"' in page
+    assert 'value="Hội thi 2027"' in page  # next year's name and address suggested
+    assert 'value="hoi-thi-2027"' in page
     assert 'value="2027-' in page  # the windows suggested a year later
     response = post(
         client,
@@ -280,6 +283,22 @@ def test_a_year_later_keeps_the_day_except_the_29th_of_february():
     assert services.a_year_later(datetime(2026, 9, 15, tzinfo=UTC)).year == 2027
     assert services.a_year_later(datetime(2028, 2, 29, tzinfo=UTC)).day == 28
     assert services.a_year_later(None) is None
+    published_at = datetime(2026, 12, 5, 5, 11, 23, 456, tzinfo=UTC)  # "Publish now"'s moment
+    assert services.a_year_later(published_at) == datetime(2027, 12, 5, 5, 11, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("name", "next_name"),
+    [
+        ("Hội thi CCHC 2026", "Hội thi CCHC 2027"),
+        ("Hội thi giai đoạn 2021-2030, năm 2026", "Hội thi giai đoạn 2021-2030, năm 2027"),
+        ("Hội thi 2026 theo Quyết định 12026/QĐ", "Hội thi 2027 theo Quyết định 12026/QĐ"),
+        ("Hội thi tìm hiểu pháp luật 2025", "Hội thi tìm hiểu pháp luật 2025"),
+        ("Hội thi tìm hiểu pháp luật", "Hội thi tìm hiểu pháp luật"),
+    ],
+)
+def test_a_copy_suggests_next_years_name(name, next_name):
+    assert next_years_name(name, 2026) == next_name
 
 
 # Names
@@ -515,6 +534,61 @@ def test_the_round_is_fixed_once_a_round_was_played(setup, frozen_clock, changes
     db.session.expire_all()
     assert (contest.questions_per_round, contest.round_time_limit_seconds) == (10, 600)
     assert not entries("round_rules_changed")
+
+
+# Draw rules: the same rule as the rounds page, through the same service
+
+
+def draw_rules_form(client, contest, questions_per_round, **quotas) -> dict:
+    """The draw rules form's data: the round size and a quota per topic named in `quotas`."""
+    path = in_contest(contest, "/organizer/questions/draw-rules")
+    html = client.get(path).get_data(as_text=True)
+    fields = {
+        topic: name for name, topic in re.findall(r'<label for="(topic_\d+)">([^<]+)</label>', html)
+    }
+    data = {"csrf_token": form_token(client, path), "questions_per_round": questions_per_round}
+    return data | {fields[topic]: count for topic, count in quotas.items()}
+
+
+def test_the_draw_rules_are_saved_and_logged_before_and_after(setup):
+    client, contest, *_ = setup
+    make_questions(8, topic="Luật Cán bộ")
+    make_questions(8, topic="Cải cách hành chính")
+    db.session.commit()
+    path = in_contest(contest, "/organizer/questions/draw-rules")
+    data = draw_rules_form(client, contest, 12, **{"Luật Cán bộ": 4})
+    assert client.post(path, data=data).status_code == 302
+    (entry,) = entries("draw_rules_changed")
+    assert entry.details == {
+        "questions_per_round": [10, 12],
+        "topic_quotas": [{}, {"Luật Cán bộ": 4}],
+    }
+    audit = client.get(in_contest(contest, "/organizer/audit")).get_data(as_text=True)
+    assert "Sửa quy tắc rút câu hỏi" in audit
+    assert "— → Luật Cán bộ: 4" in audit
+    again = client.post(path, data=draw_rules_form(client, contest, 12, **{"Luật Cán bộ": 4}))
+    assert again.status_code == 302
+    assert len(entries("draw_rules_changed")) == 1  # nothing changed, nothing logged
+
+
+def test_the_draw_rules_keep_the_round_size_once_a_round_was_played(setup, frozen_clock):
+    client, contest, participant, _ = setup
+    make_questions(12)
+    graded_round(contest, participant, 7, 100_000, frozen_clock.now - timedelta(hours=1))
+    db.session.commit()
+    path = in_contest(contest, "/organizer/questions/draw-rules")
+    refused = client.post(path, data=draw_rules_form(client, contest, 12))
+    assert refused.status_code == 200
+    assert "để mọi lượt thi so sánh được" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert contest.questions_per_round == 10
+    assert not entries("draw_rules_changed")
+    # Quotas only choose which questions are drawn: they may still change.
+    quota = draw_rules_form(client, contest, 10, **{"Chủ đề thử": 10})
+    saved = client.post(path, data=quota)
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    (entry,) = entries("draw_rules_changed")
+    assert entry.details == {"topic_quotas": [{}, {"Chủ đề thử": 10}]}
 
 
 def test_attempt_limits_are_raised_anytime_and_lowered_only_to_what_was_used(setup, frozen_clock):

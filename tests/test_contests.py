@@ -87,6 +87,25 @@ def test_the_home_page_of_an_empty_site_says_so(client, db_session):
     assert client.get("/api/v1/contests").get_json()["contests"] == []
 
 
+def test_an_empty_site_shows_the_organizers_their_first_steps(client, db_session):
+    organizer = make_user(Role.ORGANIZER)
+    make_unit()
+    make_questions(3)
+    db_session.commit()
+    ApiClient(client).login(organizer)
+    html = client.get("/organizer/").get_data(as_text=True)
+    assert 'id="first-steps"' in html
+    for step in ("units/import", "questions/import", "contests/new", "people/import"):
+        assert f'href="/organizer/{step}"' in html
+    assert "1 đơn vị" in html
+    assert "3 câu hỏi đang dùng" in html
+    assert "0 tài khoản" in html  # the organizer is not one to hand out
+    assert ">Các hội thi</a>" in html  # the menu: the contests, not their number
+    make_contest()
+    db_session.commit()
+    assert 'id="first-steps"' not in client.get("/organizer/").get_data(as_text=True)
+
+
 @pytest.fixture
 def site(db_session, frozen_clock):
     """An open, an upcoming, a closed and a published contest, created out of that order."""

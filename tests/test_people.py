@@ -434,6 +434,17 @@ def upload(client, content: bytes, name: str):
     return client.post("/organizer/people/import", data=data, content_type="multipart/form-data")
 
 
+def test_the_import_preview_shows_each_accounts_login(client, people):
+    login(client, people["organizer"])
+    content = (
+        "full_name,phone,unit_code,username,roles\nLê Minh Quân,0912100009,SNV,qt-snv,unit_admin\n"
+    )
+    content = content.encode()
+    html = client.get(upload(client, content, "a.csv").headers["Location"]).get_data(as_text=True)
+    assert "<th>Tên đăng nhập</th>" in html
+    assert "<td>qt-snv</td>" in html
+
+
 def test_import_with_a_problem_previews_it_and_creates_nothing(client, people, db_session):
     login(client, people["organizer"])
     content = (HEADER + "Lê Văn Một,0912100001,SNV,,\nLê Văn Hai,0912100002,KHONGCO,,\n").encode()

@@ -298,7 +298,9 @@ def test_draw_rules_the_bank_cannot_satisfy_are_refused_with_reasons(
     contest = make_contest(frozen_clock(), questions_per_round=4)
     make_questions(3, topic="Chủ đề A")
     make_questions(5, topic="Chủ đề B")
-    api.login(make_user(Role.ORGANIZER))
+    organizer = make_user(Role.ORGANIZER)
+    db_session.commit()  # a refusal rolls the request's session back
+    api.login(organizer)
     path = in_contest(contest, "/organizer/questions/draw-rules")
     form = client.get(path).get_data(as_text=True)
     topic_field = {

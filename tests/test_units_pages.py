@@ -21,7 +21,7 @@ PAGES = [
     "/organizer/units/groups/{group}",
     "/organizer/units/import",
     "/organizer/units/template.xlsx",
-    "/organizer/units/contest/{contest}/participants",
+    "/contests/{slug}/organizer/settings/participants",
 ]
 POSTS = [
     "/organizer/units/new",
@@ -29,7 +29,7 @@ POSTS = [
     "/organizer/units/{unit}/active",
     "/organizer/units/{unit}/merge",
     "/organizer/units/groups/new",
-    "/organizer/units/contest/{contest}/participants",
+    "/contests/{slug}/organizer/settings/participants",
 ]
 
 
@@ -45,7 +45,7 @@ def world(db_session):
         "participant": make_user(unit=unit),
     }
     db.session.commit()
-    ids = {"unit": unit.id, "group": unit.group_id, "contest": contest.id}
+    ids = {"unit": unit.id, "group": unit.group_id, "slug": contest.slug}
     return {"contest": contest, "unit": unit, "other": other, "people": people, "ids": ids}
 
 
@@ -136,14 +136,15 @@ def test_a_merge_through_its_form(client, world):
 def test_the_participating_units_form(client, world):
     contest, unit, other = world["contest"], world["unit"], world["other"]
     log_in(client, world["people"]["organizer"])
-    path = f"/organizer/units/contest/{contest.id}/participants"
+    path = f"/contests/{contest.slug}/organizer/settings/participants"
     token = form_token(client, path)
     bad = {"csrf_token": token, f"take-{unit.id}": "1", f"headcount-{unit.id}": "nhiều"}
     html = client.post(path, data=bad).get_data(as_text=True)
     assert "Nhập biên chế" in html
     good = {"csrf_token": token, f"take-{unit.id}": "1", f"headcount-{unit.id}": "1.200"}
     good[f"headcount-{other.id}"] = "30"  # not ticked: leaves the contest
-    assert client.post(path, data=good).status_code == 302
+    saved = client.post(path, data=good)
+    assert saved.headers["Location"].endswith(path)
     rows = db.session.execute(
         select(ParticipatingUnit.unit_id, ParticipatingUnit.headcount).where(
             ParticipatingUnit.contest_id == contest.id
@@ -152,6 +153,18 @@ def test_the_participating_units_form(client, world):
     assert [tuple(row) for row in rows] == [(unit.id, 1200)]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.contest_id == contest.id))
     assert entry.action == "participation_changed"
+
+
+def test_the_participating_units_live_under_their_contest(client, world):
+    contest = world["contest"]
+    log_in(client, world["people"]["organizer"])
+    path = f"/contests/{contest.slug}/organizer/settings/participants"
+    assert client.get(f"/organizer/units/contest/{contest.id}/participants").status_code == 404
+    for linking in (
+        f"/contests/{contest.slug}/organizer/",
+        f"/contests/{contest.slug}/organizer/settings/",
+    ):
+        assert f'href="{path}"' in client.get(linking).get_data(as_text=True), linking
 
 
 # The import

@@ -218,9 +218,11 @@ def create_contest(
 
 
 def a_year_later(moment: datetime | None) -> datetime | None:
-    """The same moment a year later (29 February becomes the 28th): a copy's suggestion."""
+    """The same moment a year later, to the minute as the forms take it (29 February becomes
+    the 28th): a copy's suggestion."""
     if moment is None:
         return None
+    moment = moment.replace(second=0, microsecond=0)
     try:
         return moment.replace(year=moment.year + 1)
     except ValueError:
@@ -422,6 +424,28 @@ def most_rounds_used(contest: Contest, now: datetime, zone: ZoneInfo) -> tuple[i
     return int(total or 0), int(today_most or 0)
 
 
+def _refuse_changing_played_rounds(contest: Contest, before: dict, after: dict) -> None:
+    """The one rule for the round's shape (the rounds page and the draw rules page): its
+    questions, time and grace stay as they were once a round of this contest has started."""
+    fixed = [key for key in FIXED_ONCE_PLAYED if key in after and after[key] != before[key]]
+    if fixed and rounds_started(contest):
+        raise SetupRefused(
+            _l(
+                "Rounds of this contest have been played: the number of questions, the time "
+                "per round and the grace stay as they were, so that every round is comparable."
+            )
+        )
+
+
+def _refuse_rules_the_bank_cannot_make(rules: DrawRules) -> None:
+    """Refuse rules the bank's active questions cannot satisfy, with every reason (also in
+    the refusal's `problems`, for a page that lists them)."""
+    problems = rule_problems(rules, question_pool())
+    if problems:
+        described = [describe_rule_problem(problem) for problem in problems]
+        raise SetupRefused(" ".join(described), problems=described)
+
+
 def change_round_rules(
     contest: Contest, rules: RoundRules, actor: User, now: datetime, zone: ZoneInfo
 ) -> None:
@@ -433,22 +457,12 @@ def change_round_rules(
     limits may always be raised or removed, and lowered only down to that.
     """
     before = RoundRules.of(contest)
-    fixed = [key for key in FIXED_ONCE_PLAYED if getattr(rules, key) != getattr(before, key)]
-    if fixed and rounds_started(contest):
-        raise SetupRefused(
-            _l(
-                "Rounds of this contest have been played: the number of questions, the time "
-                "per round and the grace stay as they were, so that every round is comparable."
-            )
-        )
+    _refuse_changing_played_rounds(contest, before.__dict__, rules.__dict__)
     if rules.questions_per_round != before.questions_per_round:
         current = contest.draw_rules()
-        problems = rule_problems(
-            DrawRules(rules.questions_per_round, current.topic_quotas, current.difficulty_quotas),
-            question_pool(),
+        _refuse_rules_the_bank_cannot_make(
+            DrawRules(rules.questions_per_round, current.topic_quotas, current.difficulty_quotas)
         )
-        if problems:
-            raise SetupRefused(" ".join(describe_rule_problem(problem) for problem in problems))
     used_total, used_today = most_rounds_used(contest, now, zone)
     if rules.max_attempts_total is not None and rules.max_attempts_total < used_total:
         raise SetupRefused(
@@ -469,6 +483,44 @@ def change_round_rules(
     for key, value in rules.__dict__.items():
         setattr(contest, key, value)
     _log(contest, "round_rules_changed", actor, now, before.__dict__, rules.__dict__)
+    db.session.flush()
+
+
+# Draw rules: the round's size and its quotas per topic and per difficulty
+
+
+def _draw_rules_logged(rules: DrawRules) -> dict:
+    return {
+        "questions_per_round": rules.question_count,
+        "topic_quotas": dict(sorted(rules.topic_quotas.items())),
+        "difficulty_quotas": dict(sorted(rules.difficulty_quotas.items())),
+    }
+
+
+def change_draw_rules(contest: Contest, rules: DrawRules, actor: User, now: datetime) -> None:
+    """Set the questions per round and the quotas (a quota of 0 is none); logged.
+
+    Refused: changing the questions per round once a round has started (the rounds page's
+    rule); rules the bank cannot satisfy, with the reasons. Quotas may change at any time:
+    like the bank itself, they change which questions are drawn, not how a round counts.
+    """
+    rules = DrawRules(
+        rules.question_count,
+        {topic: n for topic, n in rules.topic_quotas.items() if n},
+        {level: n for level, n in rules.difficulty_quotas.items() if n},
+    )
+    before = _draw_rules_logged(contest.draw_rules())
+    after = _draw_rules_logged(rules)
+    _refuse_changing_played_rounds(contest, before, after)
+    _refuse_rules_the_bank_cannot_make(rules)
+    contest.questions_per_round = rules.question_count
+    contest.draw_quotas = [
+        DrawQuota(topic=topic, question_count=n) for topic, n in rules.topic_quotas.items()
+    ] + [
+        DrawQuota(difficulty=level, question_count=n)
+        for level, n in rules.difficulty_quotas.items()
+    ]
+    _log(contest, "draw_rules_changed", actor, now, before, after)
     db.session.flush()
 
 

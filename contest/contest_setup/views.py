@@ -31,12 +31,16 @@ from contest.contest_setup.forms import (
     RulesTextForm,
     VisibilityForm,
 )
+from contest.domain.text import next_years_name
 from contest.errors import Refused
 from contest.extensions import db
 from contest.models import Contest, ContestDocument, Role
 from contest.organizer.services import WINDOW_FIELDS
 from contest.questions.forms import ActionForm
+from contest.results.workflow import current_snapshot
 from contest.storage import current_storage
+from contest.units import services as unit_services
+from contest.units.forms import ActionForm, participation_from_form
 
 
 @bp.url_value_preprocessor
@@ -80,8 +84,9 @@ def copy_contest(contest_id: int):
     source = db.get_or_404(Contest, contest_id)
     form = NewContestForm()
     if request.method == "GET":
-        form.name.data = source.name
-        form.slug.data = services.suggest_slug(source.name)
+        year = source.quiz_opens_at.astimezone(clock.local_zone()).year
+        form.name.data = next_years_name(source.name, year)
+        form.slug.data = services.suggest_slug(form.name.data)
         form.organizer_name.data = source.organizer_name
         for name in WINDOW_FIELDS:  # a suggestion: the same windows a year later
             getattr(form, name).data = services.a_year_later(getattr(source, name))
@@ -120,6 +125,7 @@ def index():
         "contest_setup/index.html",
         contest=contest,
         rounds_started=services.rounds_started(contest),
+        participating_units=len(unit_services.participation(contest)),
         review_labels={policy.value: label for policy, label in REVIEW_LABELS.items()},
     )
 
@@ -336,3 +342,35 @@ def visibility():
         if done:
             return done
     return render_template("contest_setup/visibility.html", contest=contest, form=form)
+
+
+@bp.route("/participants", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def participants():
+    contest = g.contest
+    choices = unit_services.participation_choices(contest)
+    form, bad = ActionForm(), []
+    if form.validate_on_submit():
+        unit_ids = [unit.id for _, units in choices for unit, _ in units]
+        chosen, bad = participation_from_form(request.form, unit_ids)
+        if bad:
+            flash(_("Enter each ticked unit's headcount as a whole number."), "error")
+        else:
+            done = _saved_or_refused(
+                lambda: unit_services.set_participation(
+                    contest, chosen, current_user, clock.utc_now()
+                ),
+                _("The participating units are saved."),
+                "contest_setup.participants",
+            )
+            if done:
+                return done
+    return render_template(
+        "contest_setup/participants.html",
+        contest=contest,
+        choices=choices,
+        form=form,
+        bad=set(bad),
+        posted=request.form if request.method == "POST" else None,
+        frozen=current_snapshot(contest) is not None,
+    )

@@ -85,3 +85,14 @@ def slug_of(value: str | None, max_length: int = 80) -> str:
     """A URL slug from a name: ASCII lower case, digits and single hyphens."""
     slug = _NOT_SLUG.sub("-", search_fold(value)).strip("-")
     return slug[:max_length].rstrip("-")
+
+
+def next_years_name(name: str, year: int) -> str:
+    """A contest's name for next year's copy: the last `year` written on its own (not inside
+    a longer number) one later ("Hội thi CCHC 2026" → "... 2027"; "giai đoạn 2021-2030, năm
+    2026" → "... năm 2027" for 2026); a name without it is kept."""
+    found = list(re.finditer(rf"(?<![0-9]){year}(?![0-9])", name))
+    if not found:
+        return name
+    last = found[-1]
+    return f"{name[: last.start()]}{year + 1}{name[last.end() :]}"

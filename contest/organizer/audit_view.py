@@ -45,6 +45,7 @@ ACTIONS = {
     "emblem_changed": _l("Emblem changed"),
     "emblem_removed": _l("Emblem removed"),
     "round_rules_changed": _l("Round rules changed"),
+    "draw_rules_changed": _l("Draw rules changed"),
     "visibility_changed": _l("Answers and leaderboard visibility changed"),
     "video_file_missing": _l("A video's stored file is missing"),
     "video_file_restored": _l("A video's stored file is back"),
@@ -61,6 +62,7 @@ CHANGE_ACTIONS = {
     "identity_changed",
     "rules_text_changed",
     "round_rules_changed",
+    "draw_rules_changed",
     "visibility_changed",
 }
 DETAILS = {
@@ -147,6 +149,8 @@ DETAILS = {
     "review_policy": _l("When participants see the correct answers of their rounds"),
     "leaderboard_public": _l("The leaderboard is public while the quiz is open"),
     "unit_ranking_public": _l("The unit ranking is public while the contest runs"),
+    "topic_quotas": _l("Questions per topic in a round"),
+    "difficulty_quotas": _l("Questions per difficulty in a round"),
 }
 MONEY = {"total_amount"}
 
@@ -176,6 +180,8 @@ def _shown(key: str, value) -> str:
         return format_money(value)
     if isinstance(value, list):
         return ", ".join(_shown(key, item) for item in value)
+    if isinstance(value, dict):  # quotas: {"topic": count}; none is "—"
+        return ", ".join(f"{name}: {_shown(key, item)}" for name, item in value.items()) or "—"
     if isinstance(value, str):
         return _moment(value) or value
     return str(value)

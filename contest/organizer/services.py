@@ -57,6 +57,29 @@ class ContestOverview:
     scores_submitted: int  # submitted sheets and declared conflicts
 
 
+@dataclass(frozen=True)
+class SiteStart:
+    """What a new site already holds, for the organizers' first steps."""
+
+    units: int
+    active_questions: int
+    accounts: int  # everyone but organizers
+
+
+def site_start() -> SiteStart:
+    """Counts of the active units, active current questions and non-organizer accounts."""
+    organizers = select(UserRole.user_id).where(UserRole.role == Role.ORGANIZER)
+    return SiteStart(
+        units=db.session.scalar(select(func.count(Unit.id)).where(Unit.active.is_(True))),
+        active_questions=db.session.scalar(
+            select(func.count(Question.id)).where(
+                Question.active.is_(True), Question.is_current_clause()
+            )
+        ),
+        accounts=db.session.scalar(select(func.count(User.id)).where(User.id.not_in(organizers))),
+    )
+
+
 def contest_overview(contest: Contest) -> ContestOverview:
     """Counts for the organizer's overview of one contest."""
 

@@ -27,6 +27,7 @@ from contest.organizer.services import (
     current_rules,
     participation_by_unit,
     rounds_per_day,
+    site_start,
 )
 from contest.paging import requested_page
 from contest.public.services import listed_contests
@@ -42,7 +43,9 @@ AUDIT_PAGE = 50
 def home():
     """The site's contests, each with its state and a way into its own organizer pages."""
     now = clock.utc_now()
-    return render_template("organizer/contests.html", contests=listed_contests(now), now=now)
+    contests = listed_contests(now)
+    start = None if contests else site_start()
+    return render_template("organizer/contests.html", contests=contests, now=now, start=start)
 
 
 @contest_bp.get("/")

@@ -12,7 +12,7 @@ from typing import BinaryIO
 from sqlalchemy import exists, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
-from contest.domain.drawing import DrawRules, PoolQuestion, RuleProblem, rule_problems
+from contest.domain.drawing import PoolQuestion, RuleProblem, rule_problems
 from contest.domain.question_files import read_question_file
 from contest.domain.question_files.gift import write_gift
 from contest.domain.question_files.records import (
@@ -27,7 +27,7 @@ from contest.domain.question_files.tabular import write_xlsx
 from contest.domain.question_files.validation import check_questions, fingerprint
 from contest.domain.text import fold_text
 from contest.extensions import db
-from contest.models import Choice, Contest, DrawQuota, Question, ServedQuestion
+from contest.models import Choice, Contest, Question, ServedQuestion
 
 BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
 INSERT_BATCH = 500
@@ -200,32 +200,6 @@ def question_pool() -> list[PoolQuestion]:
 def draw_rule_problems(contest: Contest) -> list[RuleProblem]:
     """Why the bank cannot make a round under the contest's rules (empty when it can)."""
     return rule_problems(contest.draw_rules(), question_pool())
-
-
-def set_draw_rules(
-    contest: Contest,
-    question_count: int,
-    topic_quotas: dict[str, int],
-    difficulty_quotas: dict[str, int],
-) -> list[RuleProblem]:
-    """Change the round size and quotas, unless the bank cannot satisfy them (then say why)."""
-    rules = DrawRules(
-        question_count,
-        {topic: n for topic, n in topic_quotas.items() if n},
-        {level: n for level, n in difficulty_quotas.items() if n},
-    )
-    problems = rule_problems(rules, question_pool())
-    if problems:
-        return problems
-    contest.questions_per_round = question_count
-    contest.draw_quotas = [
-        DrawQuota(topic=topic, question_count=n) for topic, n in rules.topic_quotas.items()
-    ] + [
-        DrawQuota(difficulty=level, question_count=n)
-        for level, n in rules.difficulty_quotas.items()
-    ]
-    db.session.flush()
-    return []
 
 
 @dataclass(frozen=True)

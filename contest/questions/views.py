@@ -17,11 +17,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from contest import clock
 from contest.auth.decorators import role_required
+from contest.domain.drawing import DrawRules
 from contest.domain.question_files.tabular import write_template
 from contest.domain.question_files.validation import DIFFICULTIES
+from contest.errors import Refused
 from contest.extensions import db
 from contest.models import Question, Role
 from contest.paging import requested_page
@@ -263,18 +266,28 @@ def draw_rules():
     form = draw_rules_form(topics, questions_per_round=rules.question_count, **values)
     problems = []
     if form.validate_on_submit():
-        problems = services.set_draw_rules(
-            contest,
+        # The settings' service holds the rule shared with the rounds page; imported here
+        # because the quiz imports this package while the settings import the quiz.
+        from contest.contest_setup.services import change_draw_rules
+
+        wanted = DrawRules(
             form.questions_per_round.data,
             {topic: form[f"topic_{n}"].data or 0 for n, topic in enumerate(topics)},
             {level: form[f"difficulty_{level}"].data or 0 for level in DIFFICULTIES},
         )
-        if not problems:
+        try:
+            change_draw_rules(contest, wanted, current_user, clock.utc_now())
+        except Refused as refused:
+            db.session.rollback()
+            problems = refused.details.get("problems", [])
+            if not problems:
+                flash(str(refused.message), "error")
+        else:
             db.session.commit()
             flash(_("The draw rules were saved."), "success")
             return redirect(url_for("contest_questions.draw_rules"))
     elif request.method == "GET":
-        problems = services.draw_rule_problems(contest)
+        problems = [describe_rule_problem(p) for p in services.draw_rule_problems(contest)]
     return render_template(
         "questions/draw_rules.html",
         form=form,
@@ -282,6 +295,6 @@ def draw_rules():
         topics=topics,
         counts=dict(services.bank_topics()),
         difficulties=DIFFICULTIES,
-        problems=[describe_rule_problem(problem) for problem in problems],
+        problems=problems,
         refused=request.method == "POST",
     )

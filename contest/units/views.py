@@ -1,5 +1,4 @@
-"""The organizers' unit pages (site-wide, /organizer/units/...), and a contest's
-participating units with their headcounts."""
+"""The organizers' unit pages (site-wide, /organizer/units/...)."""
 
 import io
 from pathlib import Path
@@ -24,11 +23,10 @@ from contest.auth.decorators import role_required
 from contest.domain.units_file import write_template
 from contest.errors import Refused
 from contest.extensions import db
-from contest.models import AuditEntry, Contest, Role, Unit, UnitGroup
+from contest.models import AuditEntry, Role, Unit, UnitGroup
 from contest.organizer import audit_view
 from contest.questions import uploads
 from contest.questions.messages import describe_location
-from contest.results.workflow import current_snapshot
 from contest.units import bp, importing, services
 from contest.units.forms import (
     ActionForm,
@@ -36,7 +34,6 @@ from contest.units.forms import (
     ImportForm,
     MergeForm,
     UnitForm,
-    participation_from_form,
 )
 from contest.units.messages import describe
 
@@ -301,43 +298,3 @@ def template():
     write_template(buffer)
     buffer.seek(0)
     return send_file(buffer, as_attachment=True, download_name="mau-don-vi.xlsx")
-
-
-# A contest's participating units. Mounted here until the contest-scoped organizer pages
-# (/contests/<slug>/organizer/...) exist: only _contest() changes when it moves there.
-
-
-def _contest(contest_id: int) -> Contest:
-    """The contest a participation page is about."""
-    return db.get_or_404(Contest, contest_id)
-
-
-@bp.route("/contest/<int:contest_id>/participants", methods=["GET", "POST"])
-@role_required(Role.ORGANIZER)
-def participants(contest_id: int):
-    contest = _contest(contest_id)
-    choices = services.participation_choices(contest)
-    form, bad = ActionForm(), []
-    if form.validate_on_submit():
-        unit_ids = [unit.id for _, units in choices for unit, _ in units]
-        chosen, bad = participation_from_form(request.form, unit_ids)
-        if bad:
-            flash(_("Enter each ticked unit's headcount as a whole number."), "error")
-        else:
-            try:
-                services.set_participation(contest, chosen, current_user, clock.utc_now())
-            except Refused as refused:
-                _refused(refused)
-            else:
-                db.session.commit()
-                flash(_("The participating units are saved."), "success")
-                return redirect(url_for("units.participants", contest_id=contest.id))
-    return render_template(
-        "units/participants.html",
-        contest=contest,
-        choices=choices,
-        form=form,
-        bad=set(bad),
-        posted=request.form if request.method == "POST" else None,
-        frozen=current_snapshot(contest) is not None,
-    )
