@@ -261,7 +261,9 @@ def visibility():
     contest = g.contest
     form = VisibilityForm(obj=services.Visibility.of(contest))
     if form.validate_on_submit():
-        values = services.Visibility(form.review_policy.data, form.leaderboard_public.data)
+        values = services.Visibility(
+            **{name: form[name].data for name in services.Visibility.__dataclass_fields__}
+        )
         done = _saved_or_refused(
             lambda: services.change_visibility(contest, values, current_user, clock.utc_now()),
             _("Saved."),

@@ -21,6 +21,8 @@ from contest.models.types import UTCDateTime, value_enum
 from contest.models.video import VideoForm
 
 DEFAULT_VIDEO_MAX_BYTES = 1024**3
+DEFAULT_MAX_STARTS_PER_HOUR = 6
+DEFAULT_MAX_EXPOSURE_PERCENT = 50
 # A contest's slug is its part of the URLs (/contests/<slug>/): lowercase ASCII letters and
 # digits, words joined by single hyphens ("cai-cach-hanh-chinh-2026").
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -70,6 +72,16 @@ class Contest(db.Model):
     submission_grace_seconds: Mapped[int] = mapped_column(default=5)
     max_attempts_total: Mapped[int | None] = mapped_column()
     max_attempts_per_day: Mapped[int | None] = mapped_column()
+    # The pace limit: at most this many rounds started in any hour by one participant (None:
+    # no limit), besides the attempt limits; it slows a script down, not a person.
+    max_starts_per_hour: Mapped[int | None] = mapped_column(
+        default=DEFAULT_MAX_STARTS_PER_HOUR, server_default=str(DEFAULT_MAX_STARTS_PER_HOUR)
+    )
+    # The share of the bank (percent) one participant may see before the close before the
+    # draw-rules page warns (contest.domain.exposure).
+    max_exposure_percent: Mapped[int] = mapped_column(
+        default=DEFAULT_MAX_EXPOSURE_PERCENT, server_default=str(DEFAULT_MAX_EXPOSURE_PERCENT)
+    )
     review_policy: Mapped[ReviewPolicy] = mapped_column(
         value_enum(ReviewPolicy), default=ReviewPolicy.AFTER_CLOSE
     )

@@ -25,6 +25,7 @@ def home():
         now=now,
         running=running,
         allowance=quiz.allowance(contest, current_user, now, clock.local_zone()),
+        pace_limited=quiz.pace_refusal(contest, current_user, now),
         attempts=quiz.attempts_of(contest, current_user),
         prediction=quiz.prediction_of(contest, current_user),
         prediction_form=PredictionForm(),
