@@ -254,9 +254,17 @@ class Contest(db.Model):
 
     def answers_are_reviewable(self, now: datetime) -> bool:
         """Whether a submitted round may show its correct answers at `now`."""
+        shown_from = self.answers_shown_from()
+        return shown_from is not None and now >= shown_from
+
+    def answers_shown_from(self) -> datetime | None:
+        """From when submitted rounds show their correct answers (None: never): from the
+        quiz's opening after each round, else from its close (the default)."""
         if self.review_policy is ReviewPolicy.AFTER_SUBMIT:
-            return True
-        return self.review_policy is ReviewPolicy.AFTER_CLOSE and now >= self.quiz_closes_at
+            return self.quiz_opens_at
+        if self.review_policy is ReviewPolicy.AFTER_CLOSE:
+            return self.quiz_closes_at
+        return None
 
 
 class DrawQuota(db.Model):

@@ -2,6 +2,7 @@
 
 import io
 import itertools
+import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -157,14 +158,19 @@ def insert_questions(questions: Iterable[CheckedQuestion], now: datetime) -> int
         db.session.execute(
             insert(Choice),
             [
-                {
-                    "question_id": question_id,
-                    "text": text,
-                    "is_correct": position == question.correct_index,
-                    "position": position,
-                }
+                row
                 for question_id, question in zip(ids, batch, strict=True)
-                for position, text in enumerate(question.choices)
+                for row in _in_random_order(
+                    [
+                        {
+                            "question_id": question_id,
+                            "text": text,
+                            "is_correct": position == question.correct_index,
+                            "position": position,
+                        }
+                        for position, text in enumerate(question.choices)
+                    ]
+                )
             ],
         )
         total += len(batch)
@@ -319,10 +325,22 @@ def _fill(question: Question, checked: CheckedQuestion) -> None:
     question.fingerprint = fingerprint(checked.text)
     question.difficulty = checked.difficulty
     question.citation = checked.citation
-    question.choices = [
+    choices = [
         Choice(text=text, is_correct=n == checked.correct_index, position=n)
         for n, text in enumerate(checked.choices)
     ]
+    db.session.add_all(_in_random_order(choices))  # the ids follow this order
+    question.choices = choices
+
+
+def _in_random_order(choices: list) -> list:
+    """A question's choices in a random order to insert them in. Choice ids, which the API
+    shows a participant, follow the insertion order: inserted in the file's order, they would
+    tell each choice's place in it, and a bank whose keys cluster on A would leak its key."""
+    return _SHUFFLER.sample(choices, len(choices))
+
+
+_SHUFFLER = random.SystemRandom()
 
 
 def set_question_active(question: Question, active: bool, now: datetime) -> None:
