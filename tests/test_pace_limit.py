@@ -122,3 +122,18 @@ def test_the_quiz_page_says_when_the_next_round_may_start_instead_of_the_button(
     assert 'data-testid="pace-limited"' in page
     assert "lượt tiếp theo của bạn được bắt đầu từ 20/09/2021 11:01" in page
     assert "Bắt đầu lượt thi" not in page
+
+
+def test_a_contest_created_without_a_pace_limit_keeps_none(db_session):
+    """An explicit None (a copy of a contest without one) is no limit, not the default."""
+    contest = Contest(
+        slug="khong-gioi-han",
+        name="Mới",
+        quiz_opens_at=T0,
+        quiz_closes_at=T0,
+        max_starts_per_hour=None,
+    )
+    db_session.add(contest)
+    db_session.flush()
+    db_session.expire(contest)
+    assert contest.max_starts_per_hour is None

@@ -74,9 +74,9 @@ class Contest(db.Model):
     max_attempts_per_day: Mapped[int | None] = mapped_column()
     # The pace limit: at most this many rounds started in any hour by one participant (None:
     # no limit), besides the attempt limits; it slows a script down, not a person.
-    max_starts_per_hour: Mapped[int | None] = mapped_column(
-        default=DEFAULT_MAX_STARTS_PER_HOUR, server_default=str(DEFAULT_MAX_STARTS_PER_HOUR)
-    )
+    # Its default is set in __init__: with a column default, the ORM would store the default
+    # in place of an explicit None (a contest copied from one without a pace limit).
+    max_starts_per_hour: Mapped[int | None] = mapped_column()
     # The share of the bank (percent) one participant may see before the close before the
     # draw-rules page warns (contest.domain.exposure).
     max_exposure_percent: Mapped[int] = mapped_column(
@@ -138,6 +138,7 @@ class Contest(db.Model):
     def __init__(self, **values) -> None:
         # Every new contest starts from the seed plan's rubric and prize table; organizers then
         # edit them.
+        values.setdefault("max_starts_per_hour", DEFAULT_MAX_STARTS_PER_HOUR)
         values.setdefault(
             "rubric",
             [

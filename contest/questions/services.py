@@ -6,7 +6,7 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import BinaryIO
 
@@ -14,6 +14,7 @@ from sqlalchemy import exists, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from contest.domain.drawing import DrawRules, PoolQuestion, RuleProblem, rule_problems
+from contest.domain.exposure import ExposureBudget, RoundsAllowed, exposure_budget, rounds_allowed
 from contest.domain.question_files import read_question_file
 from contest.domain.question_files.gift import write_gift
 from contest.domain.question_files.records import (
@@ -201,6 +202,34 @@ def question_pool() -> list[PoolQuestion]:
         )
     )
     return [PoolQuestion(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """The draw-rules page's exposure budget: the rounds allowed and what they can see."""
+
+    rounds: RoundsAllowed
+    budget: ExposureBudget
+    max_percent: int
+
+    @property
+    def too_high(self) -> bool:
+        return self.budget.exceeds(self.max_percent)
+
+
+def exposure_of(contest: Contest, zone: tzinfo) -> Exposure:
+    """How much of the bank one participant can see before the quiz closes, under the
+    contest's attempt and pace limits and draw rules (contest.domain.exposure)."""
+    rounds = rounds_allowed(
+        contest.quiz_opens_at,
+        contest.quiz_closes_at,
+        zone,
+        contest.max_attempts_total,
+        contest.max_attempts_per_day,
+        contest.max_starts_per_hour,
+    )
+    budget = exposure_budget(question_pool(), contest.draw_rules(), rounds.count)
+    return Exposure(rounds, budget, contest.max_exposure_percent)
 
 
 def draw_rule_problems(contest: Contest) -> list[RuleProblem]:

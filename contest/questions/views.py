@@ -284,4 +284,5 @@ def draw_rules():
         difficulties=DIFFICULTIES,
         problems=[describe_rule_problem(problem) for problem in problems],
         refused=request.method == "POST",
+        exposure=services.exposure_of(contest, clock.local_zone()),
     )

@@ -23,8 +23,11 @@ depends_on = None
 def upgrade():
     # Plain added columns: SQLite adds them in place, so `contests` is not copied.
     with op.batch_alter_table('contests', schema=None, recreate='never') as batch_op:
-        batch_op.add_column(sa.Column('max_starts_per_hour', sa.Integer(), server_default='6', nullable=True))
+        batch_op.add_column(sa.Column('max_starts_per_hour', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('max_exposure_percent', sa.Integer(), server_default='50', nullable=False))
+    # No column default for the pace limit (the model sets it for a new contest): the ORM
+    # would drop an explicit None (no limit) from an INSERT and store the default instead.
+    op.execute("UPDATE contests SET max_starts_per_hour = 6")
 
 
 def downgrade():
