@@ -215,7 +215,9 @@ def _contest(now: datetime, timezone: ZoneInfo) -> Contest:
         submission_grace_seconds=5,
         max_attempts_total=None,
         max_attempts_per_day=5,
-        review_policy=ReviewPolicy.AFTER_SUBMIT,
+        # The key is shown after the close, as the seed plan's contest would: shown after each
+        # round, it would pass from those who played to those still playing.
+        review_policy=ReviewPolicy.AFTER_CLOSE,
     )
     db.session.add(contest)
     db.session.flush()

@@ -46,3 +46,7 @@ class SubForm(PlainForm):
 
     class Meta(CleanTextMeta):
         pass
+
+
+class ActionForm(ContestForm):
+    """Only the CSRF token, for a button that acts (import, reset...): the button says what."""

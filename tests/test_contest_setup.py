@@ -455,6 +455,7 @@ def round_rules(contest, **changes) -> dict:
         "submission_grace_seconds": contest.submission_grace_seconds,
         "max_attempts_total": contest.max_attempts_total or "",
         "max_attempts_per_day": contest.max_attempts_per_day or "",
+        "max_starts_per_hour": contest.max_starts_per_hour or "",
     }
     return values | changes
 
@@ -486,6 +487,9 @@ def test_the_round_rules_are_saved_and_logged(setup):
         ({"round_time_limit_seconds": "mười"}, "số nguyên"),
         ({"submission_grace_seconds": "500"}, "120"),
         ({"max_attempts_total": "-1"}, "10000"),
+        ({"max_starts_per_hour": "0"}, "60"),
+        ({"max_starts_per_hour": "61"}, "60"),
+        ({"max_starts_per_hour": "sáu"}, "số nguyên"),
     ],
 )
 def test_round_rules_out_of_range_are_refused(setup, changes, message):
@@ -615,6 +619,22 @@ def test_attempt_limits_are_raised_anytime_and_lowered_only_to_what_was_used(set
     ]
 
 
+def test_the_pace_limit_is_saved_removed_and_logged_even_after_rounds(setup, frozen_clock):
+    client, contest, participant, _ = setup
+    graded_round(contest, participant, 7, 100_000, frozen_clock.now - timedelta(hours=1))
+    db.session.commit()
+    path = settings_path(contest, "rounds")
+    assert contest.max_starts_per_hour == 6  # the default
+    assert post(client, path, **round_rules(contest, max_starts_per_hour=3)).status_code == 302
+    assert contest.max_starts_per_hour == 3
+    assert post(client, path, **round_rules(contest, max_starts_per_hour="")).status_code == 302
+    assert contest.max_starts_per_hour is None
+    assert [e.details for e in entries("round_rules_changed")] == [
+        {"max_starts_per_hour": [6, 3]},
+        {"max_starts_per_hour": [3, None]},
+    ]
+
+
 def _zone():
     from contest import clock
 
@@ -627,16 +647,37 @@ def _zone():
 def test_the_visibility_is_saved_and_logged(setup):
     client, contest, *_ = setup
     path = settings_path(contest, "visibility")
-    response = post(client, path, review_policy="never")  # the box left unticked: hidden
+    # The box left unticked: hidden.
+    response = post(client, path, review_policy="never", max_exposure_percent="30")
     assert response.status_code == 302
     assert contest.review_policy is ReviewPolicy.NEVER
     assert contest.leaderboard_public is False
+    assert contest.max_exposure_percent == 30
     (entry,) = entries("visibility_changed")
     assert entry.details == {
         "review_policy": ["after_close", "never"],
         "leaderboard_public": [True, False],
+        "max_exposure_percent": [50, 30],
     }
     assert post(client, path, review_policy="sometimes").status_code == 200
+
+
+@pytest.mark.parametrize("share", ["0", "101", "-5", "năm mươi", ""])
+def test_an_exposure_share_outside_1_to_100_is_refused_with_a_message(setup, share):
+    client, contest, *_ = setup
+    path = settings_path(contest, "visibility")
+    refused = post(client, path, review_policy="after_close", max_exposure_percent=share)
+    assert refused.status_code == 200
+    assert 'class="error"' in refused.get_data(as_text=True)
+    assert contest.max_exposure_percent == 50
+    assert entries("visibility_changed") == []
+
+
+def test_the_exposure_share_is_checked_by_the_service_too(setup):
+    _, contest, _, organizer = setup
+    share = services.Visibility("after_close", True, 0)
+    with pytest.raises(services.SetupRefused):
+        services.change_visibility(contest, share, organizer, contest.quiz_opens_at)
 
 
 def test_answers_after_each_round_cannot_start_mid_contest_once_rounds_were_played(
@@ -646,12 +687,16 @@ def test_answers_after_each_round_cannot_start_mid_contest_once_rounds_were_play
     path = settings_path(contest, "visibility")
     graded_round(contest, participant, 7, 100_000, frozen_clock.now - timedelta(hours=1))
     db.session.commit()
-    refused = post(client, path, review_policy="after_submit", leaderboard_public="y")
+    refused = post(
+        client, path, review_policy="after_submit", leaderboard_public="y", max_exposure_percent=50
+    )
     assert refused.status_code == 200
     assert contest.review_policy is ReviewPolicy.AFTER_CLOSE
     contest.quiz_closes_at = frozen_clock.now - timedelta(minutes=1)
     db.session.commit()
-    allowed = post(client, path, review_policy="after_submit", leaderboard_public="y")
+    allowed = post(
+        client, path, review_policy="after_submit", leaderboard_public="y", max_exposure_percent=50
+    )
     assert allowed.status_code == 302
     assert contest.review_policy is ReviewPolicy.AFTER_SUBMIT
 

@@ -17,6 +17,7 @@ from contest.models import (
     Contest,
     ContestState,
     Question,
+    ReviewPolicy,
     Role,
     Unit,
     UnitGroup,
@@ -42,6 +43,10 @@ def test_demo_loads_the_seed_units_accounts_and_bank_and_keeps_data_on_rerun(db_
     assert organizer.roles == {Role.ORGANIZER}
     assert organizer.check_password("demo")
     assert db_session.scalar(select(User).where(User.username == "user200")).unit is not None
+    # The demo's open contest keeps the key until the close and keeps the pace limit.
+    demo = db_session.get(Contest, first["contest"])
+    assert demo.review_policy is ReviewPolicy.AFTER_CLOSE
+    assert demo.max_starts_per_hour == 6
 
     # Last year's contest: played through the quiz, its results approved and published.
     past = db_session.get(Contest, first["past_contest"])

@@ -11,6 +11,12 @@ SCHEMAS = {
             "error": {"type": "string", "description": "stable code"},
             "message": {"type": "string", "description": "for people, Vietnamese by default"},
             "attempt_id": {"type": "integer"},
+            "next_start_at": {
+                "type": "string",
+                "format": "date-time",
+                "description": "pace_limited: when the participant may start the next round "
+                "(also in Retry-After, in seconds)",
+            },
             "contests": {
                 "type": "array",
                 "items": {"type": "string"},
@@ -334,7 +340,8 @@ def _errors(*statuses: int) -> dict:
         "(contest_archived), or several contests are open (ambiguous_contest)",
         413: "the file is larger than the contest accepts",
         422: "invalid input",
-        429: "no rounds left, or rate limited",
+        429: "no rounds left (no_attempts_left), the pace limit of rounds started per hour "
+        "(pace_limited, with next_start_at), or rate limited",
         503: "the bank cannot fill a round",
     }
     return {str(status): _response(texts[status], "Error") for status in statuses}

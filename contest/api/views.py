@@ -1,5 +1,6 @@
 """The JSON API: the round page's only path to the server, and a mobile app's or a load test's."""
 
+import math
 import random
 
 from flask import abort, current_app, g, jsonify, request
@@ -34,6 +35,7 @@ QUIZ_ERROR_STATUS = {
     quiz.NotAParticipant: 403,
     quiz.QuizClosed: 403,
     quiz.NoAttemptsLeft: 429,
+    quiz.PaceLimited: 429,
     quiz.RoundInProgress: 409,
     quiz.RoundClosed: 409,
     quiz.QuestionNotInRound: 422,
@@ -47,7 +49,13 @@ quiz_rate_limit = limiter.limit(lambda: current_app.config["QUIZ_API_RATE_LIMIT"
 @bp.errorhandler(quiz.QuizError)
 def quiz_error(error: quiz.QuizError):
     extra = {"attempt_id": error.attempt_id} if error.attempt_id is not None else {}
-    return api_error(error.code, str(error.message), QUIZ_ERROR_STATUS[type(error)], **extra)
+    if isinstance(error, quiz.PaceLimited):
+        extra["next_start_at"] = iso(error.next_start_at)
+    response = api_error(error.code, str(error.message), QUIZ_ERROR_STATUS[type(error)], **extra)
+    if isinstance(error, quiz.PaceLimited):
+        wait = error.next_start_at - clock.utc_now()
+        response.headers["Retry-After"] = str(max(1, math.ceil(wait.total_seconds())))
+    return response
 
 
 def _json_object() -> dict:

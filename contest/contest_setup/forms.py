@@ -95,6 +95,11 @@ class RoundRulesForm(ContestForm):
         Optional(),
         NumberRange(min=1, max=10_000, message=_l("From 1 to 10000.")),
     )
+    max_starts_per_hour = _whole(
+        _l("Rounds one participant may start in an hour (empty: no limit)"),
+        Optional(),
+        NumberRange(min=1, max=60, message=_l("From 1 to 60.")),
+    )
 
 
 class VisibilityForm(ContestForm):
@@ -105,3 +110,8 @@ class VisibilityForm(ContestForm):
     )
     leaderboard_public = BooleanField(_l("The leaderboard is public while the quiz is open"))
     unit_ranking_public = BooleanField(_l("The unit ranking is public while the contest runs"))
+    max_exposure_percent = _whole(
+        _l("Warn when one participant can see more than this share of the bank (%)"),
+        InputRequired(NOT_A_WHOLE_NUMBER),
+        NumberRange(min=1, max=100, message=_l("From 1 to 100.")),
+    )

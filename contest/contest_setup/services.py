@@ -115,7 +115,9 @@ COPIED_SETTINGS = (
     "submission_grace_seconds",
     "max_attempts_total",
     "max_attempts_per_day",
+    "max_starts_per_hour",
     "review_policy",
+    "max_exposure_percent",
     "leaderboard_public",
     "unit_ranking_public",
     "max_videos_per_unit",
@@ -392,6 +394,7 @@ class RoundRules:
     submission_grace_seconds: int
     max_attempts_total: int | None  # None: no limit
     max_attempts_per_day: int | None
+    max_starts_per_hour: int | None  # the pace limit (contest.domain.pace); None: no limit
 
     @classmethod
     def of(cls, contest: Contest) -> "RoundRules":
@@ -454,7 +457,8 @@ def change_round_rules(
     Refused: changing the questions, the time or the grace once a round of this contest has
     been started (rounds must be comparable); a round size the draw rules or the bank cannot
     make; an attempt limit below what a participant has already used (in all, or today):
-    limits may always be raised or removed, and lowered only down to that.
+    limits may always be raised or removed, and lowered only down to that. The pace limit
+    may change at any time: it only decides when the next round may start.
     """
     before = RoundRules.of(contest)
     _refuse_changing_played_rounds(contest, before.__dict__, rules.__dict__)
@@ -524,28 +528,36 @@ def change_draw_rules(contest: Contest, rules: DrawRules, actor: User, now: date
     db.session.flush()
 
 
-# What participants see: the answers after a round, the leaderboard
+# What participants see: the answers after a round, the share of the bank, the leaderboard
 
 
 @dataclass(frozen=True)
 class Visibility:
     review_policy: str  # a ReviewPolicy value
     leaderboard_public: bool
+    max_exposure_percent: int  # the draw-rules page warns above it (contest.domain.exposure)
     unit_ranking_public: bool = False
 
     @classmethod
     def of(cls, contest: Contest) -> "Visibility":
         return cls(
-            contest.review_policy.value, contest.leaderboard_public, contest.unit_ranking_public
+            contest.review_policy.value,
+            contest.leaderboard_public,
+            contest.max_exposure_percent,
+            contest.unit_ranking_public,
         )
 
 
 def change_visibility(contest: Contest, visibility: Visibility, actor: User, now: datetime):
-    """Set when answers are shown and whether the leaderboard is public; logged.
+    """Set when answers are shown, the share of the bank one participant may see before the
+    draw-rules page warns, and whether the leaderboard is public; logged.
 
     Refused: showing the answers after each round once rounds have been played while the
-    quiz is still open, since those who played would pass the keys to those still playing.
+    quiz is still open, since those who played would pass the keys to those still playing;
+    a share outside 1-100 %.
     """
+    if not 1 <= visibility.max_exposure_percent <= 100:
+        raise SetupRefused(_l("The share of the bank is a percentage from 1 to 100."))
     before = Visibility.of(contest)
     policy = ReviewPolicy(visibility.review_policy)
     loosened = policy is ReviewPolicy.AFTER_SUBMIT and before.review_policy != policy.value
@@ -559,5 +571,6 @@ def change_visibility(contest: Contest, visibility: Visibility, actor: User, now
     contest.review_policy = policy
     contest.leaderboard_public = visibility.leaderboard_public
     contest.unit_ranking_public = visibility.unit_ranking_public
+    contest.max_exposure_percent = visibility.max_exposure_percent
     _log(contest, "visibility_changed", actor, now, before.__dict__, visibility.__dict__)
     db.session.flush()

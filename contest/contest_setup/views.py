@@ -34,13 +34,13 @@ from contest.contest_setup.forms import (
 from contest.domain.text import next_years_name
 from contest.errors import Refused
 from contest.extensions import db
+from contest.forms import ActionForm
 from contest.models import Contest, ContestDocument, Role
 from contest.organizer.services import WINDOW_FIELDS
-from contest.questions.forms import ActionForm
 from contest.results.workflow import current_snapshot
 from contest.storage import current_storage
 from contest.units import services as unit_services
-from contest.units.forms import ActionForm, participation_from_form
+from contest.units.forms import participation_from_form
 
 
 @bp.url_value_preprocessor
@@ -332,7 +332,7 @@ def visibility():
     form = VisibilityForm(obj=services.Visibility.of(contest))
     if form.validate_on_submit():
         values = services.Visibility(
-            form.review_policy.data, form.leaderboard_public.data, form.unit_ranking_public.data
+            **{name: form[name].data for name in services.Visibility.__dataclass_fields__}
         )
         done = _saved_or_refused(
             lambda: services.change_visibility(contest, values, current_user, clock.utc_now()),

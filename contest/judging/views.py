@@ -11,12 +11,12 @@ from contest import clock
 from contest.auth.decorators import role_required
 from contest.errors import Refused
 from contest.extensions import db
+from contest.forms import ActionForm
 from contest.judging import bp, services
 from contest.judging.forms import AGGREGATION_LABELS, ReopenForm, RubricForm, VideoSettingsForm
 from contest.models import Role, Score, ScoreState, User, Video
 from contest.models.judging import MAX_COMMENT_LENGTH
 from contest.numbers import id_number
-from contest.questions.forms import ActionForm
 from contest.videos.forms import FORM_LABELS
 
 STATUS_LABELS = {

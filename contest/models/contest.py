@@ -21,6 +21,8 @@ from contest.models.types import UTCDateTime, value_enum
 from contest.models.video import VideoForm
 
 DEFAULT_VIDEO_MAX_BYTES = 1024**3
+DEFAULT_MAX_STARTS_PER_HOUR = 6
+DEFAULT_MAX_EXPOSURE_PERCENT = 50
 # A contest's slug is its part of the URLs (/contests/<slug>/): lowercase ASCII letters and
 # digits, words joined by single hyphens ("cai-cach-hanh-chinh-2026").
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -70,6 +72,16 @@ class Contest(db.Model):
     submission_grace_seconds: Mapped[int] = mapped_column(default=5)
     max_attempts_total: Mapped[int | None] = mapped_column()
     max_attempts_per_day: Mapped[int | None] = mapped_column()
+    # The pace limit: at most this many rounds started in any hour by one participant (None:
+    # no limit), besides the attempt limits; it slows a script down, not a person.
+    # Its default is set in __init__: with a column default, the ORM would store the default
+    # in place of an explicit None (a contest copied from one without a pace limit).
+    max_starts_per_hour: Mapped[int | None] = mapped_column()
+    # The share of the bank (percent) one participant may see before the close before the
+    # draw-rules page warns (contest.domain.exposure).
+    max_exposure_percent: Mapped[int] = mapped_column(
+        default=DEFAULT_MAX_EXPOSURE_PERCENT, server_default=str(DEFAULT_MAX_EXPOSURE_PERCENT)
+    )
     review_policy: Mapped[ReviewPolicy] = mapped_column(
         value_enum(ReviewPolicy), default=ReviewPolicy.AFTER_CLOSE
     )
@@ -132,6 +144,7 @@ class Contest(db.Model):
     def __init__(self, **values) -> None:
         # Every new contest starts from the seed plan's rubric and prize table; organizers then
         # edit them.
+        values.setdefault("max_starts_per_hour", DEFAULT_MAX_STARTS_PER_HOUR)
         values.setdefault(
             "rubric",
             [
@@ -257,9 +270,17 @@ class Contest(db.Model):
 
     def answers_are_reviewable(self, now: datetime) -> bool:
         """Whether a submitted round may show its correct answers at `now`."""
+        shown_from = self.answers_shown_from()
+        return shown_from is not None and now >= shown_from
+
+    def answers_shown_from(self) -> datetime | None:
+        """From when submitted rounds show their correct answers (None: never): from the
+        quiz's opening after each round, else from its close (the default)."""
         if self.review_policy is ReviewPolicy.AFTER_SUBMIT:
-            return True
-        return self.review_policy is ReviewPolicy.AFTER_CLOSE and now >= self.quiz_closes_at
+            return self.quiz_opens_at
+        if self.review_policy is ReviewPolicy.AFTER_CLOSE:
+            return self.quiz_closes_at
+        return None
 
 
 class DrawQuota(db.Model):

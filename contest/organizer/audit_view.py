@@ -146,7 +146,11 @@ DETAILS = {
     ),
     "max_attempts_total": _l("Rounds per participant in all (empty: no limit)"),
     "max_attempts_per_day": _l("Rounds per participant per day (empty: no limit)"),
+    "max_starts_per_hour": _l("Rounds one participant may start in an hour (empty: no limit)"),
     "review_policy": _l("When participants see the correct answers of their rounds"),
+    "max_exposure_percent": _l(
+        "Warn when one participant can see more than this share of the bank (%)"
+    ),
     "leaderboard_public": _l("The leaderboard is public while the quiz is open"),
     "unit_ranking_public": _l("The unit ranking is public while the contest runs"),
     "topic_quotas": _l("Questions per topic in a round"),

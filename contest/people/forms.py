@@ -68,7 +68,3 @@ class ImportAccountsForm(ContestForm):
         _l("Accounts file (XLSX or CSV)"),
         validators=[FileRequired(message=_l("Choose a file to upload."))],
     )
-
-
-class ActionForm(ContestForm):
-    """Only the CSRF token, for a button that acts: the button says what."""

@@ -31,13 +31,13 @@ from contest.auth.services import (
 from contest.domain.accounts_file import read_accounts_upload
 from contest.errors import Refused
 from contest.extensions import db
+from contest.forms import ActionForm
 from contest.models import Role, Unit, User
 from contest.organizer.audit_view import action_label, described_details
 from contest.paging import requested_page
 from contest.people import bp, services
 from contest.people.forms import (
     ROLE_LABELS,
-    ActionForm,
     CreateAccountForm,
     EditAccountForm,
     ImportAccountsForm,

@@ -36,10 +36,6 @@ class ImportForm(ContestForm):
     )
 
 
-class ActionForm(ContestForm):
-    """Only the CSRF token, for a button that acts (import, disable): the button says what."""
-
-
 class QuestionForm(ContestForm):
     topic = StringField(_l("Topic"), validators=[required(), at_most(MAX_TOPIC_LENGTH)])
     text = TextAreaField(_l("Question"), validators=[required(), at_most(MAX_TEXT_LENGTH)])

@@ -2,10 +2,11 @@
 
 import io
 import itertools
+import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import BinaryIO
 
@@ -13,6 +14,7 @@ from sqlalchemy import exists, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from contest.domain.drawing import PoolQuestion, RuleProblem, rule_problems
+from contest.domain.exposure import ExposureBudget, RoundsAllowed, exposure_budget, rounds_allowed
 from contest.domain.question_files import read_question_file
 from contest.domain.question_files.gift import write_gift
 from contest.domain.question_files.records import (
@@ -157,14 +159,19 @@ def insert_questions(questions: Iterable[CheckedQuestion], now: datetime) -> int
         db.session.execute(
             insert(Choice),
             [
-                {
-                    "question_id": question_id,
-                    "text": text,
-                    "is_correct": position == question.correct_index,
-                    "position": position,
-                }
+                row
                 for question_id, question in zip(ids, batch, strict=True)
-                for position, text in enumerate(question.choices)
+                for row in _in_random_order(
+                    [
+                        {
+                            "question_id": question_id,
+                            "text": text,
+                            "is_correct": position == question.correct_index,
+                            "position": position,
+                        }
+                        for position, text in enumerate(question.choices)
+                    ]
+                )
             ],
         )
         total += len(batch)
@@ -195,6 +202,34 @@ def question_pool() -> list[PoolQuestion]:
         )
     )
     return [PoolQuestion(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """The draw-rules page's exposure budget: the rounds allowed and what they can see."""
+
+    rounds: RoundsAllowed
+    budget: ExposureBudget
+    max_percent: int
+
+    @property
+    def too_high(self) -> bool:
+        return self.budget.exceeds(self.max_percent)
+
+
+def exposure_of(contest: Contest, zone: tzinfo) -> Exposure:
+    """How much of the bank one participant can see before the quiz closes, under the
+    contest's attempt and pace limits and draw rules (contest.domain.exposure)."""
+    rounds = rounds_allowed(
+        contest.quiz_opens_at,
+        contest.quiz_closes_at,
+        zone,
+        contest.max_attempts_total,
+        contest.max_attempts_per_day,
+        contest.max_starts_per_hour,
+    )
+    budget = exposure_budget(question_pool(), contest.draw_rules(), rounds.count)
+    return Exposure(rounds, budget, contest.max_exposure_percent)
 
 
 def draw_rule_problems(contest: Contest) -> list[RuleProblem]:
@@ -293,10 +328,22 @@ def _fill(question: Question, checked: CheckedQuestion) -> None:
     question.fingerprint = fingerprint(checked.text)
     question.difficulty = checked.difficulty
     question.citation = checked.citation
-    question.choices = [
+    choices = [
         Choice(text=text, is_correct=n == checked.correct_index, position=n)
         for n, text in enumerate(checked.choices)
     ]
+    db.session.add_all(_in_random_order(choices))  # the ids follow this order
+    question.choices = choices
+
+
+def _in_random_order(choices: list) -> list:
+    """A question's choices in a random order to insert them in. Choice ids, which the API
+    shows a participant, follow the insertion order: inserted in the file's order, they would
+    tell each choice's place in it, and a bank whose keys cluster on A would leak its key."""
+    return _SHUFFLER.sample(choices, len(choices))
+
+
+_SHUFFLER = random.SystemRandom()
 
 
 def set_question_active(question: Question, active: bool, now: datetime) -> None:

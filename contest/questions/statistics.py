@@ -15,6 +15,27 @@ from contest.models import GRADED_STATES, Answer, Attempt, Choice, Question, Ser
 class QuestionStatistics:
     question: Question
     report: ItemReport
+    seen_by: int  # participants served it in at least one of their rounds (any state)
+    players: int  # participants who started at least one round
+
+    @property
+    def seen_share(self) -> float | None:
+        """The share of participants who have seen the question (None: no one played)."""
+        return self.seen_by / self.players if self.players else None
+
+
+def seen_counts(contest_id: int | None) -> tuple[int, dict[int, int]]:
+    """How many participants started a round, and how many were served each question: two
+    grouped counts over the rounds' index, whatever the number of rounds."""
+    scope = [Attempt.contest_id == contest_id] if contest_id is not None else []
+    players = db.session.scalar(select(func.count(func.distinct(Attempt.user_id))).where(*scope))
+    seen = db.session.execute(
+        select(ServedQuestion.question_id, func.count(func.distinct(Attempt.user_id)))
+        .join(Attempt, Attempt.id == ServedQuestion.attempt_id)
+        .where(*scope)
+        .group_by(ServedQuestion.question_id)
+    )
+    return int(players or 0), {question_id: int(count) for question_id, count in seen}
 
 
 def question_statistics(
@@ -80,7 +101,10 @@ def question_statistics(
         )
         for question_id, item in sums.items()
     ]
+    players, seen_by = seen_counts(contest_id)
     return [
-        QuestionStatistics(questions[report.question_id], report)
+        QuestionStatistics(
+            questions[report.question_id], report, seen_by.get(report.question_id, 0), players
+        )
         for report in suspicious_first(reports)[:limit]
     ]

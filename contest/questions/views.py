@@ -26,10 +26,11 @@ from contest.domain.question_files.tabular import write_template
 from contest.domain.question_files.validation import DIFFICULTIES
 from contest.errors import Refused
 from contest.extensions import db
+from contest.forms import ActionForm
 from contest.models import Question, Role
 from contest.paging import requested_page
 from contest.questions import bp, contest_bp, services, uploads
-from contest.questions.forms import ActionForm, ImportForm, QuestionForm, draw_rules_form
+from contest.questions.forms import ImportForm, QuestionForm, draw_rules_form
 from contest.questions.messages import (
     DIFFICULTY_LABELS,
     describe_location,
@@ -297,4 +298,5 @@ def draw_rules():
         difficulties=DIFFICULTIES,
         problems=problems,
         refused=request.method == "POST",
+        exposure=services.exposure_of(contest, clock.local_zone()),
     )

@@ -1,7 +1,7 @@
 """State changes of the quiz: starting, answering, submitting and grading rounds."""
 
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -9,7 +9,7 @@ from sqlalchemy import and_, bindparam, case, delete, func, or_, select, text, u
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from contest.domain import rounds
+from contest.domain import pace, rounds
 from contest.domain.drawing import (
     Candidate,
     RulesNotSatisfiable,
@@ -17,6 +17,7 @@ from contest.domain.drawing import (
     serve_round,
 )
 from contest.extensions import db
+from contest.i18n import format_local_datetime
 from contest.models import (
     GRADED_STATES,
     Answer,
@@ -58,6 +59,26 @@ class QuizClosed(QuizError):
 class NoAttemptsLeft(QuizError):
     code = "no_attempts_left"
     message = _l("You have used all the rounds you are allowed.")
+
+
+class PaceLimited(QuizError):
+    code = "pace_limited"
+
+    def __init__(self, next_start_at: datetime, max_per_hour: int) -> None:
+        super().__init__()
+        # Shown to the minute, so the time given is never one that would still be refused.
+        self.next_start_at = _next_minute(next_start_at)
+        self.message = _l(
+            "You may start at most %(count)s rounds in an hour: your next round may start at "
+            "%(time)s.",
+            count=max_per_hour,
+            time=format_local_datetime(self.next_start_at),
+        )
+
+
+def _next_minute(moment: datetime) -> datetime:
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(minutes=1)
 
 
 class RoundInProgress(QuizError):
@@ -128,6 +149,31 @@ def next_round_at(
     return rounds.next_round_at(allowance, day_end, contest.quiz_closes_at)
 
 
+def next_start_at(contest: Contest, user: User, now: datetime) -> datetime | None:
+    """When the pace limit lets the participant start another round (None: now), from their
+    own rounds in the database, so the limit holds across workers and restarts."""
+    limit = contest.max_starts_per_hour
+    if limit is None:
+        return None
+    recent = db.session.scalars(
+        select(Attempt.started_at)
+        .where(
+            Attempt.contest_id == contest.id,
+            Attempt.user_id == user.id,
+            Attempt.started_at > now - pace.PACE_WINDOW,
+        )
+        .order_by(Attempt.started_at.desc())
+        .limit(limit)
+    )
+    return pace.next_start_allowed_at(recent, limit, now)
+
+
+def pace_refusal(contest: Contest, user: User, now: datetime) -> PaceLimited | None:
+    """The refusal a start would meet now under the pace limit (None: a start is allowed)."""
+    allowed_at = next_start_at(contest, user, now)
+    return None if allowed_at is None else PaceLimited(allowed_at, contest.max_starts_per_hour)
+
+
 def start_attempt(
     contest: Contest, user: User, now: datetime, timezone: ZoneInfo, rng: random.Random
 ) -> Attempt:
@@ -142,6 +188,9 @@ def start_attempt(
         raise RoundInProgress(running.id)
     if allowance(contest, user, now, timezone).exhausted:
         raise NoAttemptsLeft()
+    refusal = pace_refusal(contest, user, now)
+    if refusal is not None:
+        raise refusal
     try:
         picked = pick_questions(
             question_pool(), _seen_question_ids(user), contest.draw_rules(), rng

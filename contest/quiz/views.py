@@ -27,6 +27,7 @@ def home():
         running=running,
         allowance=allowance,
         next_round_at=quiz.next_round_at(contest, allowance, now, clock.local_zone()),
+        pace_limited=quiz.pace_refusal(contest, current_user, now),
         attempts=quiz.attempts_of(contest, current_user),
         prediction=quiz.prediction_of(contest, current_user),
         prediction_form=PredictionForm(),

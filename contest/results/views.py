@@ -23,9 +23,9 @@ from contest.auth.decorators import role_required
 from contest.domain.prizes import VIDEO
 from contest.errors import Refused
 from contest.extensions import db
+from contest.forms import ActionForm
 from contest.models import Role
 from contest.paging import requested_page
-from contest.questions.forms import ActionForm
 from contest.results import bp, certificates, exports, standings, workflow
 from contest.results.forms import InvalidOrder, tie_order
 from contest.results.services import (

@@ -50,10 +50,6 @@ class ImportForm(ContestForm):
     )
 
 
-class ActionForm(ContestForm):
-    """Only the CSRF token, for a button that acts: the button says what."""
-
-
 def participation_from_form(form: dict, unit_ids: list[int]) -> tuple[dict[int, int], list[int]]:
     """The ticked units with their headcounts (`take-<id>`, `headcount-<id>`), and the ids of
     ticked units whose headcount is not a whole number from 0 to 1,000,000."""

@@ -23,13 +23,13 @@ from contest.auth.decorators import role_required
 from contest.domain.units_file import write_template
 from contest.errors import Refused
 from contest.extensions import db
+from contest.forms import ActionForm
 from contest.models import AuditEntry, Role, Unit, UnitGroup
 from contest.organizer import audit_view
 from contest.questions import uploads
 from contest.questions.messages import describe_location
 from contest.units import bp, importing, services
 from contest.units.forms import (
-    ActionForm,
     GroupForm,
     ImportForm,
     MergeForm,

@@ -21,8 +21,8 @@ from contest import clock
 from contest.auth.decorators import role_required
 from contest.errors import Refused
 from contest.extensions import db
+from contest.forms import ActionForm
 from contest.models import Contest, Role, Video, VideoForm, VideoState
-from contest.questions.forms import ActionForm
 from contest.storage import current_storage
 from contest.videos import bp, processing, services
 from contest.videos.forms import FORM_LABELS, VideoDetailsForm, VideoInfoForm
