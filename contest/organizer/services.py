@@ -54,7 +54,8 @@ class ContestOverview:
     active_questions: int
     videos_ready: int
     units_with_video: int
-    scores_submitted: int  # submitted sheets and declared conflicts
+    scores_submitted: int  # sheets scored and submitted
+    conflicts_declared: int  # judges who abstained: not a score
 
 
 def contest_overview(contest: Contest) -> ContestOverview:
@@ -96,7 +97,12 @@ def contest_overview(contest: Contest) -> ContestOverview:
         scores_submitted=count(
             select(func.count(Score.id))
             .join(Video)
-            .where(Video.contest_id == contest.id, Score.state != ScoreState.DRAFT)
+            .where(Video.contest_id == contest.id, Score.state == ScoreState.SUBMITTED)
+        ),
+        conflicts_declared=count(
+            select(func.count(Score.id))
+            .join(Video)
+            .where(Video.contest_id == contest.id, Score.state == ScoreState.CONFLICT)
         ),
     )
 
