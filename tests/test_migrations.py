@@ -628,7 +628,7 @@ CHAIN = [
         [given(DOCUMENTS, (1, 1, "Kế hoạch", "kế hoạch.pdf", "documents/1/a.pdf", 900, 8, T0))],
     ),
     ("5b2e8f1c9a47", []),  # users' session version: a column, no table
-    ("7c3a9e5d2f18", []),  # what certificates print: columns of contests, no table
+    ("7c3a9e5d2f18", []),  # certificate settings, questions.search_key: columns, no table
 ]
 
 
