@@ -1,9 +1,14 @@
 """The audit log reads in the site's language: labelled details, local times, amounts in dong."""
 
+from datetime import UTC, datetime
+
 import pytest
 
-from contest.models import AuditEntry
+from contest.extensions import db
+from contest.models import AuditEntry, Role
+from contest.models.audit import record
 from contest.organizer.audit_view import action_label, described_details
+from tests.helpers import ApiClient, in_contest, make_contest, make_unit, make_user
 
 
 @pytest.fixture
@@ -50,3 +55,30 @@ def test_unknown_actions_and_details_show_as_stored(vietnamese):
     odd = entry("imported_by_hand", rows=12)
     assert action_label("imported_by_hand") == "imported_by_hand"
     assert described_details(odd) == [("rows", "12")]
+
+
+def test_the_log_names_its_objects_and_says_when_it_is_empty(client, db_session):
+    contest = make_contest(name="Hội thi trực tuyến CCHC 2026")
+    unit = make_unit()
+    organizer = make_user(Role.ORGANIZER, full_name="Lê Thị Tổ Chức")
+    db.session.commit()
+    ApiClient(client).login(organizer)
+    empty = client.get(in_contest(contest, "/organizer/audit")).get_data(as_text=True)
+    assert "Chưa có thao tác nào được ghi nhận." in empty
+    now = datetime.now(UTC)
+    record("identity_changed", organizer, contest.id, f"contest:{contest.id}", now)
+    record("results_approved", organizer, contest.id, "snapshot:1", now)
+    record("unit_changed", organizer, contest.id, f"unit:{unit.id}", now)
+    record("unit_changed", organizer, contest.id, "unit:999999", now)  # since deleted
+    record("odd", organizer, contest.id, "thing:7", now)
+    db.session.commit()
+    page = client.get(in_contest(contest, "/organizer/audit")).get_data(as_text=True)
+    for name in (
+        "Hội thi trực tuyến CCHC 2026",
+        "Ảnh chụp kết quả số 1",
+        unit.name,
+        "Đơn vị số 999999",
+        "thing:7",  # a kind the log does not know stays as stored
+    ):
+        assert f'<div class="small muted">{name}</div>' in page, name
+    assert f"contest:{contest.id}" not in page

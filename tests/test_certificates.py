@@ -11,7 +11,12 @@ from pypdf import PdfReader
 from contest.extensions import db
 from contest.models import PrizeTierRow, ResultsSnapshot, Role
 from contest.results import workflow
-from contest.results.certificates import Certificate, approved_certificates, render_certificates
+from contest.results.certificates import (
+    Certificate,
+    administrative_date,
+    approved_certificates,
+    render_certificates,
+)
 from tests.helpers import ApiClient, graded_round, in_contest, make_contest, make_unit, make_user
 from tests.test_results_exports_and_pages import make_video, score_sheet
 from tests.test_standings import NOW
@@ -75,6 +80,7 @@ def page_texts(document: bytes) -> list[str]:
 
 def test_each_award_has_its_page_with_the_winner_and_the_amount(app, awarded):
     contest, units, organizer = awarded
+    contest.certificate_shows_amount = True
     approve(contest, organizer)
     awards = approved_certificates(contest)
     assert [(a.category, a.prize, a.winner, a.unit, a.amount) for a in awards] == [
@@ -89,7 +95,7 @@ def test_each_award_has_its_page_with_the_winner_and_the_amount(app, awarded):
     assert len(pages) == len(awards)
     first, second, video, hương, việt = pages
     assert UNITS[0] in first
-    assert "Giải Nhất" in first
+    assert "Đạt Giải Nhất tập thể" in first
     assert "10.000.000 đ" in first
     assert UNITS[1] in second
     assert "7.000.000 đ" in second
@@ -103,7 +109,7 @@ def test_each_award_has_its_page_with_the_winner_and_the_amount(app, awarded):
         assert "Hội thi trực tuyến Cải cách hành chính năm 2026" in text
         assert "SỞ NỘI VỤ TỈNH SÓC TRĂNG" in text
         assert "ỦY BAN NHÂN DÂN TỈNH SÓC TRĂNG" in text
-        assert "17/10/2026" in text
+        assert "Ngày 17 tháng 10 năm 2026" in text
 
 
 def certificate(**changes) -> Certificate:
@@ -125,7 +131,7 @@ def test_a_name_typed_with_combining_accents_prints_in_composed_letters(app):
     with app.test_request_context():
         (page,) = page_texts(render_certificates([certificate(winner=decomposed)]))
     assert "Phạm Thị Huyền Trang" in page
-    assert "31/12/2021" in page
+    assert "Ngày 31 tháng 12 năm 2021" in page
 
 
 def test_the_longest_names_stay_inside_the_frame_above_the_signature(app):
@@ -136,6 +142,12 @@ def test_the_longest_names_stay_inside_the_frame_above_the_signature(app):
         category="video",
         winner="Dịch vụ công trực tuyến gần dân " * 6,  # a title: 200 at most
         unit="Văn phòng Đoàn ĐBQH và HĐND tỉnh " * 6,
+        number=12,
+        place="Thành phố Hồ Chí Minh " * 4,  # 88 of the 100 characters stored
+        signer_name="Nguyễn Thị Phương Thảo " * 5,  # 115 of 120
+        signer_title="Phó Giám đốc Sở Nội vụ phụ trách cải cách hành chính " * 2,
+        decision="1250/QĐ-BTC ngày 20 tháng 12 năm 2026 của Ban Tổ chức " * 3,
+        shows_amount=True,
     )
     with app.test_request_context():
         document = render_certificates([longest])
@@ -152,7 +164,7 @@ def test_the_longest_names_stay_inside_the_frame_above_the_signature(app):
     assert len(heights) > 10
     frame = 14 / 25.4 * 72  # the inner frame, 14 mm from each edge
     assert all(frame < height < 595 - frame for height in heights)
-    (signed_at,) = (height for height, text in heights.items() if "31/12/2021" in text)
+    (signed_at,) = (height for height, text in heights.items() if "năm 2021" in text)
     lowest_name = min(height for height, text in heights.items() if "ĐBQH" in text)
     assert signed_at < lowest_name
     title = max(height for height, size in sizes.items() if size > 20)  # the title's line
@@ -188,7 +200,8 @@ def test_organizers_download_every_certificate_or_one(client, awarded):
     assert "giay-chung-nhan-3.pdf" in one.headers["Content-Disposition"]
     (page,) = page_texts(one.data)
     assert TITLE in page
-    assert "500.000 đ" in page
+    assert "Số: 03/GCN" in page
+    assert "500.000 đ" not in page  # the amount is printed only when the contest says so
     for beyond in (0, 6):
         assert (
             client.get(in_contest(SLUG, f"/results/certificates/{beyond}.pdf")).status_code == 404
@@ -236,3 +249,44 @@ def test_only_organizers_download_certificates(client, awarded, role):
         response = client.get(path)
         assert response.status_code == (302 if role is None else 403)
         assert response.mimetype != "application/pdf"
+
+
+def test_the_page_follows_the_administrative_format(client, awarded):
+    contest, units, organizer = awarded
+    contest.place_name = "Sóc Trăng"
+    contest.signer_name = "Trần Văn Bình"
+    contest.award_decision = "125/QĐ-BTC"
+    approve(contest, organizer)
+    ApiClient(client).login(organizer)
+    first, *_rest, last = page_texts(client.get(in_contest(SLUG, "/results/certificates.pdf")).data)
+    expected_in_order = [
+        "ỦY BAN NHÂN DÂN TỈNH SÓC TRĂNG",
+        "SỞ NỘI VỤ TỈNH SÓC TRĂNG",
+        "Số: 01/GCN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập – Tự do – Hạnh phúc",
+        "GIẤY CHỨNG NHẬN",
+        UNITS[0],
+        "Đạt Giải Nhất tập thể",
+        "(Theo Quyết định số 125/QĐ-BTC)",
+        "Sóc Trăng, ngày 17 tháng 10 năm 2026",
+        "TM. BAN TỔ CHỨC",
+        "TRƯỞNG BAN",
+        "Trần Văn Bình",
+    ]
+    positions = [first.find(text) for text in expected_in_order]
+    assert -1 not in positions, list(zip(expected_in_order, positions, strict=True))
+    heading, body = positions[:5], positions[5:]
+    assert min(body) > max(heading)
+    assert body == sorted(body)
+    assert "đ" not in first.split("Đạt Giải Nhất tập thể")[1].split("(Theo")[0]  # no amount
+    assert "Số: 05/GCN" in last
+    assert "Giải cá nhân tập thể" not in last  # "tập thể" is for units only
+    assert "Đạt Giải cá nhân" in last
+
+
+def test_the_date_is_written_as_the_decree_says():
+    assert administrative_date(datetime(2027, 1, 5)) == ("05", "01", "2027")  # noqa: DTZ001
+    assert administrative_date(datetime(2026, 2, 28)) == ("28", "02", "2026")  # noqa: DTZ001
+    assert administrative_date(datetime(2026, 10, 17)) == ("17", "10", "2026")  # noqa: DTZ001
+    assert administrative_date(datetime(2026, 3, 9)) == ("09", "3", "2026")  # noqa: DTZ001

@@ -204,6 +204,9 @@ def test_a_copy_takes_the_settings_and_rules_never_the_rounds_videos_results_or_
 ):
     client, source, participant, organizer = setup
     source.authority_name = "UBND tỉnh"
+    source.place_name, source.signer_name = "Sóc Trăng", "Trần Văn Bình"
+    source.certificate_shows_amount = True
+    source.award_decision = "125/QĐ-BTC"
     source.rules_text = "Thể lệ năm 2026"
     source.round_time_limit_seconds = 480
     source.max_attempts_per_day = 3
@@ -264,6 +267,8 @@ def test_a_copy_takes_the_settings_and_rules_never_the_rounds_videos_results_or_
             assert getattr(copy, name) == getattr(source, name), name
     assert copy.organizer_name == "Sở Nội vụ"
     assert copy.prediction_true_value is None
+    assert (copy.place_name, copy.signer_name) == ("Sóc Trăng", "Trần Văn Bình")
+    assert copy.award_decision is None  # that year's decision stays with it
     assert copy.rubric[0].max_points == 50
     assert len(copy.rubric) == len(source.rubric)
     assert [(t.category, t.name, t.prize_count, t.amount) for t in copy.prize_table] == [
@@ -335,6 +340,54 @@ def test_the_names_are_refused_while_approved_results_stand(setup):
     db.session.expire_all()
     assert contest.name == "Hội thi 2026"
     assert not entries("identity_changed")
+
+
+def test_what_certificates_print_is_set_on_the_names_page_validated_and_logged(setup):
+    client, contest, *_ = setup
+    page = client.get(settings_path(contest, "identity")).get_data(as_text=True)
+    for label in ("Địa danh ghi trước ngày tháng", "Họ và tên người ký", "Số quyết định khen"):
+        assert label in page
+    assert 'name="certificate_shows_amount"' in page
+    assert not contest.certificate_shows_amount  # off by default
+    too_long = post(
+        client, settings_path(contest, "identity"), name=contest.name, place_name="x" * 101
+    )
+    assert too_long.status_code == 200
+    assert 'aria-invalid="true"' in too_long.get_data(as_text=True)
+    assert contest.place_name is None
+    response = post(
+        client,
+        settings_path(contest, "identity"),
+        name=contest.name,
+        place_name="  Sóc  Trăng ",
+        signer_name="Trần Văn Bình",
+        signer_title="",
+        award_decision="125/QĐ-BTC",
+        certificate_shows_amount="y",
+    )
+    assert response.status_code == 302
+    assert (contest.place_name, contest.signer_name, contest.signer_title) == (
+        "Sóc Trăng",
+        "Trần Văn Bình",
+        None,
+    )
+    assert contest.certificate_shows_amount
+    (entry,) = entries("identity_changed")
+    assert entry.details["place_name"] == [None, "Sóc Trăng"]
+    assert entry.details["certificate_shows_amount"] == [False, True]
+    assert "name" not in entry.details
+
+
+def test_the_awarding_decision_may_be_set_once_the_results_are_approved(setup):
+    client, contest, *_ = setup
+    db.session.add(ResultsSnapshot(contest_id=contest.id, content={"prizes": []}))
+    db.session.commit()
+    response = post(
+        client, settings_path(contest, "identity"), name=contest.name, award_decision="125/QĐ-BTC"
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert contest.award_decision == "125/QĐ-BTC"
 
 
 # Rules text and documents

@@ -34,7 +34,7 @@ def test_a_criterion_named_like_a_formula_stays_text_in_the_header_rows(client, 
     assert about[1].data_type == "s"
 
     text = client.get(in_contest(contest, "/results/exports/videos.csv")).data.decode("utf-8-sig")
-    header_row = next(csv.reader(io.StringIO(text)))
+    header_row = next(csv.reader(io.StringIO(text), delimiter=";"))
     quoted = [value for value in header_row if FORMULA in value]
     assert quoted
     assert all(value.startswith("'=") for value in quoted)

@@ -59,9 +59,10 @@ def login(client, user) -> None:
     ApiClient(client).login(user)
 
 
-def post_sheet(client, video, action="draft", points=(30, 20, 15, 8), comment=""):
+def post_sheet(client, video, action="draft", points=(30, 20, 15, 8), comment="", reason=""):
     path = in_contest(video.contest, f"/judging/videos/{video.id}")
     data = {"csrf_token": form_token(client, path), "action": action, "comment": comment}
+    data["conflict_reason"] = reason
     for criterion, value in zip(video.contest.rubric, points, strict=False):
         data[f"points-{criterion.id}"] = str(value)
     return client.post(path, data=data)
@@ -132,7 +133,7 @@ def test_a_declared_conflict_is_an_abstention_not_a_zero(client, world):
     for judge, points in ((world.judge, None), (world.judge_2, (30, 20, 10, 10))):
         login(client, judge)
         if points is None:
-            response = post_sheet(client, world.video_b, "conflict", comment="Người thân dự thi")
+            response = post_sheet(client, world.video_b, "conflict", reason="Người thân dự thi")
         else:
             response = post_sheet(client, world.video_b, "submit", points=points)
         assert response.status_code == 302
@@ -142,6 +143,49 @@ def test_a_declared_conflict_is_an_abstention_not_a_zero(client, world):
     conflict = db.session.query(Score).filter_by(judge_id=world.judge.id).one()
     assert conflict.state is ScoreState.CONFLICT
     assert conflict.total is None
+
+
+def test_every_faulty_field_is_marked_at_once_in_vietnamese(client, world):
+    login(client, world.judge)
+    response = post_sheet(client, world.video_b, "submit", points=("abc", 31, "", "1,234"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Hãy kiểm tra lại 4 ô được đánh dấu." in page
+    assert "Nội dung: hãy nhập một số." in page
+    assert "Sáng tạo: từ 0 đến 30 điểm." in page
+    assert "Kỹ thuật: cần cho điểm trước khi nộp." in page
+    assert "Thông điệp: tối đa hai chữ số thập phân." in page
+    assert page.count('aria-invalid="true"') == 4
+    assert 'value="abc"' in page  # what the judge typed stays in the fields
+    assert "novalidate" in page  # the app's messages, not the browser's
+    # A draft may leave fields empty; a faulty one is still marked.
+    draft = post_sheet(client, world.video_b, "draft", points=("", 31, "", ""))
+    assert draft.status_code == 422
+    assert draft.get_data(as_text=True).count('aria-invalid="true"') == 1
+    assert db.session.query(Score).count() == 0
+
+
+def test_a_conflict_needs_a_reason_and_is_not_counted_as_scored(client, world):
+    login(client, world.judge)
+    refused = post_sheet(client, world.video_b, "conflict", reason="  ")
+    assert refused.status_code == 422
+    assert "Hãy ghi lý do bạn không thể chấm video này." in refused.get_data(as_text=True)
+    assert db.session.query(Score).count() == 0
+    assert post_sheet(client, world.video_b, "conflict", reason="Vợ tôi dự thi").status_code == 302
+    sheet_page = client.get(
+        in_contest(world.contest, f"/judging/videos/{world.video_b.id}")
+    ).get_data(as_text=True)
+    assert "Không chấm (xung đột lợi ích): Vợ tôi dự thi" in sheet_page
+    panel = client.get(in_contest(world.contest, "/judging/")).get_data(as_text=True)
+    assert "Đã chấm 0 / 1 video" in panel
+    assert "không chấm (xung đột lợi ích): 1" in panel
+    assert 'class="tag status-conflict">Không chấm (xung đột lợi ích)' in panel
+    assert "Đã nộp</span>" not in panel
+    conflicts = client.get(in_contest(world.contest, "/judging/?status=conflict"))
+    assert "Video B" in conflicts.get_data(as_text=True)
+    login(client, world.organizer)
+    dashboard = client.get(in_contest(world.contest, "/organizer/")).get_data(as_text=True)
+    assert "không chấm (xung đột lợi ích)" in dashboard
 
 
 def test_reopening_a_submitted_score_is_logged(client, world):

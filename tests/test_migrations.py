@@ -630,6 +630,7 @@ CHAIN = [
     ("5b2e8f1c9a47", []),  # users' session version: a column, no table
     ("a7c3e9d2f416", []),  # contests' unit ranking visibility and emblem: columns, no table
     ("8c41d7e2f5a3", []),  # contests' pace limit and exposure share: columns, no table
+    ("7c3a9e5d2f18", []),  # certificate settings, questions.search_key: columns, no table
 ]
 
 

@@ -2,7 +2,8 @@
 
 import io
 import re
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -478,3 +479,28 @@ def test_forged_form_values_get_vietnamese_messages(client, organizer, frozen_cl
         },
     ).get_data(as_text=True)
     assert question.count("Hãy chọn một trong các giá trị có sẵn.") == 2
+
+
+@pytest.mark.db
+def test_the_bank_search_ignores_diacritics_and_case(client, organizer, db_session):
+    now = datetime.now(UTC)
+    draft = services.QuestionDraft(
+        topic="Luật Cán bộ, công chức",
+        text="Công chức cấp xã gồm những chức danh nào?",
+        choices=("Một", "Hai"),
+        correct_index=0,
+        citation="Luật Cán bộ, công chức 2025, Điều 61",
+    )
+    question = services.add_question(draft, now)
+    db_session.commit()
+    for query in ("cong chuc", "CÔNG CHỨC", "dieu 61", "cấp xa"):
+        page = client.get(BANK, query_string={"q": query}).get_data(as_text=True)
+        assert "Công chức cấp xã gồm những chức danh nào?" in page, query
+    edited = replace(draft, text="Đương sự ĐỐI THOẠI ở đâu?", citation=None)
+    services.edit_question(question, edited, now)
+    db_session.commit()
+    for query in ("đuong su", "doi thoai"):
+        page = client.get(BANK, query_string={"q": query}).get_data(as_text=True)
+        assert "Đương sự ĐỐI THOẠI ở đâu?" in page, query
+    page = client.get(BANK, query_string={"q": "chuc danh"}).get_data(as_text=True)
+    assert "chức danh nào" not in page  # the edit changed what the search finds

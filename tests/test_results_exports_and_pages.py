@@ -193,17 +193,25 @@ def test_the_videos_csv_has_a_bom_and_keeps_forged_titles_as_text(client, judged
     assert response.status_code == 200
     assert response.data.startswith(codecs.BOM_UTF8)
     assert "ket-qua-tam-tinh-videos-" in response.headers["Content-Disposition"]
-    lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    # For Excel on a Vietnamese Windows: ";" between fields, a decimal comma.
+    lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     unit = judged["units"][0]
     title = "'" + judged["videos"]["song"].title  # would run as a formula in Excel otherwise
     assert lines[1] == [
-        *("1", unit.code, unit.name, title, "Ca khúc", "84.17"),
-        *("Giám khảo An", "35", "25.5", "18", "9", "87.5"),
+        *("1", unit.code, unit.name, title, "Ca khúc", "84,17"),
+        *("Giám khảo An", "35", "25,5", "18", "9", "87,5"),
     ]
     assert lines[-1][0] == ""  # unscored: no rank
     assert lines[-1][3:5] == ["Đang xử lý", "Ca khúc"]
     assert lines[-1][5:] == [""] * 7
     assert len(lines) == 1 + 6
+    # For other software: "," and a decimal point, named apart.
+    plain = client.get(in_contest(SLUG, "/results/exports/videos.csv?variant=plain"))
+    assert "-dau-phay.csv" in plain.headers["Content-Disposition"]
+    plain_lines = list(csv.reader(io.StringIO(plain.data.decode("utf-8-sig"))))
+    assert plain_lines[1][5:9] == ["84.17", "Giám khảo An", "35", "25.5"]
+    unknown = client.get(in_contest(SLUG, "/results/exports/videos.csv?variant=tab"))
+    assert unknown.status_code == 404
 
 
 @contextmanager
@@ -272,6 +280,7 @@ def test_the_standings_page_links_the_videos_export(client, judged, organizer):
     ApiClient(client).login(organizer)
     page = client.get(in_contest(SLUG, "/results/standings")).get_data(as_text=True)
     assert f'href="/contests/{SLUG}/results/exports/videos.csv"' in page
+    assert f'href="/contests/{SLUG}/results/exports/videos.csv?variant=plain"' in page
 
 
 @pytest.mark.parametrize(
@@ -390,7 +399,7 @@ def test_a_csv_export_streams_its_rows_in_chunks(app):
         )
     assert chunks[0] == codecs.BOM_UTF8
     assert len(chunks) == 1 + 3  # the BOM, then rows 1000 at a time
-    lines = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
+    lines = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig")), delimiter=";"))
     assert lines[0] == ["Hạng", "Họ tên", "Ghi chú"]
     assert len(lines) == 1 + 2500
     assert lines[8] == ["7", "Người 7", "'=1+1"]

@@ -200,7 +200,8 @@ def test_exports_open_back_cell_by_cell(client, contest_with_results):
     assert unit_rows[1][-1] == float(first.total)
     individuals = list(workbook["Cá nhân"].values)
     assert len(individuals) == 1 + len(people)
-    assert individuals[1][:4] == (1, people[0].full_name, units[0].name, 10)
+    assert individuals[1][:4] == (1, people[0].full_name, units[0].code, units[0].name)
+    assert individuals[1][6] == 10
     bonus = list(workbook["Điểm thưởng PAR Index"].values)
     awards = compute_standings(contest).prizes.awards
     unit_of = {person.id: person.unit_id for person in people}
@@ -214,13 +215,14 @@ def test_exports_open_back_cell_by_cell(client, contest_with_results):
 
     csv_response = client.get(in_contest(contest, "/results/exports/prizes.csv"))
     assert csv_response.data.startswith(codecs.BOM_UTF8)
-    lines = list(csv.reader(io.StringIO(csv_response.data.decode("utf-8-sig"))))
+    text = csv_response.data.decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert lines[1] == ["Tập thể", "Giải Nhất", "1", units[0].name, "10000000"]
     assert lines[-1] == ["Tổng", "", "", "", "61000000"]
     people_csv = client.get(in_contest(contest, "/results/exports/individuals.csv")).data.decode(
         "utf-8-sig"
     )
-    assert list(csv.reader(io.StringIO(people_csv)))[1][1] == "'=HYPERLINK(1) Nguyễn"
+    assert list(csv.reader(io.StringIO(people_csv), delimiter=";"))[1][1] == "'=HYPERLINK(1) Nguyễn"
     assert client.get(in_contest(contest, "/results/exports/all.csv")).status_code == 404
     assert client.get(in_contest(contest, "/results/exports/secrets.xlsx")).status_code == 404
 

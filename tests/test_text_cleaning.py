@@ -203,7 +203,7 @@ def test_a_judges_comment_is_limited_with_a_vietnamese_message(client, video_wor
     assert response.status_code == 422
     assert "tối đa 5000 ký tự" in response.get_data(as_text=True)
     assert db.session.query(Score).count() == 0
-    conflict = post_sheet(client, video, "conflict", comment="y" * (MAX_COMMENT_LENGTH + 1))
+    conflict = post_sheet(client, video, "conflict", reason="y" * (MAX_COMMENT_LENGTH + 1))
     assert conflict.status_code == 422
     assert db.session.query(Score).count() == 0
     page = client.get(in_contest(video.contest, f"/judging/videos/{video.id}")).get_data(

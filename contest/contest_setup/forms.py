@@ -37,6 +37,18 @@ class IdentityForm(ContestForm):
         _l("Authority above the organizing body (printed on certificates)"),
         validators=[at_most(300)],
     )
+    place_name = StringField(
+        _l("Place written before the date (for example Sóc Trăng)"), validators=[at_most(100)]
+    )
+    signer_name = StringField(_l("Name of the signer"), validators=[at_most(120)])
+    signer_title = StringField(
+        _l("Title of the signer (empty: Head of the committee)"), validators=[at_most(120)]
+    )
+    award_decision = StringField(
+        _l("Number of the decision awarding the prizes (for example 125/QĐ-BTC)"),
+        validators=[at_most(200)],
+    )
+    certificate_shows_amount = BooleanField(_l("Print the prize money on the certificates"))
 
 
 class RulesTextForm(ContestForm):

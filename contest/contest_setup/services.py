@@ -108,6 +108,10 @@ class NewContest:
 COPIED_SETTINGS = (
     "organizer_name",
     "authority_name",
+    "place_name",
+    "signer_name",
+    "signer_title",
+    "certificate_shows_amount",
     "description",
     "rules_text",
     "questions_per_round",
@@ -137,6 +141,7 @@ COPIED_SETTINGS = (
     "registration_open",
 )
 # The emblem is a stored file, as the documents are: a copy would share (and delete) it.
+# A year's awarding decision is that year's alone.
 NOT_COPIED = (
     "id",
     "slug",
@@ -145,6 +150,7 @@ NOT_COPIED = (
     "prediction_true_value",
     "emblem_key",
     "emblem_type",
+    "award_decision",
     *WINDOW_FIELDS,
 )
 
@@ -234,29 +240,48 @@ def a_year_later(moment: datetime | None) -> datetime | None:
 # Identity: the names printed on the pages and certificates
 
 
+NAMES = ("name", "organizer_name", "authority_name")
+
+
 @dataclass(frozen=True)
 class Identity:
+    """The contest's names, and what its certificates print besides them."""
+
     name: str
     organizer_name: str | None
     authority_name: str | None
+    place_name: str | None = None
+    signer_name: str | None = None
+    signer_title: str | None = None
+    award_decision: str | None = None
+    certificate_shows_amount: bool = False
 
     @classmethod
     def of(cls, contest: Contest) -> "Identity":
-        return cls(contest.name, contest.organizer_name, contest.authority_name)
+        return cls(**{field.name: getattr(contest, field.name) for field in fields(cls)})
+
+    def cleaned(self) -> "Identity":
+        """Every text cleaned (contest.domain.text), None when empty."""
+        texts = {
+            field.name: clean_text(getattr(self, field.name)) or None
+            for field in fields(self)
+            if field.name != "certificate_shows_amount"
+        }
+        return Identity(**texts, certificate_shows_amount=bool(self.certificate_shows_amount))
 
 
 def change_identity(contest: Contest, identity: Identity, actor: User, now: datetime) -> None:
-    """Rename the contest, its organizer and the authority above it; logged. Refused while
-    approved results stand: their certificates print these names."""
-    after = Identity(
-        clean_text(identity.name),
-        clean_text(identity.organizer_name) or None,
-        clean_text(identity.authority_name) or None,
-    )
+    """Rename the contest, its organizer and the authority above it, and set what the
+    certificates print; logged. The names are refused while approved results stand (their
+    certificates print them); the place, the signer, the awarding decision's number and
+    whether the amount is printed may still be set then: the decision is signed once the
+    results are approved, and the certificates are printed after it."""
+    contest.refuse_if_archived(now)
+    after = identity.cleaned()
     if not after.name:
         raise SetupRefused(_l("Give the contest a name."))
     before = Identity.of(contest)
-    if after != before:
+    if any(getattr(after, key) != getattr(before, key) for key in NAMES):
         _approved_results_refusal(
             contest,
             _l(
@@ -264,8 +289,8 @@ def change_identity(contest: Contest, identity: Identity, actor: User, now: date
                 "reopen the results before changing them."
             ),
         )
-    for key in ("name", "organizer_name", "authority_name"):
-        setattr(contest, key, getattr(after, key))
+    for field in fields(Identity):
+        setattr(contest, field.name, getattr(after, field.name))
     _log(contest, "identity_changed", actor, now, before.__dict__, after.__dict__)
     db.session.flush()
 

@@ -137,7 +137,7 @@ def identity():
     form = IdentityForm(obj=contest)
     if form.validate_on_submit():
         values = services.Identity(
-            form.name.data, form.organizer_name.data, form.authority_name.data
+            **{field: form[field].data for field in services.Identity.__dataclass_fields__}
         )
         done = _saved_or_refused(
             lambda: services.change_identity(contest, values, current_user, clock.utc_now()),

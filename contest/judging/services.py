@@ -34,7 +34,9 @@ from contest.models.audit import record
 from contest.models.judging import MAX_COMMENT_LENGTH
 from contest.numbers import id_number
 
-PANEL_FILTERS = ("all", "to_score", "draft", "submitted")
+# The score sheet's field for the reason of a declared conflict (kept as the sheet's comment).
+CONFLICT_REASON = "conflict_reason"
+PANEL_FILTERS = ("all", "to_score", "draft", "submitted", "conflict")
 
 
 class JudgingRefused(Refused):
@@ -72,13 +74,19 @@ class PanelRow:
             return "to_score"
         if self.score.state is ScoreState.DRAFT:
             return "draft"
-        return "submitted"  # submitted, or a declared conflict: nothing left to do
+        if self.score.state is ScoreState.CONFLICT:
+            return "conflict"
+        return "submitted"
 
 
 @dataclass(frozen=True)
 class Panel:
+    """The judge's videos; `done` counts the sheets scored, `abstained` the declared conflicts
+    (nothing left to do on either, but an abstention is not a score)."""
+
     rows: list[PanelRow]
     done: int
+    abstained: int
     total: int
 
 
@@ -114,8 +122,9 @@ def judge_panel(contest: Contest, judge: User, status: str = "all") -> Panel:
     }
     rows = [PanelRow(video, sheets.get(video.id)) for video in videos]
     done = sum(1 for row in rows if row.status == "submitted")
+    abstained = sum(1 for row in rows if row.status == "conflict")
     shown = [row for row in rows if status == "all" or row.status == status]
-    return Panel(rows=shown, done=done, total=len(rows))
+    return Panel(rows=shown, done=done, abstained=abstained, total=len(rows))
 
 
 def score_sheet(video: Video, judge: User) -> Score | None:
@@ -162,6 +171,33 @@ def parse_points(raw: str | None, criterion: RubricCriterion) -> Decimal | None:
     return points
 
 
+def parse_sheet(
+    rubric: list[RubricCriterion], raw_points: dict[int, str | None], submit: bool
+) -> dict[int, Decimal | None]:
+    """Every criterion's points; every faulty one is reported at once, keyed by criterion id
+    in the refusal's `fields`. Submitting needs points for every criterion; a draft does not."""
+    points: dict[int, Decimal | None] = {}
+    faults = {}
+    for criterion in rubric:
+        try:
+            points[criterion.id] = parse_points(raw_points.get(criterion.id), criterion)
+        except InvalidScore as refused:
+            faults[criterion.id] = refused.message
+            continue
+        if submit and points[criterion.id] is None:
+            faults[criterion.id] = _l(
+                "%(criterion)s: give the points before submitting.", criterion=criterion.name
+            )
+    if faults:
+        raise InvalidScore(
+            _l("Check the %(count)s marked fields.", count=len(faults))
+            if len(faults) > 1
+            else next(iter(faults.values())),
+            fields=faults,
+        )
+    return points
+
+
 def _comment(text: str | None) -> str | None:
     """The judge's comment cleaned (contest.domain.text), None when empty; refused when long."""
     comment = clean_lines(text)
@@ -188,9 +224,7 @@ def save_score(
     video.contest.refuse_if_archived(now)
     sheet = _check_judge(video, judge)
     comment = _comment(comment)
-    points = {c.id: parse_points(raw_points.get(c.id), c) for c in video.contest.rubric}
-    if submit and any(value is None for value in points.values()):
-        raise InvalidScore(_l("Give points for every criterion before submitting."))
+    points = parse_sheet(video.contest.rubric, raw_points, submit)
     if sheet is None:
         sheet = Score(video=video, judge=judge, created_at=now)
         db.session.add(sheet)
@@ -214,10 +248,14 @@ def save_score(
 
 
 def declare_conflict(video: Video, judge: User, reason: str | None, now: datetime) -> Score:
-    """The judge abstains on this video; it counts as no score at all, not a zero."""
+    """The judge abstains on this video, for the reason given (required); it counts as no
+    score at all, not a zero."""
     video.contest.refuse_if_archived(now)
     sheet = _check_judge(video, judge)
     reason = _comment(reason)
+    if reason is None:
+        message = _l("Write why you cannot score this video.")
+        raise InvalidScore(message, fields={CONFLICT_REASON: message})
     if sheet is None:
         sheet = Score(video=video, judge=judge, created_at=now)
         db.session.add(sheet)

@@ -24,6 +24,7 @@ STATUS_LABELS = {
     "to_score": _l("To score"),
     "draft": _l("Draft"),
     "submitted": _l("Submitted"),
+    "conflict": _l("Not scored (conflict of interest)"),
 }
 
 
@@ -63,36 +64,38 @@ def score_video(video_id: int):
         abort(403)
     form = ActionForm()
     sheet = services.score_sheet(video, current_user)
-    error = None
+    refused = None
     if form.validate_on_submit():
         raw = {c.id: request.form.get(f"points-{c.id}") for c in video.contest.rubric}
-        comment = request.form.get("comment")
         try:
             if request.form.get("action") == "conflict":
-                services.declare_conflict(video, current_user, comment, clock.utc_now())
+                reason = request.form.get(services.CONFLICT_REASON)
+                services.declare_conflict(video, current_user, reason, clock.utc_now())
                 message = _("Conflict of interest recorded: you abstain on this video.")
             else:
                 submit = request.form.get("action") == "submit"
+                comment = request.form.get("comment")
                 services.save_score(video, current_user, raw, comment, submit, clock.utc_now())
                 message = _("Score submitted.") if submit else _("Draft saved.")
-        except Refused as refused:
+        except Refused as error:
             db.session.rollback()
-            error = str(refused.message)
+            refused = error
         else:
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("judging.score_video", video_id=video.id))
-    status = 422 if error else 200
     return render_template(
         "judging/score.html",
         video=video,
         sheet=sheet,
-        typed=request.form if error else None,
-        error=error,
+        typed=request.form if refused else None,
+        error=str(refused.message) if refused else None,
+        field_errors=refused.details.get("fields", {}) if refused else {},
+        conflict_reason=services.CONFLICT_REASON,
         form=form,
         blind=video.contest.judging_blind,
         max_comment_length=MAX_COMMENT_LENGTH,
-    ), status
+    ), 422 if refused else 200
 
 
 @bp.get("/overview")

@@ -5,7 +5,16 @@ import re
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, false, select, true
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    false,
+    select,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from contest.clock import utc_now
@@ -59,6 +68,14 @@ class Contest(db.Model):
     organizer_name: Mapped[str | None] = mapped_column(String(300))
     # The body above the organizer (e.g. "UBND tỉnh ..."), printed above it on certificates.
     authority_name: Mapped[str | None] = mapped_column(String(300))
+    # What certificates print (Nghị định 30/2020/NĐ-CP): "<place>, ngày … tháng … năm …", the
+    # signer under "TM. BAN TỔ CHỨC" and their title, the number of the decision awarding the
+    # prizes, and the prize money only when the organizers want it printed.
+    place_name: Mapped[str | None] = mapped_column(String(100))
+    signer_name: Mapped[str | None] = mapped_column(String(120))
+    signer_title: Mapped[str | None] = mapped_column(String(120))
+    award_decision: Mapped[str | None] = mapped_column(String(200))
+    certificate_shows_amount: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Thể lệ: plain text, shown escaped with paragraphs and links (contest.domain.rules_text).
     rules_text: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)

@@ -19,12 +19,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.clock import utc_now
 from contest.domain.question_files.validation import fingerprint
+from contest.domain.text import search_fold
 from contest.extensions import db
 from contest.models.people import User
 from contest.models.types import UTCDateTime, value_enum
 
 if TYPE_CHECKING:
     from contest.models.contest import Contest
+
+
+def question_search_key(text: str, citation: str | None) -> str:
+    """What a bank search matches: the question's text and its citation, folded."""
+    return search_fold(f"{text} {citation or ''}")
 
 
 class Question(db.Model):
@@ -44,6 +50,15 @@ class Question(db.Model):
         default=lambda context: fingerprint(context.current_parameters["text"]),
     )
     citation: Mapped[str | None] = mapped_column(String(500))
+    # The text and the citation folded (search_fold): "cong chuc" finds "công chức" on every
+    # database. Set on insert (a bulk import too) and by the edit that changes the text.
+    search_key: Mapped[str] = mapped_column(
+        Text,
+        default=lambda context: question_search_key(
+            context.current_parameters["text"], context.current_parameters.get("citation")
+        ),
+        server_default="",
+    )
     difficulty: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True, index=True)
     version: Mapped[int] = mapped_column(default=1)

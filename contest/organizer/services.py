@@ -25,6 +25,7 @@ from contest.models import (
     AuditEntry,
     BestRound,
     Contest,
+    ContestDocument,
     ParticipatingUnit,
     PrizeTierRow,
     Question,
@@ -32,6 +33,7 @@ from contest.models import (
     Score,
     ScoreState,
     Unit,
+    UnitGroup,
     User,
     UserRole,
     Video,
@@ -54,7 +56,8 @@ class ContestOverview:
     active_questions: int
     videos_ready: int
     units_with_video: int
-    scores_submitted: int  # submitted sheets and declared conflicts
+    scores_submitted: int  # sheets scored and submitted
+    conflicts_declared: int  # judges who abstained: not a score
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,12 @@ def contest_overview(contest: Contest) -> ContestOverview:
         scores_submitted=count(
             select(func.count(Score.id))
             .join(Video)
-            .where(Video.contest_id == contest.id, Score.state != ScoreState.DRAFT)
+            .where(Video.contest_id == contest.id, Score.state == ScoreState.SUBMITTED)
+        ),
+        conflicts_declared=count(
+            select(func.count(Score.id))
+            .join(Video)
+            .where(Video.contest_id == contest.id, Score.state == ScoreState.CONFLICT)
         ),
     )
 
@@ -135,6 +143,49 @@ def audit_entries(contest: Contest, limit: int, offset: int = 0) -> list[AuditEn
         .offset(offset)
     )
     return list(db.session.scalars(query))
+
+
+# What an audit entry's target ("kind:id") is called, by kind: the row's own name, read in one
+# query per kind for a page of entries. A row since deleted keeps the kind's name and its id.
+TARGET_NAMES = {
+    "contest": (Contest, lambda row: row.name),
+    "unit": (Unit, lambda row: row.name),
+    "unit_group": (UnitGroup, lambda row: row.name),
+    "user": (User, lambda row: row.full_name),
+    "video": (Video, lambda row: _l("Video «%(title)s»", title=row.title)),
+    "document": (ContestDocument, lambda row: _l("Document «%(title)s»", title=row.title)),
+}
+TARGET_KINDS = {
+    "contest": _l("Contest no. %(id)s"),
+    "unit": _l("Unit no. %(id)s"),
+    "unit_group": _l("Unit group no. %(id)s"),
+    "user": _l("Account no. %(id)s"),
+    "video": _l("Video no. %(id)s"),
+    "document": _l("Document no. %(id)s"),
+    "snapshot": _l("Results snapshot no. %(id)s"),
+    "score": _l("Score sheet no. %(id)s"),
+    "tie": _l("Tie %(id)s"),
+}
+
+
+def audit_target_names(entries: list[AuditEntry]) -> dict[str, str]:
+    """Each entry's target ("contest:1") as people read it ("Hội thi …", "Ảnh chụp kết quả
+    số 1"); a target of an unknown kind stays as it is."""
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        kind, _sep, key = (entry.target or "").partition(":")
+        if kind in TARGET_NAMES and key.isdigit():
+            wanted.setdefault(kind, set()).add(int(key))
+    names = {}
+    for kind, ids in wanted.items():
+        model, name_of = TARGET_NAMES[kind]
+        for row in db.session.scalars(select(model).where(model.id.in_(ids))):
+            names[f"{kind}:{row.id}"] = str(name_of(row))
+    for entry in entries:
+        kind, _sep, key = (entry.target or "").partition(":")
+        if entry.target and entry.target not in names and kind in TARGET_KINDS:
+            names[entry.target] = str(TARGET_KINDS[kind] % {"id": key})
+    return names
 
 
 WINDOW_FIELDS = (

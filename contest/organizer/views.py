@@ -21,6 +21,7 @@ from contest.organizer.services import (
     WINDOW_FIELDS,
     absent_members,
     audit_entries,
+    audit_target_names,
     change_results_rules,
     change_windows,
     contest_overview,
@@ -76,6 +77,7 @@ def audit_log():
         entries=entries[:AUDIT_PAGE],
         page=page,
         has_next=len(entries) > AUDIT_PAGE,
+        target_names=audit_target_names(entries[:AUDIT_PAGE]),
         action_label=audit_view.action_label,
         described_details=audit_view.described_details,
     )

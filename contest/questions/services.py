@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import exists, func, insert, or_, select
+from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from contest.domain.drawing import PoolQuestion, RuleProblem, rule_problems
@@ -27,9 +27,10 @@ from contest.domain.question_files.records import (
 )
 from contest.domain.question_files.tabular import write_xlsx
 from contest.domain.question_files.validation import check_questions, fingerprint
-from contest.domain.text import fold_text
+from contest.domain.text import search_fold
 from contest.extensions import db
 from contest.models import Choice, Contest, Question, ServedQuestion
+from contest.models.quiz import question_search_key
 
 BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
 INSERT_BATCH = 500
@@ -328,6 +329,7 @@ def _fill(question: Question, checked: CheckedQuestion) -> None:
     question.fingerprint = fingerprint(checked.text)
     question.difficulty = checked.difficulty
     question.citation = checked.citation
+    question.search_key = question_search_key(checked.text, checked.citation)
     choices = [
         Choice(text=text, is_correct=n == checked.correct_index, position=n)
         for n, text in enumerate(checked.choices)
@@ -391,15 +393,10 @@ def bank_page(criteria: BankFilter, page: int, per_page: int = 50):
     elif criteria.state == "disabled":
         statement = statement.where(Question.active.is_(False))
     if criteria.search:
-        words = fold_text(criteria.search).split()
-        for word in words:
+        # Folded on both sides (search_fold): no diacritics, no case, on SQLite and PostgreSQL.
+        for word in search_fold(criteria.search).split():
             pattern = f"%{_escape_like(word)}%"
-            statement = statement.where(
-                or_(
-                    func.lower(Question.text).like(pattern, escape="\\"),
-                    func.lower(Question.citation).like(pattern, escape="\\"),
-                )
-            )
+            statement = statement.where(Question.search_key.like(pattern, escape="\\"))
     return db.paginate(
         statement.order_by(Question.id.desc()), page=page, per_page=per_page, error_out=False
     )

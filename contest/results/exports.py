@@ -1,21 +1,32 @@
-"""The results as spreadsheets (XLSX, and CSV for other tools), for the People's Committee."""
+"""The results as spreadsheets (XLSX, and CSV for other tools), for the People's Committee.
+
+Rows carry typed values (numbers, amounts in đồng, aware datetimes); each writer formats them.
+The XLSX opens ready to work in: a bold, frozen header with filters, columns wide enough,
+dates as date cells in the contest's time zone, amounts as numbers shown in đồng. The CSV comes
+in two variants: one for Excel on a Vietnamese Windows (";" between fields, a decimal comma,
+which is what that Excel expects), and one with commas and decimal points for other tools.
+"""
 
 import codecs
 import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
+from itertools import islice
 from typing import BinaryIO
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
+from contest.clock import local_zone
 from contest.domain.cells import csv_row, xlsx_row
 from contest.domain.prizes import CATEGORIES, INDIVIDUAL, UNIT, VIDEO, par_bonus_units
 from contest.extensions import db
@@ -37,17 +48,52 @@ from contest.results.services import frozen_individual_ranking, individual_ranki
 from contest.results.standings import Standings, compute_standings, entry_labels
 from contest.videos.forms import FORM_LABELS
 
-MONEY_FORMAT = "#,##0"
+# Number formats: Excel shows "," and "." with the reader's own separators (10.000.000 đ and
+# 35,5 on a Vietnamese Windows).
+MONEY_FORMAT = '#,##0 "đ"'
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+DECIMAL_FORMAT = "0.00"
+SECONDS_FORMAT = "0.000"
+MONEY, DATETIME, DECIMAL, SECONDS = "money", "datetime", "decimal", "seconds"
+CELL_FORMATS = {
+    MONEY: MONEY_FORMAT,
+    DATETIME: DATETIME_FORMAT,
+    DECIMAL: DECIMAL_FORMAT,
+    SECONDS: SECONDS_FORMAT,
+}
+# Widths in characters: a header's own length, at least this by kind, at most WIDEST.
+KIND_WIDTHS = {MONEY: 16, DATETIME: 17, DECIMAL: 11, SECONDS: 11}
+NARROWEST, WIDEST = 8, 45
 CSV_CHUNK_ROWS = 1000
+CONTACT_BATCH = 1000  # participants whose phone and position are read at a time
+
+# The CSV variants: for Excel on a Vietnamese Windows, and for everything else.
+EXCEL_VI, PLAIN = "excel-vi", "plain"
+CSV_VARIANTS = (EXCEL_VI, PLAIN)
 
 
 @dataclass(frozen=True)
 class Sheet:
-    """A titled table: the header, then rows produced as they are written."""
+    """A titled table: the header, then rows produced as they are written.
+
+    `kinds` says what a column holds when it needs a cell format (column index → MONEY,
+    DATETIME, DECIMAL or SECONDS); `widths` gives a column's width when its values are
+    longer than its header (names, titles)."""
 
     name: str
     header: list[str]
     rows: Iterable[list]
+    kinds: dict[int, str] = field(default_factory=dict)
+    widths: dict[int, int] = field(default_factory=dict)
+
+    def width(self, column: int) -> int:
+        """The column's width in characters, guessed before any row is read (rows stream)."""
+        guess = max(
+            len(str(self.header[column])) + 3,
+            KIND_WIDTHS.get(self.kinds.get(column), NARROWEST),
+            self.widths.get(column, 0),
+        )
+        return min(guess, WIDEST)
 
 
 def category_names() -> dict[str, str]:
@@ -66,9 +112,8 @@ def prize_sheet(standings: Standings, labels: dict[str, dict[int, str]]) -> Shee
                     yield [names[category], award.tier_name, award.rank, winner, award.amount]
         yield [_("Total"), "", "", "", standings.prizes.total_amount]
 
-    return Sheet(
-        _("Prizes"), [_("Category"), _("Prize"), _("Rank"), _("Winner"), _("Amount (VND)")], rows()
-    )
+    header = [_("Category"), _("Prize"), _("Rank"), _("Winner"), _("Amount (VND)")]
+    return Sheet(_("Prizes"), header, rows(), kinds={4: MONEY}, widths={1: 22, 3: 40})
 
 
 def unit_sheet(standings: Standings, labels: dict[str, dict[int, str]]) -> Sheet:
@@ -88,26 +133,80 @@ def unit_sheet(standings: Standings, labels: dict[str, dict[int, str]]) -> Sheet
             row.append(float(line.total))
             yield row
 
-    return Sheet(_("Units"), header, rows())
+    return Sheet(
+        _("Units"),
+        header,
+        rows(),
+        kinds=dict.fromkeys(range(4, len(header)), DECIMAL),
+        widths={1: 40},
+    )
 
 
 def individual_sheet(lines: Iterable) -> Sheet:
     """The whole individual ranking, each participant's best round (lines as the live or the
-    frozen ranking give them)."""
+    frozen ranking give them), with what the organizers need to reach and pay a winner: the
+    unit's code, the phone and the position (organizers alone export it)."""
 
     def rows() -> Iterator[list]:
-        for line in lines:
-            yield [
-                line.rank,
-                line.full_name,
-                line.unit_name or "",
-                line.correct_count,
-                line.duration_ms / 1000,
-                format_local_datetime(line.finished_at),
-            ]
+        codes_by_id, codes_by_name = _unit_codes()
+        for batch in _batches(iter(lines), CONTACT_BATCH):
+            contacts = _contacts({line.participant_id for line in batch})
+            for line in batch:
+                phone, position = contacts.get(line.participant_id, (None, None))
+                unit_id = getattr(line, "unit_id", None)  # the frozen lines keep the name only
+                code = codes_by_id.get(unit_id) or codes_by_name.get(line.unit_name)
+                yield [
+                    line.rank,
+                    line.full_name,
+                    code or "",
+                    line.unit_name or "",
+                    phone or "",
+                    position or "",
+                    line.correct_count,
+                    line.duration_ms / 1000,
+                    line.finished_at,
+                ]
 
-    header = [_("Rank"), _("Full name"), _("Unit"), _("Correct"), _("Seconds"), _("Finished")]
-    return Sheet(_("Individuals"), header, rows())
+    header = [
+        _("Rank"),
+        _("Full name"),
+        _("Unit code"),
+        _("Unit"),
+        _("Phone"),
+        _("Position"),
+        _("Correct"),
+        _("Seconds"),
+        _("Finished"),
+    ]
+    return Sheet(
+        _("Individuals"),
+        header,
+        rows(),
+        kinds={7: SECONDS, 8: DATETIME},
+        widths={1: 28, 3: 40, 4: 14, 5: 28},
+    )
+
+
+def _batches(items: Iterator, size: int) -> Iterator[list]:
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+def _contacts(user_ids: set) -> dict[int, tuple[str | None, str | None]]:
+    """Participant id → (phone, position), as the accounts hold them now."""
+    rows = db.session.execute(
+        select(User.id, User.phone, User.position).where(User.id.in_(user_ids - {None}))
+    )
+    return {user_id: (phone, position) for user_id, phone, position in rows}
+
+
+def _unit_codes() -> tuple[dict[int, str], dict[str, str]]:
+    """Unit codes by unit id, and by unit name (for the frozen lines, which keep the name)."""
+    units = db.session.execute(select(Unit.id, Unit.name, Unit.code).order_by(Unit.id)).all()
+    by_name: dict[str, str] = {}
+    for unit in units:
+        by_name.setdefault(unit.name, unit.code)
+    return {unit.id: unit.code for unit in units}, by_name
 
 
 def par_bonus_sheet(standings: Standings) -> Sheet:
@@ -123,7 +222,8 @@ def par_bonus_sheet(standings: Standings) -> Sheet:
             )
             yield [unit.code if unit else "", unit.name if unit else "", reasons]
 
-    return Sheet(_("PAR Index bonus"), [_("Code"), _("Unit"), _("Prizes")], rows())
+    header = [_("Code"), _("Unit"), _("Prizes")]
+    return Sheet(_("PAR Index bonus"), header, rows(), widths={1: 40, 2: 45})
 
 
 def video_sheet(contest: Contest, standings: Standings) -> Sheet:
@@ -163,7 +263,14 @@ def video_sheet(contest: Contest, standings: Standings) -> Sheet:
                 marks = [_number(given.get(criterion.id)) for criterion in criteria]
                 yield [*first, sheet.full_name, *marks, _number(sheet.total)]
 
-    return Sheet(_("Videos"), header, rows())
+    first_points = len(header) - len(criteria) - 1
+    return Sheet(
+        _("Videos"),
+        header,
+        rows(),
+        kinds={5: DECIMAL} | dict.fromkeys(range(first_points, len(header)), DECIMAL),
+        widths={2: 36, 3: 36, 4: 14, 6: 24},
+    )
 
 
 def _contest_videos(contest: Contest) -> list:
@@ -260,45 +367,88 @@ def about_sheet(contest: Contest, export: Export, now: datetime) -> Sheet:
             at=format_local_datetime(export.snapshot.approved_at),
             id=export.snapshot.id,
         )
-    rows = [[_("Results"), status], [_("Exported on"), format_local_datetime(now)]]
-    return Sheet(_("About"), [_("Contest"), contest.name], rows)
+    rows = [[_("Results"), status], [_("Exported on"), now]]
+    return Sheet(_("About"), [_("Contest"), contest.name], rows, widths={0: 16, 1: 60})
 
 
 def write_xlsx(sheets: Iterable[Sheet], stream: BinaryIO) -> None:
-    """One worksheet per sheet, rows streamed (write-only); amounts as numbers with separators.
+    """One worksheet per sheet, rows streamed (write-only) under a bold, frozen header with
+    filters; amounts, dates and decimals as typed cells (see CELL_FORMATS).
 
     Every row, the header too, goes through xlsx_row: a typed name never becomes a formula."""
     workbook = Workbook(write_only=True)
+    bold, shade = Font(bold=True), PatternFill("solid", fgColor="DDE6F2")
+    wrapped = Alignment(wrap_text=True, vertical="top")
     for sheet in sheets:
         worksheet = workbook.create_sheet(sheet.name[:31])
-        worksheet.append(xlsx_row(worksheet, sheet.header))
-        money = len(sheet.header) - 1 if sheet.header[-1] == _("Amount (VND)") else None
+        # Before the first row: a write-only sheet writes its views and columns with it.
+        worksheet.freeze_panes = "A2"
+        for column in range(len(sheet.header)):
+            letter = get_column_letter(column + 1)
+            worksheet.column_dimensions[letter].width = sheet.width(column)
+        header = xlsx_row(worksheet, sheet.header)
+        worksheet.append([_styled(worksheet, title, bold, shade, wrapped) for title in header])
+        formats = {column: CELL_FORMATS[kind] for column, kind in sheet.kinds.items()}
+        rows_written = 0
         for row in sheet.rows:
             cells = xlsx_row(worksheet, row)
-            if money is not None and isinstance(cells[money], int | Decimal):
-                cells[money] = _money_cell(worksheet, cells[money])
+            for column, value in enumerate(cells):
+                if isinstance(value, datetime):
+                    cells[column] = _formatted(worksheet, _local(value), DATETIME_FORMAT)
+                elif column in formats and isinstance(value, int | float | Decimal):
+                    cells[column] = _formatted(worksheet, value, formats[column])
             worksheet.append(cells)
+            rows_written += 1
+        last = get_column_letter(len(sheet.header))
+        worksheet.auto_filter.ref = f"A1:{last}{rows_written + 1}"  # written when the sheet closes
     workbook.save(stream)
 
 
-def _money_cell(worksheet, value) -> WriteOnlyCell:
-    cell = WriteOnlyCell(worksheet, value=value)
-    cell.number_format = MONEY_FORMAT
+def _local(moment: datetime) -> datetime:
+    """A stored UTC moment as the contest's wall-clock time: Excel cells have no time zone."""
+    return moment.astimezone(local_zone()).replace(tzinfo=None)
+
+
+def _styled(worksheet, value, font: Font, fill: PatternFill, alignment: Alignment):
+    cell = value if isinstance(value, Cell) else WriteOnlyCell(worksheet, value=value)
+    cell.font, cell.fill, cell.alignment = font, fill, alignment
     return cell
 
 
-def csv_chunks(sheet: Sheet) -> Iterator[bytes]:
+def _formatted(worksheet, value, number_format: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(worksheet, value=value)
+    cell.number_format = number_format
+    return cell
+
+
+def csv_chunks(sheet: Sheet, variant: str = EXCEL_VI) -> Iterator[bytes]:
     """The sheet as CSV in UTF-8 with a byte-order mark, which Excel needs for Vietnamese,
-    a chunk of rows at a time as they come (a download starts before the last row is read)."""
+    a chunk of rows at a time as they come (a download starts before the last row is read).
+
+    EXCEL_VI separates fields with ";" and writes decimals with a comma, as Excel on a
+    Vietnamese Windows reads them; PLAIN uses "," and a decimal point. Dates are dd/mm/yyyy
+    HH:MM in the contest's time zone in both."""
     text = io.StringIO()
-    writer = csv.writer(text)
+    writer = csv.writer(text, delimiter=";" if variant == EXCEL_VI else ",")
+    decimal_comma = variant == EXCEL_VI
     writer.writerow(csv_row(sheet.header))  # the header too: a criterion may be named '=...'
     yield codecs.BOM_UTF8
     for count, row in enumerate(sheet.rows, 1):
-        writer.writerow(csv_row(row))
+        writer.writerow(csv_row([_csv_value(value, decimal_comma) for value in row]))
         if count % CSV_CHUNK_ROWS == 0:
             yield _drained(text)
     yield _drained(text)
+
+
+def _csv_value(value, decimal_comma: bool):
+    """A typed value as CSV text: dates in local time, decimals with the variant's mark."""
+    if isinstance(value, datetime):
+        return format_local_datetime(value)
+    if isinstance(value, float | Decimal) and not isinstance(value, bool):
+        text = format(value, "f") if isinstance(value, Decimal) else repr(value)
+        text = text.removesuffix(".0")
+        return text.replace(".", ",") if decimal_comma else text
+    return value
 
 
 def _drained(text: io.StringIO) -> bytes:

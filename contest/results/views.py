@@ -137,14 +137,19 @@ def export(name: str, extension: str):
         abort(404)
     if name == "all" and extension == "csv":
         abort(404)  # one table per CSV file
+    variant = request.args.get("variant", exports.EXCEL_VI)
+    if variant not in exports.CSV_VARIANTS:
+        abort(404)
     now = clock.utc_now()
     chosen = exports.results_export(contest, exports.EXPORTS if name == "all" else (name,))
     stamp = now.astimezone(clock.local_zone()).strftime("%Y%m%d-%H%M")
     status = "tam-tinh-" if chosen.is_provisional else ""
     download_name = f"ket-qua-{status}{name}-{stamp}.{extension}"
     if extension == "csv":
+        if variant == exports.PLAIN:
+            download_name = download_name.replace(".csv", "-dau-phay.csv")
         return Response(
-            stream_with_context(exports.csv_chunks(chosen.sheets[0])),
+            stream_with_context(exports.csv_chunks(chosen.sheets[0], variant)),
             mimetype="text/csv",
             headers={"Content-Disposition": f"attachment; filename={download_name}"},
         )

@@ -439,3 +439,96 @@ def test_an_upload_cancelled_while_offline_then_started_again_finishes(
     cards = page.locator(".video-card").all_inner_texts()
     assert len(cards) == 1, cards
     assert errors == []
+
+
+def test_a_judge_sees_every_faulty_field_at_once_and_a_conflict_needs_a_reason(
+    browser, live_server, live_app, samples
+):
+    title = "Dịch vụ công trực tuyến"
+    video_id = upload_through_api(
+        live_app, unit_admin(live_app, "Lý Thu Hà"), samples["mp4"], title
+    )
+    with live_app.app_context():
+        judge = make_user(Role.JUDGE, unit=make_unit(), full_name="Giám khảo Trần Bình")
+        phone = judge.phone
+        criteria = [c.id for c in contest_by_slug().rubric]
+        db.session.commit()
+    context = browser.new_context(
+        base_url=live_server, locale="vi-VN", viewport={"width": 1366, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    violations = watch_csp(page)
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    try:
+        log_in(page, phone)
+        page.goto(f"{IN_LIVE}/judging/videos/{video_id}")
+        # On a desktop the video and the rubric sit side by side.
+        video_box = page.locator(".score-video").bounding_box()
+        sheet_box = page.locator(".score-sheet").bounding_box()
+        assert sheet_box["x"] >= video_box["x"] + video_box["width"]
+        assert abs(sheet_box["y"] - video_box["y"]) < 2
+
+        for criterion_id, typed in zip(criteria, ("abc", "31", "", "1,234"), strict=True):
+            page.fill(f"#points-{criterion_id}", typed)
+        posts.clear()
+        page.get_by_role("button", name="Nộp phiếu điểm").click()
+        expect(page.locator("#score-errors")).to_have_text("Hãy kiểm tra lại 4 ô được đánh dấu.")
+        expected = (
+            "Nội dung: hãy nhập một số.",
+            "Sáng tạo: từ 0 đến 30 điểm.",
+            "Kỹ thuật: cần cho điểm trước khi nộp.",
+            "Thông điệp: tối đa hai chữ số thập phân.",
+        )
+        for criterion_id, message in zip(criteria, expected, strict=True):
+            field = page.locator(f"#points-{criterion_id}")
+            expect(page.locator(f"#points-{criterion_id}-error")).to_have_text(message)
+            assert field.get_attribute("aria-invalid") == "true"
+            # The app's message, never the browser's own.
+            assert field.evaluate("field => field.validationMessage") == ""
+        assert page.evaluate("document.activeElement.id") == f"points-{criteria[0]}"
+        assert asked == []  # nothing to confirm: the sheet could not be sent
+        assert posts == []
+        shot(page, "judge_form_errors")
+
+        # Put right, a field loses its mark; a draft may leave fields empty.
+        page.fill(f"#points-{criteria[0]}", "35")
+        page.fill(f"#points-{criteria[1]}", "")
+        page.fill(f"#points-{criteria[3]}", "8,5")
+        page.get_by_role("button", name="Lưu nháp").click()
+        expect(page.locator(".flash-success")).to_have_text("Đã lưu bản nháp.")
+        assert page.locator("[aria-invalid=true]").count() == 0
+        assert page.locator("#score-total").inner_text() == "43,5"
+
+        # A conflict of interest needs its reason.
+        page.get_by_text("Khai báo xung đột lợi ích").click()
+        page.get_by_role("button", name="Không chấm video này").click()
+        expect(page.locator("#conflict_reason-error")).to_have_text(
+            "Hãy ghi lý do bạn không thể chấm video này."
+        )
+        assert page.locator("#conflict_reason").get_attribute("aria-invalid") == "true"
+        assert asked == []
+        shot(page, "judge_conflict_reason")
+        page.fill("#conflict_reason", "Em ruột tôi là tác giả video.")
+        page.get_by_role("button", name="Không chấm video này").click()
+        expect(page.locator(".flash-success")).to_have_text(
+            "Đã ghi nhận xung đột lợi ích: bạn không chấm video này."
+        )
+        assert asked == ["Không chấm video này?"]
+        assert "Không chấm (xung đột lợi ích): Em ruột tôi là tác giả video." in page.inner_text(
+            "main"
+        )
+
+        page.goto(f"{IN_LIVE}/judging/?status=conflict")
+        card = page.locator("ul.video-list li.video-card")
+        assert card.count() == 1
+        assert title in card.inner_text()
+        expect(card.locator(".tag")).to_have_text("Không chấm (xung đột lợi ích)")
+        assert "không chấm (xung đột lợi ích): 1" in page.inner_text("main")
+        shot(page, "judge_panel_conflict")
+        assert violations == []
+    finally:
+        context.close()
