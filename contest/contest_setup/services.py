@@ -10,7 +10,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
-from contest.domain.drawing import DrawRules, rule_problems
+from contest.domain.drawing import rule_problems
 from contest.domain.rounds import local_day_bounds
 from contest.domain.text import clean_text, slug_of
 from contest.errors import Refused
@@ -395,7 +395,7 @@ def change_round_rules(
     if rules.questions_per_round != before.questions_per_round:
         current = contest.draw_rules()
         problems = rule_problems(
-            DrawRules(rules.questions_per_round, current.topic_quotas, current.difficulty_quotas),
+            replace(current, question_count=rules.questions_per_round),
             question_pool(),
         )
         if problems:

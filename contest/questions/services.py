@@ -4,16 +4,18 @@ import io
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import exists, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
-from contest.domain.drawing import DrawRules, PoolQuestion, RuleProblem, rule_problems
+from contest.domain.drawing import PoolQuestion, RuleProblem, rule_problems
+from contest.domain.legal_basis import Window, stated_or_cited
 from contest.domain.question_files import read_question_file
+from contest.domain.question_files.bank_toml import write_bank_toml
 from contest.domain.question_files.gift import write_gift
 from contest.domain.question_files.records import (
     CheckedQuestion,
@@ -27,11 +29,12 @@ from contest.domain.question_files.tabular import write_xlsx
 from contest.domain.question_files.validation import check_questions, fingerprint
 from contest.domain.text import fold_text
 from contest.extensions import db
-from contest.models import Choice, Contest, DrawQuota, Question, ServedQuestion
+from contest.models import Choice, Contest, DrawQuota, LegalDocument, Question, ServedQuestion
+from contest.questions.legal import DocumentResolver, basis_of, review_values
 
 BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
 INSERT_BATCH = 500
-EXPORT_FORMATS = (".xlsx", ".gift")
+EXPORT_FORMATS = (".xlsx", ".gift", ".toml")
 
 
 @dataclass
@@ -131,10 +134,13 @@ def import_file(
 
 
 def insert_questions(questions: Iterable[CheckedQuestion], now: datetime) -> int:
-    """Insert checked questions in batches (one INSERT of questions, one of choices each)."""
+    """Insert checked questions in batches (one INSERT of questions, one of choices each), with
+    their legal documents (made when missing); a question with no basis is flagged for review."""
     total = 0
     iterator = iter(questions)
+    documents = DocumentResolver()
     while batch := list(itertools.islice(iterator, INSERT_BATCH)):
+        bases = [stated_or_cited(question.basis, question.citation) for question in batch]
         ids = db.session.scalars(
             insert(Question).returning(Question.id, sort_by_parameter_order=True),
             [
@@ -148,8 +154,11 @@ def insert_questions(questions: Iterable[CheckedQuestion], now: datetime) -> int
                     "version": 1,
                     "created_at": now,
                     "updated_at": now,
+                    "source_note": question.source_note,
+                    **documents.basis_values(basis),
+                    **review_values(basis, now),
                 }
-                for question in batch
+                for question, basis in zip(batch, bases, strict=True)
             ],
             # One statement per batch: without it, rows with a None split the batch.
             execution_options={"render_nulls": True},
@@ -188,18 +197,60 @@ def load_platform_bank(now: datetime, directory: Path = BANK_DIR) -> int:
 
 
 def question_pool() -> list[PoolQuestion]:
-    """The questions new rounds are drawn from: current versions, active."""
+    """The questions new rounds are drawn from: current versions, active, each with the days
+    its legal basis is in force (its own within its document's)."""
     rows = db.session.execute(
-        select(Question.id, Question.topic, Question.difficulty).where(
-            Question.active.is_(True), Question.is_current_clause()
+        select(
+            Question.id,
+            Question.topic,
+            Question.difficulty,
+            Question.basis_in_force_from,
+            Question.basis_in_force_until,
+            LegalDocument.in_force_from,
+            LegalDocument.in_force_until,
         )
+        .outerjoin(LegalDocument, Question.legal_document_id == LegalDocument.id)
+        .where(Question.active.is_(True), Question.is_current_clause())
     )
-    return [PoolQuestion(*row) for row in rows]
+    pool = []
+    for question_id, topic, difficulty, start, end, document_start, document_end in rows:
+        window = Window(start, end).within(Window(document_start, document_end))
+        pool.append(PoolQuestion(question_id, topic, difficulty, window.start, window.end))
+    return pool
 
 
 def draw_rule_problems(contest: Contest) -> list[RuleProblem]:
     """Why the bank cannot make a round under the contest's rules (empty when it can)."""
     return rule_problems(contest.draw_rules(), question_pool())
+
+
+@dataclass(frozen=True)
+class OutOfForce:
+    """An active question a contest does not draw, and why: its basis is "not_yet" in force on
+    the reference date, or has "ended"."""
+
+    question: Question
+    reason: str
+    window: Window
+
+
+def out_of_force_questions(contest: Contest) -> tuple[date, list[OutOfForce]]:
+    """The contest's reference date and the active questions whose basis is not in force on
+    it (drawn all the same when the contest draws questions out of force)."""
+    day = contest.effective_reference_date
+    questions = db.session.scalars(
+        select(Question)
+        .where(Question.active.is_(True), Question.is_current_clause())
+        .options(selectinload(Question.legal_document).selectinload(LegalDocument.superseded_by))
+        .order_by(Question.topic, Question.id)
+    )
+    found = []
+    for question in questions:
+        window = question.basis_window
+        reason = window.why_not(day)
+        if reason is not None:
+            found.append(OutOfForce(question, reason, window))
+    return day, found
 
 
 def set_draw_rules(
@@ -209,10 +260,11 @@ def set_draw_rules(
     difficulty_quotas: dict[str, int],
 ) -> list[RuleProblem]:
     """Change the round size and quotas, unless the bank cannot satisfy them (then say why)."""
-    rules = DrawRules(
-        question_count,
-        {topic: n for topic, n in topic_quotas.items() if n},
-        {level: n for level, n in difficulty_quotas.items() if n},
+    rules = replace(
+        contest.draw_rules(),
+        question_count=question_count,
+        topic_quotas={topic: n for topic, n in topic_quotas.items() if n},
+        difficulty_quotas={level: n for level, n in difficulty_quotas.items() if n},
     )
     problems = rule_problems(rules, question_pool())
     if problems:
@@ -273,7 +325,7 @@ def _checked(draft: QuestionDraft) -> CheckedQuestion:
 def add_question(draft: QuestionDraft, now: datetime) -> Question:
     """Add one question typed by an organizer (check draft_problems first)."""
     question = Question(created_at=now, updated_at=now)
-    _fill(question, _checked(draft))
+    _fill(question, _checked(draft), now, was=question)
     db.session.add(question)
     db.session.flush()
     return question
@@ -294,7 +346,7 @@ def edit_question(question: Question, draft: QuestionDraft, now: datetime) -> Qu
     """
     checked = _checked(draft)
     if not has_been_served(question):
-        _fill(question, checked)
+        _fill(question, checked, now, was=question)
         question.updated_at = now
         db.session.flush()
         return question
@@ -305,7 +357,7 @@ def edit_question(question: Question, draft: QuestionDraft, now: datetime) -> Qu
         created_at=now,
         updated_at=now,
     )
-    _fill(successor, checked)
+    _fill(successor, checked, now, was=question)
     question.active = False
     question.superseded_at = now
     db.session.add(successor)
@@ -313,7 +365,20 @@ def edit_question(question: Question, draft: QuestionDraft, now: datetime) -> Qu
     return successor
 
 
-def _fill(question: Question, checked: CheckedQuestion) -> None:
+def _fill(question: Question, checked: CheckedQuestion, now: datetime, was: Question) -> None:
+    """Write a checked draft into `question`; `was` is the version it replaces (or itself).
+
+    The organizer's form has no basis fields: the basis stays as it was while the citation
+    stays, and is read again from a changed citation (then flagged when it names no document).
+    """
+    if was.id is not None and checked.citation == was.citation:
+        keep = {column: getattr(was, column) for column in _KEPT_BASIS}
+    else:
+        basis = stated_or_cited(checked.basis, checked.citation)
+        keep = DocumentResolver().basis_values(basis) | review_values(basis, now)
+    keep["source_note"] = was.source_note
+    for column, value in keep.items():
+        setattr(question, column, value)
     question.topic = checked.topic
     question.text = checked.text
     question.fingerprint = fingerprint(checked.text)
@@ -323,6 +388,19 @@ def _fill(question: Question, checked: CheckedQuestion) -> None:
         Choice(text=text, is_correct=n == checked.correct_index, position=n)
         for n, text in enumerate(checked.choices)
     ]
+
+
+_KEPT_BASIS = (
+    "legal_document_id",
+    "basis_version",
+    "basis_article",
+    "basis_clause",
+    "basis_point",
+    "basis_in_force_from",
+    "basis_in_force_until",
+    "review_reason",
+    "review_flagged_at",
+)
 
 
 def set_question_active(question: Question, active: bool, now: datetime) -> None:
@@ -399,12 +477,16 @@ def bank_topics() -> list[tuple[str, int]]:
 
 
 def export_bank(out: BinaryIO, file_name: str) -> int:
-    """Write the active questions as XLSX or GIFT (chosen by the file name); return the count."""
+    """Write the active questions as XLSX, GIFT or a bank TOML file (chosen by the file name);
+    return the count. GIFT keeps the citation only; the others carry the legal basis."""
     questions = db.session.scalars(
         select(Question)
         .where(Question.is_current_clause(), Question.active.is_(True))
         .order_by(Question.topic, Question.id)
-        .options(selectinload(Question.choices))
+        .options(
+            selectinload(Question.choices),
+            selectinload(Question.legal_document).selectinload(LegalDocument.superseded_by),
+        )
         .execution_options(yield_per=500)
     )
     entries = _ExportCounter(
@@ -416,12 +498,15 @@ def export_bank(out: BinaryIO, file_name: str) -> int:
             correct_index=question.correct_index,
             difficulty=question.difficulty,
             citation=question.citation,
+            basis=basis_of(question),
+            source_note=question.source_note,
         )
         for question in questions
     )
-    if file_name.lower().endswith(".gift"):
+    writer = {".gift": write_gift, ".toml": write_bank_toml}.get(Path(file_name.lower()).suffix)
+    if writer is not None:
         text = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
-        write_gift(entries, text)
+        writer(entries, text)
         text.flush()
         text.detach()  # the caller owns `out`
     else:
