@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
@@ -96,3 +96,14 @@ class VisibilityForm(ContestForm):
         invalid_choice_message=_l("Choose one of the values offered."),
     )
     leaderboard_public = BooleanField(_l("The leaderboard is public while the quiz is open"))
+
+
+class LegalBasisForm(ContestForm):
+    reference_date = DateField(
+        _l("Reference date (empty: the day the quiz opens)"),
+        validators=[Optional()],
+        invalid_value_message=_l("Enter a date."),
+    )
+    draws_out_of_force = BooleanField(
+        _l("Draw questions whose legal basis is out of force too (a contest about history)")
+    )

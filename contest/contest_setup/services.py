@@ -11,7 +11,7 @@ import secrets
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -132,8 +132,18 @@ COPIED_SETTINGS = (
     "min_participation_percent",
     "prediction_question",
     "registration_open",
+    "draws_out_of_force",
 )
-NOT_COPIED = ("id", "slug", "name", "created_at", "prediction_true_value", *WINDOW_FIELDS)
+# The reference date goes with the windows: a copy held later is about the law of its own day.
+NOT_COPIED = (
+    "id",
+    "slug",
+    "name",
+    "created_at",
+    "prediction_true_value",
+    "reference_date",
+    *WINDOW_FIELDS,
+)
 
 
 def _copy_rubric(source: Contest, copy: Contest) -> None:
@@ -456,3 +466,49 @@ def change_visibility(contest: Contest, visibility: Visibility, actor: User, now
     contest.leaderboard_public = visibility.leaderboard_public
     _log(contest, "visibility_changed", actor, now, before.__dict__, visibility.__dict__)
     db.session.flush()
+
+
+# The legal basis: the day the questions must be in force on
+
+EARLIEST_REFERENCE, LATEST_REFERENCE = date(1945, 9, 2), date(2100, 12, 31)
+
+
+@dataclass(frozen=True)
+class LegalBasisSettings:
+    reference_date: date | None  # None: the day the quiz opens
+    draws_out_of_force: bool
+
+    @classmethod
+    def of(cls, contest: Contest) -> "LegalBasisSettings":
+        return cls(contest.reference_date, contest.draws_out_of_force)
+
+
+def change_legal_basis_settings(
+    contest: Contest, settings: LegalBasisSettings, actor: User, now: datetime
+) -> None:
+    """Set the reference date (the questions drawn must be in force on it) and whether a
+    contest about history draws questions out of force all the same; logged.
+
+    Refused: a day before 02/09/1945 or after 2100, or settings under which the bank cannot
+    make a round (too few questions in force for the draw rules).
+    """
+    day = settings.reference_date
+    if day is not None and not EARLIEST_REFERENCE <= day <= LATEST_REFERENCE:
+        raise SetupRefused(_l("Choose a day between 02/09/1945 and 31/12/2100."))
+    before = LegalBasisSettings.of(contest)
+    contest.reference_date = day
+    contest.draws_out_of_force = settings.draws_out_of_force
+    problems = rule_problems(contest.draw_rules(), question_pool())
+    if problems:
+        raise SetupRefused(" ".join(describe_rule_problem(problem) for problem in problems))
+    after = {"reference_date": _iso(day), "draws_out_of_force": settings.draws_out_of_force}
+    earlier = {
+        "reference_date": _iso(before.reference_date),
+        "draws_out_of_force": before.draws_out_of_force,
+    }
+    _log(contest, "legal_basis_settings_changed", actor, now, earlier, after)
+    db.session.flush()
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()

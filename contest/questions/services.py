@@ -12,6 +12,7 @@ from typing import BinaryIO
 from sqlalchemy import exists, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
+from contest.domain.bank_lint import LintQuestion, LintReport, lint
 from contest.domain.drawing import PoolQuestion, RuleProblem, rule_problems
 from contest.domain.legal_basis import Window, stated_or_cited
 from contest.domain.question_files import read_question_file
@@ -31,6 +32,7 @@ from contest.domain.text import fold_text
 from contest.extensions import db
 from contest.models import Choice, Contest, DrawQuota, LegalDocument, Question, ServedQuestion
 from contest.questions.legal import DocumentResolver, basis_of, review_values
+from contest.questions.messages import describe_location
 
 BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
 INSERT_BATCH = 500
@@ -522,3 +524,42 @@ class _ExportCounter:
         for item in self._items:
             self.count += 1
             yield item
+
+
+def lint_files(paths: Iterable[Path]) -> tuple[LintReport, list[Problem]]:
+    """The bank check over question files (a bank directory's *.toml, or any question file),
+    and the problems that kept some of their questions out of it."""
+    questions: list[LintQuestion] = []
+    problems: list[Problem] = []
+    for path in paths:
+        with path.open("rb") as stream:
+            for item in check_questions(read_question_file(stream, path.name)):
+                if isinstance(item, Problem):
+                    problems.append(item)
+                else:
+                    questions.append(_lint_question(describe_location(item.location), item))
+    return lint(questions), problems
+
+
+def lint_bank() -> LintReport:
+    """The bank check over the active questions (each named by its id)."""
+    questions = db.session.scalars(
+        select(Question)
+        .where(Question.is_current_clause(), Question.active.is_(True))
+        .order_by(Question.topic, Question.id)
+        .options(selectinload(Question.choices))
+    )
+    return lint(_lint_question(str(question.id), question) for question in questions)
+
+
+def _lint_question(ref: str, question: CheckedQuestion | Question) -> LintQuestion:
+    choices = question.choices if isinstance(question, CheckedQuestion) else question.choice_texts
+    return LintQuestion(
+        ref=ref,
+        topic=question.topic,
+        text=question.text,
+        choices=tuple(choices),
+        correct_index=question.correct_index,
+        difficulty=question.difficulty,
+        has_source_note=bool(question.source_note),
+    )
