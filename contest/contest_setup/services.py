@@ -489,17 +489,19 @@ def change_legal_basis_settings(
     """Set the reference date (the questions drawn must be in force on it) and whether a
     contest about history draws questions out of force all the same; logged.
 
-    Refused: a day before 02/09/1945 or after 2100, or settings under which the bank cannot
-    make a round (too few questions in force for the draw rules).
+    Refused: a day before 02/09/1945 or after 2100, or settings under which a bank that could
+    make a round no longer can (too few questions in force for the draw rules).
     """
     day = settings.reference_date
     if day is not None and not EARLIEST_REFERENCE <= day <= LATEST_REFERENCE:
         raise SetupRefused(_l("Choose a day between 02/09/1945 and 31/12/2100."))
     before = LegalBasisSettings.of(contest)
+    pool = question_pool()
+    could_draw = not rule_problems(contest.draw_rules(), pool)
     contest.reference_date = day
     contest.draws_out_of_force = settings.draws_out_of_force
-    problems = rule_problems(contest.draw_rules(), question_pool())
-    if problems:
+    problems = rule_problems(contest.draw_rules(), pool)
+    if could_draw and problems:
         raise SetupRefused(" ".join(describe_rule_problem(problem) for problem in problems))
     after = {"reference_date": _iso(day), "draws_out_of_force": settings.draws_out_of_force}
     earlier = {

@@ -205,7 +205,7 @@ def supersede_document(
     Refused: a document superseded by itself or by one it supersedes (a loop), or a day before
     the document came into force.
     """
-    if successor.id == document.id or _supersedes(successor, document):
+    if successor.id == document.id or _superseded_through(successor, document):
         raise LegalDocumentRefused(
             _l("A document cannot be superseded by itself or by a document it supersedes.")
         )
@@ -247,12 +247,12 @@ def supersede_document(
     return len(questions)
 
 
-def _supersedes(document: LegalDocument, other: LegalDocument) -> bool:
-    """Whether `other` supersedes `document`, directly or through a chain."""
+def _superseded_through(document: LegalDocument, target: LegalDocument) -> bool:
+    """Whether `document`'s chain of successors reaches `target` (so `target` supersedes it)."""
     seen: set[int] = set()
-    current = other.superseded_by
+    current = document.superseded_by
     while current is not None and current.id not in seen:
-        if current.id == document.id:
+        if current.id == target.id:
             return True
         seen.add(current.id)
         current = current.superseded_by

@@ -379,6 +379,8 @@ def _fill(question: Question, checked: CheckedQuestion, now: datetime, was: Ques
         basis = stated_or_cited(checked.basis, checked.citation)
         keep = DocumentResolver().basis_values(basis) | review_values(basis, now)
     keep["source_note"] = was.source_note
+    document_id = keep.pop("legal_document_id")
+    question.legal_document = db.session.get(LegalDocument, document_id) if document_id else None
     for column, value in keep.items():
         setattr(question, column, value)
     question.topic = checked.topic
