@@ -76,9 +76,11 @@ class DocumentRef:
         return " ".join(parts)
 
     def is_same_as(self, other: "DocumentRef") -> bool:
-        """Whether both name one document: by number, else by kind, name and year."""
+        """Whether both name one document: by number (and year, when both are known: a number
+        such as 10/CT-TTg recurs every year), else by kind, name and year."""
         if self.number and other.number:
-            return self.number.casefold() == other.number.casefold()
+            years_differ = self.year and other.year and self.year != other.year
+            return self.number.casefold() == other.number.casefold() and not years_differ
         return (
             self.kind == other.kind
             and self.name is not None

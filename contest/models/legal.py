@@ -22,8 +22,9 @@ class LegalDocument(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
-    # 22/2008/QH12; unique when given (several documents may lack one: "Luật Viên chức 2010").
-    number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    # 22/2008/QH12. Not unique: a number without its year (10/CT-TTg) recurs across years,
+    # and a document may lack one ("Luật Viên chức 2010"); DocumentRef.is_same_as decides.
+    number: Mapped[str | None] = mapped_column(String(60), index=True)
     issued_on: Mapped[date | None] = mapped_column(Date)
     year: Mapped[int | None] = mapped_column()
     name: Mapped[str | None] = mapped_column(String(300))

@@ -50,8 +50,8 @@ def upgrade():
             ondelete='SET NULL',
         ),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_legal_documents')),
-        sa.UniqueConstraint('number', name=op.f('uq_legal_documents_number')),
     )
+    op.create_index(op.f('ix_legal_documents_number'), 'legal_documents', ['number'], unique=False)
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('legal_document_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('basis_version', sa.String(length=300), nullable=True))
@@ -161,4 +161,5 @@ def downgrade():
         batch_op.drop_column('basis_article')
         batch_op.drop_column('basis_version')
         batch_op.drop_column('legal_document_id')
+    op.drop_index(op.f('ix_legal_documents_number'), table_name='legal_documents')
     op.drop_table('legal_documents')

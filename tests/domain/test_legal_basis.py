@@ -209,3 +209,11 @@ def test_a_question_window_lies_within_its_documents():
     document = Window(date(2010, 1, 1), date(2025, 7, 1))
     assert Window(date(2020, 7, 1)).within(document) == Window(date(2020, 7, 1), date(2025, 7, 1))
     assert Window(None, date(2030, 1, 1)).within(document) == document
+
+
+def test_a_number_without_its_year_names_one_document_per_year():
+    directive_2019 = DocumentRef("Chỉ thị", "10/CT-TTg", date(2019, 4, 22), None, 2019)
+    directive_2021 = DocumentRef("Chỉ thị", "10/CT-TTg", None, None, 2021)
+    undated = DocumentRef("Chỉ thị", "10/CT-TTg")
+    assert not directive_2019.is_same_as(directive_2021)
+    assert directive_2019.is_same_as(undated)
