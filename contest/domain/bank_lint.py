@@ -21,6 +21,7 @@ The checks and their thresholds (lengths are characters of the NFC text):
   in another order.
 """
 
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -211,21 +212,57 @@ def is_negative_stem(text: str) -> bool:
 
 
 def _pairs(bank: Sequence[LintQuestion]) -> list[Finding]:
-    words = [set(_WORD.findall(plain(q.text))) for q in bank]
-    stems = [" ".join(_WORD.findall(plain(q.text))) for q in bank]
-    keys = [" ".join(_WORD.findall(plain(q.choices[q.correct_index]))) for q in bank]
-    found = []
-    for (i, a), (j, b) in combinations(enumerate(bank), 2):
-        union = words[i] | words[j]
-        if union and len(words[i] & words[j]) / len(union) >= NEAR_DUPLICATE:
-            similarity = round(len(words[i] & words[j]) / len(union), 2)
-            found.append(Finding("near_duplicate", (a.ref, b.ref), {"similarity": similarity}))
-    for (i, a), (j, b) in ((x, y) for x in enumerate(bank) for y in enumerate(bank)):
-        if i == j or len(keys[i].split()) < ANSWERING_KEY_WORDS:
+    """Near duplicates and stems that answer another, found through indexes so that a bank of
+    100,000 questions is not compared pair by pair."""
+    words = [_WORD.findall(plain(q.text)) for q in bank]
+    keys = [_WORD.findall(plain(q.choices[q.correct_index])) for q in bank]
+    found = [
+        Finding("near_duplicate", (bank[i].ref, bank[j].ref), {"similarity": similarity})
+        for i, j, similarity in _near_duplicates([set(w) for w in words])
+    ]
+    # A key of n >= 5 words inside a stem shares its first five words with one of the stem's
+    # five-word runs: look those up, then check the whole key.
+    runs: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    for j, stem in enumerate(words):
+        for start in range(len(stem) - ANSWERING_KEY_WORDS + 1):
+            runs[tuple(stem[start : start + ANSWERING_KEY_WORDS])].add(j)
+    stems = [f" {' '.join(stem)} " for stem in words]
+    for i, key in enumerate(keys):
+        if len(key) < ANSWERING_KEY_WORDS:
             continue
-        if f" {keys[i]} " in f" {stems[j]} ":
-            found.append(Finding("answers_another", (b.ref, a.ref), {}))
+        phrase = f" {' '.join(key)} "
+        for j in sorted(runs.get(tuple(key[:ANSWERING_KEY_WORDS]), ())):
+            if j != i and phrase in stems[j]:
+                found.append(Finding("answers_another", (bank[j].ref, bank[i].ref), {}))
     return found
+
+
+def _near_duplicates(sets: Sequence[set[str]]) -> list[tuple[int, int, float]]:
+    """Pairs (i < j) of word sets with a Jaccard similarity of NEAR_DUPLICATE or more.
+
+    Prefix filtering: with each set's words in one global order (rarest first), two sets that
+    similar must share a word among the first |x| - ceil(t·|x|) + 1 of each; only pairs that do
+    are compared.
+    """
+    frequency: dict[str, int] = defaultdict(int)
+    for words in sets:
+        for word in words:
+            frequency[word] += 1
+    index: dict[str, list[int]] = defaultdict(list)
+    candidates: set[tuple[int, int]] = set()
+    for j, words in enumerate(sets):
+        ordered = sorted(words, key=lambda word: (frequency[word], word))
+        prefix = len(ordered) - math.ceil(NEAR_DUPLICATE * len(ordered)) + 1
+        for word in ordered[:prefix]:
+            candidates.update((i, j) for i in index[word])
+            index[word].append(j)
+    pairs = []
+    for i, j in sorted(candidates):
+        union = sets[i] | sets[j]
+        similarity = len(sets[i] & sets[j]) / len(union) if union else 0.0
+        if similarity >= NEAR_DUPLICATE:
+            pairs.append((i, j, round(similarity, 2)))
+    return pairs
 
 
 def similar_choices(choices: Sequence[str]) -> tuple[int, int] | None:
@@ -235,7 +272,13 @@ def similar_choices(choices: Sequence[str]) -> tuple[int, int] | None:
         a, b = folded[i], folded[j]
         if sorted(a.split()) == sorted(b.split()):
             return i, j
-        if SequenceMatcher(None, a, b).ratio() >= SIMILAR_CHOICES:
+        matcher = SequenceMatcher(None, a, b, autojunk=False)
+        # The cheap upper bounds first: most pairs of choices are far apart.
+        if (
+            matcher.real_quick_ratio() >= SIMILAR_CHOICES
+            and matcher.quick_ratio() >= SIMILAR_CHOICES
+            and matcher.ratio() >= SIMILAR_CHOICES
+        ):
             differing = _differing_text(a, b)
             if not _DIGITS.search(differing):
                 return i, j

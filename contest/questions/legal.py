@@ -1,7 +1,6 @@
 """The legal documents the bank rests on: finding them for a question's basis, superseding one
 by another (which flags its questions for review), and the review list."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -303,8 +302,3 @@ def _iso(day: date | None) -> str | None:
 
 def _label(document: LegalDocument | None) -> str | None:
     return None if document is None else document.label
-
-
-def labels(documents: Iterable[LegalDocument]) -> list[tuple[int, str]]:
-    """(id, label) of documents, for a select."""
-    return [(document.id, document.label) for document in documents]

@@ -240,9 +240,20 @@ def out_of_force_questions(contest: Contest) -> tuple[date, list[OutOfForce]]:
     """The contest's reference date and the active questions whose basis is not in force on
     it (drawn all the same when the contest draws questions out of force)."""
     day = contest.effective_reference_date
+    # Only the questions out of force come back from the database, however large the bank.
     questions = db.session.scalars(
         select(Question)
-        .where(Question.active.is_(True), Question.is_current_clause())
+        .outerjoin(LegalDocument, Question.legal_document_id == LegalDocument.id)
+        .where(
+            Question.active.is_(True),
+            Question.is_current_clause(),
+            or_(
+                Question.basis_in_force_from > day,
+                Question.basis_in_force_until <= day,
+                LegalDocument.in_force_from > day,
+                LegalDocument.in_force_until <= day,
+            ),
+        )
         .options(selectinload(Question.legal_document).selectinload(LegalDocument.superseded_by))
         .order_by(Question.topic, Question.id)
     )
