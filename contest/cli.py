@@ -18,7 +18,12 @@ from contest.extensions import db
 from contest.models import Role
 from contest.people import services as people_services
 from contest.questions import services as question_services
-from contest.questions.messages import describe_location, describe_problem
+from contest.questions.messages import (
+    describe_finding,
+    describe_location,
+    describe_problem,
+    lint_summary,
+)
 from contest.scheduler import build_scheduler, grade_overdue_rounds
 
 
@@ -208,12 +213,35 @@ def register(app: Flask) -> None:
     @questions.command("export")
     @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
     def export_questions(path: Path) -> None:
-        """Write the bank's active questions to PATH (.xlsx or .gift)."""
+        """Write the bank's active questions to PATH (.xlsx, .gift or .toml)."""
         if path.suffix.lower() not in question_services.EXPORT_FORMATS:
-            raise click.BadParameter("the file name must end in .xlsx or .gift", param_hint="PATH")
+            raise click.BadParameter(
+                "the file name must end in .xlsx, .gift or .toml", param_hint="PATH"
+            )
         with path.open("wb") as out:
             count = question_services.export_bank(out, path.name)
         click.echo(f"Exported {count} questions to {path}.")
+
+    @questions.command("lint")
+    @click.argument(
+        "path",
+        required=False,
+        type=click.Path(exists=True, path_type=Path),
+        default=question_services.BANK_DIR,
+    )
+    def lint_questions(path: Path) -> None:
+        """Check a bank directory's *.toml (default: question_bank/) or a question file for
+        keys that give themselves away, repeats and look-alike choices; exit 0 only if clean."""
+        paths = sorted(path.glob("*.toml")) if path.is_dir() else [path]
+        report, problems = question_services.lint_files(paths)
+        for problem in problems:
+            where = describe_location(problem.location)
+            click.echo(f"{where}: {describe_problem(problem)}", err=True)
+        for finding in report.findings:
+            refs = " | ".join(finding.refs)
+            click.echo(f"{refs + ': ' if refs else ''}{describe_finding(finding)}")
+        click.echo(lint_summary(report))
+        raise SystemExit(0 if report.is_clean and not problems else 1)
 
     @app.cli.command("grade-overdue")
     def grade_overdue() -> None:

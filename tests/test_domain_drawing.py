@@ -1,6 +1,7 @@
 import functools
 import random
 from collections import Counter
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -182,3 +183,52 @@ def test_rules_the_bank_cannot_satisfy_are_explained(rules, code, params):
     (problem,) = rule_problems(rules, pool)
     assert problem.code == code
     assert dict(problem.params) == params
+
+
+DAYS = st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31))
+
+
+@st.composite
+def dated_pools(draw):
+    """A pool whose questions each have a window in force (either end may be open), a day,
+    and rules with quotas that the questions in force on that day may or may not satisfy."""
+    size = draw(st.integers(1, 40))
+    pool = []
+    for qid in range(size):
+        start = draw(st.none() | DAYS)
+        end = draw(st.none() | DAYS)
+        pool.append(PoolQuestion(qid, TOPICS[qid % 3], DIFFICULTIES[qid % 4], start, end))
+    day = draw(DAYS)
+    count = draw(st.integers(1, 6))
+    topic_quota = draw(st.integers(0, count))
+    rules = DrawRules(count, {"T1": topic_quota} if topic_quota else {}, in_force_on=day)
+    return pool, rules
+
+
+@settings(max_examples=300, deadline=None)
+@given(dated=dated_pools(), seen=st.sets(st.integers(0, 40)), seed=st.integers(0, 2**32))
+def test_no_question_out_of_force_is_ever_drawn_for_a_dated_contest(dated, seen, seed):
+    pool, rules = dated
+    day = rules.in_force_on
+    in_force = {
+        q.question_id
+        for q in pool
+        if (q.in_force_from is None or q.in_force_from <= day)
+        and (q.in_force_until is None or day < q.in_force_until)
+    }
+    try:
+        picked = pick_questions(pool, seen, rules, random.Random(seed))
+    except RulesNotSatisfiable:
+        # Refused only when the questions in force cannot make the round.
+        assert rule_problems(rules, [q for q in pool if q.question_id in in_force])
+        return
+    assert set(picked) <= in_force
+    assert len(picked) == rules.question_count
+
+
+def test_a_contest_without_a_day_draws_questions_out_of_force():
+    pool = [PoolQuestion(n, "T1", None, None, date(2020, 1, 1)) for n in range(3)]
+    assert sorted(pick_questions(pool, (), DrawRules(3), random.Random(1))) == [0, 1, 2]
+    problems = rule_problems(DrawRules(3, in_force_on=date(2026, 12, 1)), pool)
+    assert [p.code for p in problems] == ["too_few_questions"]
+    assert problems[0].params == {"needed": 3, "available": 0}

@@ -41,6 +41,7 @@ UNIT_REVISION = "cd0f7aa086f4"
 REGISTRATION_REVISION = "7339d1ac3416"
 PEOPLE_REVISION = "df74027ecb4b"
 PARTICIPATION_REVISION = "5b1e7c9a2d40"
+BASIS_REVISION = "7c3e1b5a9d21"
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
 HOUR = timedelta(hours=1)
@@ -519,6 +520,9 @@ DOCUMENTS = _table(
     "uploaded_by_id",
     times=("uploaded_at",),
 )
+LEGAL_DOCUMENTS = _table(
+    "legal_documents", "id", "kind", "number", "year", "name", times=("created_at",)
+)
 MILESTONES = _table(
     "contest_milestones", "id", "contest_id", "kind", times=("due_at", "done_at"), json=("details",)
 )
@@ -631,6 +635,10 @@ CHAIN = [
     ("a7c3e9d2f416", []),  # contests' unit ranking visibility and emblem: columns, no table
     ("8c41d7e2f5a3", []),  # contests' pace limit and exposure share: columns, no table
     ("7c3a9e5d2f18", []),  # certificate settings, questions.search_key: columns, no table
+    (
+        BASIS_REVISION,  # legal documents; the questions' basis and the reference date: columns
+        [given(LEGAL_DOCUMENTS, (1, "Luật", "58/2010/QH12", 2010, "Viên chức", T0))],
+    ),
 ]
 
 
@@ -850,3 +858,72 @@ def test_every_unit_takes_part_in_every_contest_with_its_headcount(fresh_databas
             columns = {column["name"] for column in inspector.get_columns("units")}
             assert not {"active", "merged_into_id", "merged_at"} & columns
             assert dump(c, ("units", "best_rounds", "contests")) == before
+
+
+# 7c3e1b5a9d21 reads each question's basis from its citation, and flags the others.
+
+CITED_QUESTIONS = _table(
+    "questions",
+    "id",
+    "topic",
+    "text",
+    "fingerprint",
+    "citation",
+    "active",
+    "version",
+    times=("created_at", "updated_at"),
+)
+
+
+def test_the_basis_is_read_from_the_citations_and_the_rest_flagged(fresh_database_url, tmp_path):
+    citations = [
+        "Luật Cán bộ, công chức 2008, khoản 1 Điều 36 (Điều kiện đăng ký dự tuyển công chức)",
+        "Luật Cán bộ, công chức số 22/2008/QH12, khoản 1 Điều 4",
+        "Nghị định 61/2018/NĐ-CP ngày 23/4/2018, điểm g khoản 1 Điều 8 (Bộ phận Một cửa)",
+        "Báo cáo Chỉ số PAPI thường niên (CECODES, VFF-CRT, RTA và UNDP), phần giới thiệu",
+        None,
+    ]
+    with own_app(fresh_database_url, tmp_path):
+        upgrade(revision="5b2e8f1c9a47")
+        with db.engine.begin() as connection:
+            connection.execute(
+                CITED_QUESTIONS.insert(),
+                [
+                    {
+                        "id": n,
+                        "topic": TOPIC,
+                        "text": f"Câu {n}?",
+                        "fingerprint": f"{n:040d}",
+                        "citation": citation,
+                        "active": True,
+                        "version": 1,
+                        "created_at": T0,
+                        "updated_at": T0,
+                    }
+                    for n, citation in enumerate(citations, 1)
+                ],
+            )
+        upgrade(revision=BASIS_REVISION)
+        with db.engine.connect() as c:
+            documents = c.execute(
+                sa.text("SELECT id, kind, number, year, name, issued_on FROM legal_documents")
+            ).all()
+            questions = c.execute(
+                sa.text(
+                    "SELECT id, legal_document_id, basis_article, basis_clause, basis_point, "
+                    "review_reason FROM questions ORDER BY id"
+                )
+            ).all()
+    # The two citations of the civil-servant law name one document, completed by the second.
+    assert [tuple(row[1:5]) for row in documents] == [
+        ("Luật", "22/2008/QH12", 2008, "Cán bộ, công chức"),
+        ("Nghị định", "61/2018/NĐ-CP", 2018, None),
+    ]
+    law, decree = (row[0] for row in documents)
+    assert [tuple(row[1:]) for row in questions] == [
+        (law, "36", "1", None, None),
+        (law, "4", "1", None, None),
+        (decree, "8", "1", "g", None),
+        (None, None, None, None, "no_basis"),
+        (None, None, None, None, "no_basis"),
+    ]

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
@@ -126,4 +126,15 @@ class VisibilityForm(ContestForm):
         _l("Warn when one participant can see more than this share of the bank (%)"),
         InputRequired(NOT_A_WHOLE_NUMBER),
         NumberRange(min=1, max=100, message=_l("From 1 to 100.")),
+    )
+
+
+class LegalBasisForm(ContestForm):
+    reference_date = DateField(
+        _l("Reference date (empty: the day the quiz opens)"),
+        validators=[Optional()],
+        invalid_value_message=_l("Enter a date."),
+    )
+    draws_out_of_force = BooleanField(
+        _l("Draw questions whose legal basis is out of force too (a contest about history)")
     )

@@ -10,8 +10,8 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, fields
-from datetime import datetime
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -139,6 +139,17 @@ COPIED_SETTINGS = (
     "min_participation_percent",
     "prediction_question",
     "registration_open",
+    "draws_out_of_force",
+)
+# The reference date goes with the windows: a copy held later is about the law of its own day.
+NOT_COPIED = (
+    "id",
+    "slug",
+    "name",
+    "created_at",
+    "prediction_true_value",
+    "reference_date",
+    *WINDOW_FIELDS,
 )
 # The emblem is a stored file, as the documents are: a copy would share (and delete) it.
 # A year's awarding decision is that year's alone.
@@ -490,7 +501,7 @@ def change_round_rules(
     if rules.questions_per_round != before.questions_per_round:
         current = contest.draw_rules()
         _refuse_rules_the_bank_cannot_make(
-            DrawRules(rules.questions_per_round, current.topic_quotas, current.difficulty_quotas)
+            replace(current, question_count=rules.questions_per_round)
         )
     used_total, used_today = most_rounds_used(contest, now, zone)
     if rules.max_attempts_total is not None and rules.max_attempts_total < used_total:
@@ -533,10 +544,11 @@ def change_draw_rules(contest: Contest, rules: DrawRules, actor: User, now: date
     rule); rules the bank cannot satisfy, with the reasons. Quotas may change at any time:
     like the bank itself, they change which questions are drawn, not how a round counts.
     """
-    rules = DrawRules(
-        rules.question_count,
-        {topic: n for topic, n in rules.topic_quotas.items() if n},
-        {level: n for level, n in rules.difficulty_quotas.items() if n},
+    rules = replace(
+        contest.draw_rules(),  # the reference date and the out-of-force setting stay
+        question_count=rules.question_count,
+        topic_quotas={topic: n for topic, n in rules.topic_quotas.items() if n},
+        difficulty_quotas={level: n for level, n in rules.difficulty_quotas.items() if n},
     )
     before = _draw_rules_logged(contest.draw_rules())
     after = _draw_rules_logged(rules)
@@ -599,3 +611,51 @@ def change_visibility(contest: Contest, visibility: Visibility, actor: User, now
     contest.max_exposure_percent = visibility.max_exposure_percent
     _log(contest, "visibility_changed", actor, now, before.__dict__, visibility.__dict__)
     db.session.flush()
+
+
+# The legal basis: the day the questions must be in force on
+
+EARLIEST_REFERENCE, LATEST_REFERENCE = date(1945, 9, 2), date(2100, 12, 31)
+
+
+@dataclass(frozen=True)
+class LegalBasisSettings:
+    reference_date: date | None  # None: the day the quiz opens
+    draws_out_of_force: bool
+
+    @classmethod
+    def of(cls, contest: Contest) -> "LegalBasisSettings":
+        return cls(contest.reference_date, contest.draws_out_of_force)
+
+
+def change_legal_basis_settings(
+    contest: Contest, settings: LegalBasisSettings, actor: User, now: datetime
+) -> None:
+    """Set the reference date (the questions drawn must be in force on it) and whether a
+    contest about history draws questions out of force all the same; logged.
+
+    Refused: a day before 02/09/1945 or after 2100, or settings under which a bank that could
+    make a round no longer can (too few questions in force for the draw rules).
+    """
+    day = settings.reference_date
+    if day is not None and not EARLIEST_REFERENCE <= day <= LATEST_REFERENCE:
+        raise SetupRefused(_l("Choose a day between 02/09/1945 and 31/12/2100."))
+    before = LegalBasisSettings.of(contest)
+    pool = question_pool()
+    could_draw = not rule_problems(contest.draw_rules(), pool)
+    contest.reference_date = day
+    contest.draws_out_of_force = settings.draws_out_of_force
+    problems = rule_problems(contest.draw_rules(), pool)
+    if could_draw and problems:
+        raise SetupRefused(" ".join(describe_rule_problem(problem) for problem in problems))
+    after = {"reference_date": _iso(day), "draws_out_of_force": settings.draws_out_of_force}
+    earlier = {
+        "reference_date": _iso(before.reference_date),
+        "draws_out_of_force": before.draws_out_of_force,
+    }
+    _log(contest, "legal_basis_settings_changed", actor, now, earlier, after)
+    db.session.flush()
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()

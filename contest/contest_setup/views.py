@@ -26,6 +26,7 @@ from contest.contest_setup.forms import (
     DocumentForm,
     EmblemForm,
     IdentityForm,
+    LegalBasisForm,
     NewContestForm,
     RoundRulesForm,
     RulesTextForm,
@@ -374,3 +375,22 @@ def participants():
         posted=request.form if request.method == "POST" else None,
         frozen=current_snapshot(contest) is not None,
     )
+
+
+@bp.route("/legal-basis", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def legal_basis():
+    contest = g.contest
+    form = LegalBasisForm(obj=services.LegalBasisSettings.of(contest))
+    if form.validate_on_submit():
+        values = services.LegalBasisSettings(form.reference_date.data, form.draws_out_of_force.data)
+        done = _saved_or_refused(
+            lambda: services.change_legal_basis_settings(
+                contest, values, current_user, clock.utc_now()
+            ),
+            _("Saved."),
+            "contest_setup.legal_basis",
+        )
+        if done:
+            return done
+    return render_template("contest_setup/legal_basis.html", contest=contest, form=form)

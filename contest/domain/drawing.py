@@ -5,12 +5,19 @@ of a difficulty (e.g. two from each of five topics, three hard ones). Questions 
 difficulties) without a quota fill the rest of the round. Whether the bank can satisfy the
 rules is a small transportation problem (topic groups to difficulty groups, each cell holding
 the questions of that topic and difficulty), settled with a max-flow.
+
+A contest with a reference date draws only the questions whose legal basis is in force on that
+day (contest.domain.legal_basis.Window); the others are not in the pool at all, so the quota
+checks count only the questions that can be drawn.
 """
 
 import random
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+
+from contest.domain.legal_basis import Window
 
 OTHER = None  # the group of topics (or difficulties) without a quota of their own
 
@@ -20,6 +27,8 @@ class DrawRules:
     question_count: int
     topic_quotas: Mapping[str, int] = field(default_factory=dict)
     difficulty_quotas: Mapping[str, int] = field(default_factory=dict)
+    # The day every drawn question's basis must be in force on; None draws them all.
+    in_force_on: date | None = None
 
     def topic_group(self, topic: str) -> str | None:
         return topic if topic in self.topic_quotas else OTHER
@@ -35,6 +44,20 @@ class PoolQuestion:
     question_id: int
     topic: str
     difficulty: str | None
+    # The days its legal basis is in force: from (inclusive) until (exclusive); None: open.
+    in_force_from: date | None = None
+    in_force_until: date | None = None
+
+    def is_drawable_under(self, rules: "DrawRules") -> bool:
+        """Whether the rules allow it: in force on their day, or they name no day."""
+        if rules.in_force_on is None:
+            return True
+        return Window(self.in_force_from, self.in_force_until).contains(rules.in_force_on)
+
+
+def drawable(pool: Iterable[PoolQuestion], rules: DrawRules) -> list[PoolQuestion]:
+    """The questions of the pool the rules allow to be drawn (in force on their day)."""
+    return [question for question in pool if question.is_drawable_under(rules)]
 
 
 @dataclass(frozen=True)
@@ -75,12 +98,15 @@ Cell = tuple[str | None, str | None]  # (topic group, difficulty group)
 
 
 def rule_problems(rules: DrawRules, pool: Iterable[PoolQuestion]) -> list[RuleProblem]:
-    """Everything that stops the pool from making a round under the rules (empty when fine)."""
+    """Everything that stops the pool from making a round under the rules (empty when fine).
+
+    Only the questions the rules allow to be drawn count.
+    """
     count = rules.question_count
     by_topic: Counter = Counter()
     by_difficulty: Counter = Counter()
     cells: Counter = Counter()
-    for question in pool:
+    for question in drawable(pool, rules):
         by_topic[question.topic] += 1
         by_difficulty[question.difficulty] += 1
         cells[rules.topic_group(question.topic), rules.difficulty_group(question.difficulty)] += 1
@@ -125,10 +151,11 @@ def pick_questions(
 
     Questions the participant has never been served are considered first, in random order,
     then the ones already seen. Each is taken when the round can still be completed under the
-    quotas with the questions not yet considered; otherwise it is passed over. Raise
-    RulesNotSatisfiable when the pool cannot make a round at all.
+    quotas with the questions not yet considered; otherwise it is passed over. A question not in
+    force on the rules' day is never taken. Raise RulesNotSatisfiable when the pool cannot make
+    a round at all.
     """
-    unique = list({question.question_id: question for question in pool}.values())
+    unique = drawable({question.question_id: question for question in pool}.values(), rules)
     problems = rule_problems(rules, unique)
     if problems:
         raise RulesNotSatisfiable(problems)

@@ -11,6 +11,7 @@ from contest.models.contest import (
     is_valid_slug,
 )
 from contest.models.judging import JudgeAssignment, RubricCriterion, Score, ScoreItem, ScoreState
+from contest.models.legal import LegalDocument
 from contest.models.people import CredentialHandoff, Role, Unit, UnitGroup, User, UserRole
 from contest.models.quiz import (
     GRADED_STATES,
@@ -49,6 +50,7 @@ __all__ = [
     "ContestState",
     "DrawQuota",
     "JudgeAssignment",
+    "LegalDocument",
     "ParticipatingUnit",
     "Prediction",
     "PrizeTierRow",

@@ -2,12 +2,13 @@
 
 import enum
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Date,
     ForeignKey,
     String,
     Text,
@@ -17,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from contest.clock import utc_now
+from contest.clock import local_zone, utc_now
 from contest.domain.drawing import DrawRules
 from contest.domain.judging import Aggregation
 from contest.domain.prizes import SEED_PRIZE_TABLE
@@ -135,6 +136,10 @@ class Contest(db.Model):
     # Whether people may register themselves for this contest (else imported accounts only);
     # the site's rule over all contests is contest.auth.services.self_registration_is_open.
     registration_open: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The day the questions must be in force on (contest.domain.legal_basis); None: the day
+    # the quiz opens. A contest about history may draw questions out of force all the same.
+    reference_date: Mapped[date | None] = mapped_column(Date)
+    draws_out_of_force: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     rubric: Mapped[list[RubricCriterion]] = relationship(
@@ -253,14 +258,23 @@ class Contest(db.Model):
         return sum((criterion.max_points for criterion in self.rubric), Decimal(0))
 
     def draw_rules(self) -> DrawRules:
-        """How many questions a round has and the quotas they are drawn under."""
+        """How many questions a round has, the quotas they are drawn under, and the day their
+        legal basis must be in force on (none when the contest draws questions out of force)."""
         return DrawRules(
             question_count=self.questions_per_round,
             topic_quotas={q.topic: q.question_count for q in self.draw_quotas if q.topic},
             difficulty_quotas={
                 q.difficulty: q.question_count for q in self.draw_quotas if q.difficulty
             },
+            in_force_on=None if self.draws_out_of_force else self.effective_reference_date,
         )
+
+    @property
+    def effective_reference_date(self) -> date:
+        """The reference date set, else the day the quiz opens in the site's time zone."""
+        if self.reference_date is not None:
+            return self.reference_date
+        return self.quiz_opens_at.astimezone(local_zone()).date()
 
     def leaderboard_is_visible_to(self, user, now: datetime) -> bool:
         """Whether `user` (maybe anonymous) may see the leaderboard at `now`: always after the

@@ -1,10 +1,11 @@
 """The question bank and the rounds (attempts) participants play."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    Date,
     ForeignKey,
     Index,
     String,
@@ -18,9 +19,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.clock import utc_now
+from contest.domain.legal_basis import Window
 from contest.domain.question_files.validation import fingerprint
 from contest.domain.text import search_fold
 from contest.extensions import db
+from contest.models.legal import LegalDocument
 from contest.models.people import User
 from contest.models.types import UTCDateTime, value_enum
 
@@ -66,7 +69,24 @@ class Question(db.Model):
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+    # The legal basis (contest.domain.legal_basis): the document, the version followed, the
+    # article, clause and point, the days this basis is in force within its document's, and
+    # where the text was read. Empty when the question rests on no legal text (then flagged).
+    legal_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("legal_documents.id"), index=True
+    )
+    basis_version: Mapped[str | None] = mapped_column(String(300))
+    basis_article: Mapped[str | None] = mapped_column(String(20))
+    basis_clause: Mapped[str | None] = mapped_column(String(20))
+    basis_point: Mapped[str | None] = mapped_column(String(20))
+    basis_in_force_from: Mapped[date | None] = mapped_column(Date)
+    basis_in_force_until: Mapped[date | None] = mapped_column(Date)
+    source_note: Mapped[str | None] = mapped_column(String(500))
+    # Why a person must look at this question again (a REVIEW_REASONS key), None when not.
+    review_reason: Mapped[str | None] = mapped_column(String(40), index=True)
+    review_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    legal_document: Mapped[LegalDocument | None] = relationship()
     choices: Mapped[list["Choice"]] = relationship(
         back_populates="question", order_by="Choice.position", cascade="all, delete-orphan"
     )
@@ -84,6 +104,14 @@ class Question(db.Model):
     def is_current_clause(cls):
         """SQL for `is_current`: the latest version of each question."""
         return cls.superseded_at.is_(None)
+
+    @property
+    def basis_window(self) -> Window:
+        """The days this question's basis is in force: its own window within its document's."""
+        own = Window(self.basis_in_force_from, self.basis_in_force_until)
+        if self.legal_document is None:
+            return own
+        return own.within(self.legal_document.window)
 
     @property
     def correct_index(self) -> int:

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("questions", __name__)
 contest_bp = Blueprint("contest_questions", __name__)
 
-from contest.questions import views  # noqa: E402, F401
+from contest.questions import legal_views, views  # noqa: E402, F401

@@ -2,11 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
 from contest.auth.forms import REQUIRED, at_most, required
+from contest.domain.legal_basis import DOCUMENT_KINDS, NUMBER, DocumentRef, parse_document
 from contest.domain.question_files.tabular import OPTION_LETTERS
 from contest.domain.question_files.validation import (
     MAX_CHOICE_LENGTH,
@@ -121,3 +122,66 @@ def draw_rules_form(topics: list[str], **values) -> ContestForm:
     for level, label in DIFFICULTY_LABELS.items():
         setattr(DrawRulesForm, f"difficulty_{level}", quota_field(label))
     return DrawRulesForm(**values)
+
+
+NOT_A_DAY = _l("Enter a date.")
+
+
+class LegalDocumentForm(ContestForm):
+    """A legal document to add to the list (the new law that supersedes an old one, say)."""
+
+    kind = SelectField(
+        _l("Type"),
+        choices=[SelectChoice(kind, kind) for kind in reversed(DOCUMENT_KINDS)],
+        invalid_choice_message=NOT_ON_THE_LIST,
+    )
+    number = StringField(
+        _l("Number (e.g. 58/2010/QH12)"),
+        validators=[
+            Optional(),
+            at_most(60),
+            Regexp(f"^{NUMBER}$", message=_l("Write the number as on the document: 58/2010/QH12.")),
+        ],
+    )
+    name = StringField(_l("Name (e.g. Viên chức)"), validators=[Optional(), at_most(300)])
+    issued_on = DateField(_l("Issued on"), validators=[Optional()], invalid_value_message=NOT_A_DAY)
+    in_force_from = DateField(
+        _l("In force from"), validators=[Optional()], invalid_value_message=NOT_A_DAY
+    )
+    in_force_until = DateField(
+        _l("No longer in force from"), validators=[Optional()], invalid_value_message=NOT_A_DAY
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.name.data or "").strip() and not (self.number.data or "").strip():
+            self.name.errors = [*self.name.errors, _l("Give the document's number or its name.")]
+            return False
+        return valid
+
+    def ref(self) -> DocumentRef:
+        """The document as typed: its year from its number, else from its date."""
+        number = (self.number.data or "").strip() or None
+        ref = parse_document(f"{self.kind.data} {number}") if number else None
+        year = ref.year if ref else (self.issued_on.data.year if self.issued_on.data else None)
+        name = " ".join((self.name.data or "").split()) or None
+        return DocumentRef(self.kind.data, number, self.issued_on.data, name, year)
+
+
+class SupersedeForm(ContestForm):
+    """Which document supersedes this one, and from which day."""
+
+    successor = SelectField(_l("Superseded by"), coerce=int, invalid_choice_message=NOT_ON_THE_LIST)
+    on = DateField(
+        _l("From (its first day out of force)"),
+        validators=[InputRequired(message=NOT_A_DAY)],
+        invalid_value_message=NOT_A_DAY,
+    )
+
+    @classmethod
+    def for_document(cls, document, choices: list[tuple[int, str]]) -> "SupersedeForm":
+        form = cls(prefix=f"supersede-{document.id}")
+        form.successor.choices = [
+            SelectChoice(value, label) for value, label in choices if value != document.id
+        ]
+        return form

@@ -3,6 +3,7 @@
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from contest.domain.bank_lint import Finding, LintReport
 from contest.domain.drawing import RuleProblem
 from contest.domain.question_files.records import Location, Problem, ProblemCode
 
@@ -59,6 +60,10 @@ PROBLEM_MESSAGES = {
         "The question is cut off: the file ends before the question does."
     ),
     ProblemCode.MALFORMED_QUESTION: _l("The question cannot be read (%(detail)s)."),
+    ProblemCode.BAD_BASIS: _l(
+        "The legal basis cannot be read: «%(value)s» in the field %(field)s (a document type "
+        "such as Luật or Nghị định, a number such as 58/2010/QH12, days as dd/mm/yyyy)."
+    ),
     ProblemCode.UNSUPPORTED_TYPE: _l(
         "Skipped: %(kind)s questions are not played on this platform (only single-answer "
         "multiple choice and true/false)."
@@ -92,6 +97,27 @@ RULE_MESSAGES = {
         "The topic and difficulty quotas cannot be met together with the questions the bank "
         "holds (too few questions with the topic and the difficulty asked at once)."
     ),
+}
+
+LINT_MESSAGES = {
+    "longest_key_share": _l(
+        "The key is the longest choice in %(share)s of the questions%(where)s; at most "
+        "%(limit)s is allowed."
+    ),
+    "long_key": _l("The key is %(ratio)s times as long as the mean wrong choice (limit 1.5)."),
+    "giveaway_pattern": _l(
+        "Every wrong choice shares «%(pattern)s» and the key does not: it gives the key away."
+    ),
+    "negative_stems": _l(
+        "%(count)s stems ask for the exception (KHÔNG, ngoại trừ...); at most %(most)s."
+    ),
+    "near_duplicate": _l("The two questions are nearly the same (%(similarity)s alike)."),
+    "answers_another": _l("The first question's stem holds the second one's answer."),
+    "similar_choices": _l("Choices %(choices)s are too alike."),
+}
+OUT_OF_FORCE_REASONS = {
+    "not_yet": _l("Its basis comes into force only on %(day)s."),
+    "ended": _l("Its basis is no longer in force since %(day)s."),
 }
 
 DIFFICULTY_LABELS = {"easy": _l("Easy"), "medium": _l("Medium"), "hard": _l("Hard")}
@@ -129,3 +155,39 @@ def describe_rule_problem(problem: RuleProblem) -> str:
         label = DIFFICULTY_LABELS.get(params["difficulty"], params["difficulty"])
         params["difficulty"] = str(label)
     return str(RULE_MESSAGES[problem.code]) % params
+
+
+def describe_finding(finding: Finding) -> str:
+    """What a finding of the bank check says, with its values written the Vietnamese way."""
+    params = dict(finding.detail)
+    for key in ("share", "limit", "similarity"):
+        if key in params:
+            params[key] = f"{params[key]:.1%}".replace(".", ",")
+    if "ratio" in params:
+        params["ratio"] = f"{params['ratio']:.2f}".replace(".", ",")
+    topic = params.get("topic")
+    params["where"] = gettext(" of the topic «%(topic)s»", topic=topic) if topic else ""
+    return str(LINT_MESSAGES[finding.code]) % params
+
+
+def describe_out_of_force(reason: str, window) -> str:
+    """Why a question is not drawn on the reference date (contest.domain.legal_basis.Window)."""
+    day = window.start if reason == "not_yet" else window.end
+    return str(OUT_OF_FORCE_REASONS[reason]) % {"day": f"{day:%d/%m/%Y}"}
+
+
+def lint_summary(report: LintReport) -> str:
+    """The bank check's figures in one paragraph."""
+    counts = ", ".join(f"{code} {n}" for code, n in sorted(report.counts().items()))
+    verdict = gettext("clean") if report.is_clean else gettext("not clean")
+    return gettext(
+        "%(questions)s questions; the key is the longest choice in %(share)s; %(negative)s "
+        "negative stems; %(notes)s with a source note. Findings: %(counts)s. The bank is "
+        "%(verdict)s.",
+        questions=report.questions,
+        share=f"{report.longest_key_share:.1%}".replace(".", ","),
+        negative=report.negative_stems,
+        notes=f"{report.source_note_share:.1%}".replace(".", ","),
+        counts=counts or "0",
+        verdict=verdict,
+    )

@@ -6,16 +6,19 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import exists, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
+from contest.domain.bank_lint import LintQuestion, LintReport, lint
 from contest.domain.drawing import PoolQuestion, RuleProblem, rule_problems
 from contest.domain.exposure import ExposureBudget, RoundsAllowed, exposure_budget, rounds_allowed
+from contest.domain.legal_basis import Window, stated_or_cited
 from contest.domain.question_files import read_question_file
+from contest.domain.question_files.bank_toml import write_bank_toml
 from contest.domain.question_files.gift import write_gift
 from contest.domain.question_files.records import (
     CheckedQuestion,
@@ -29,12 +32,14 @@ from contest.domain.question_files.tabular import write_xlsx
 from contest.domain.question_files.validation import check_questions, fingerprint
 from contest.domain.text import search_fold
 from contest.extensions import db
-from contest.models import Choice, Contest, Question, ServedQuestion
+from contest.models import Choice, Contest, LegalDocument, Question, ServedQuestion
 from contest.models.quiz import question_search_key
+from contest.questions.legal import DocumentResolver, basis_of, review_values
+from contest.questions.messages import describe_location
 
 BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
 INSERT_BATCH = 500
-EXPORT_FORMATS = (".xlsx", ".gift")
+EXPORT_FORMATS = (".xlsx", ".gift", ".toml")
 
 
 @dataclass
@@ -134,10 +139,13 @@ def import_file(
 
 
 def insert_questions(questions: Iterable[CheckedQuestion], now: datetime) -> int:
-    """Insert checked questions in batches (one INSERT of questions, one of choices each)."""
+    """Insert checked questions in batches (one INSERT of questions, one of choices each), with
+    their legal documents (made when missing); a question with no basis is flagged for review."""
     total = 0
     iterator = iter(questions)
+    documents = DocumentResolver()
     while batch := list(itertools.islice(iterator, INSERT_BATCH)):
+        bases = [stated_or_cited(question.basis, question.citation) for question in batch]
         ids = db.session.scalars(
             insert(Question).returning(Question.id, sort_by_parameter_order=True),
             [
@@ -151,8 +159,11 @@ def insert_questions(questions: Iterable[CheckedQuestion], now: datetime) -> int
                     "version": 1,
                     "created_at": now,
                     "updated_at": now,
+                    "source_note": question.source_note,
+                    **documents.basis_values(basis),
+                    **review_values(basis, now),
                 }
-                for question in batch
+                for question, basis in zip(batch, bases, strict=True)
             ],
             # One statement per batch: without it, rows with a None split the batch.
             execution_options={"render_nulls": True},
@@ -196,13 +207,26 @@ def load_platform_bank(now: datetime, directory: Path = BANK_DIR) -> int:
 
 
 def question_pool() -> list[PoolQuestion]:
-    """The questions new rounds are drawn from: current versions, active."""
+    """The questions new rounds are drawn from: current versions, active, each with the days
+    its legal basis is in force (its own within its document's)."""
     rows = db.session.execute(
-        select(Question.id, Question.topic, Question.difficulty).where(
-            Question.active.is_(True), Question.is_current_clause()
+        select(
+            Question.id,
+            Question.topic,
+            Question.difficulty,
+            Question.basis_in_force_from,
+            Question.basis_in_force_until,
+            LegalDocument.in_force_from,
+            LegalDocument.in_force_until,
         )
+        .outerjoin(LegalDocument, Question.legal_document_id == LegalDocument.id)
+        .where(Question.active.is_(True), Question.is_current_clause())
     )
-    return [PoolQuestion(*row) for row in rows]
+    pool = []
+    for question_id, topic, difficulty, start, end, document_start, document_end in rows:
+        window = Window(start, end).within(Window(document_start, document_end))
+        pool.append(PoolQuestion(question_id, topic, difficulty, window.start, window.end))
+    return pool
 
 
 @dataclass(frozen=True)
@@ -236,6 +260,46 @@ def exposure_of(contest: Contest, zone: tzinfo) -> Exposure:
 def draw_rule_problems(contest: Contest) -> list[RuleProblem]:
     """Why the bank cannot make a round under the contest's rules (empty when it can)."""
     return rule_problems(contest.draw_rules(), question_pool())
+
+
+@dataclass(frozen=True)
+class OutOfForce:
+    """An active question a contest does not draw, and why: its basis is "not_yet" in force on
+    the reference date, or has "ended"."""
+
+    question: Question
+    reason: str
+    window: Window
+
+
+def out_of_force_questions(contest: Contest) -> tuple[date, list[OutOfForce]]:
+    """The contest's reference date and the active questions whose basis is not in force on
+    it (drawn all the same when the contest draws questions out of force)."""
+    day = contest.effective_reference_date
+    # Only the questions out of force come back from the database, however large the bank.
+    questions = db.session.scalars(
+        select(Question)
+        .outerjoin(LegalDocument, Question.legal_document_id == LegalDocument.id)
+        .where(
+            Question.active.is_(True),
+            Question.is_current_clause(),
+            or_(
+                Question.basis_in_force_from > day,
+                Question.basis_in_force_until <= day,
+                LegalDocument.in_force_from > day,
+                LegalDocument.in_force_until <= day,
+            ),
+        )
+        .options(selectinload(Question.legal_document).selectinload(LegalDocument.superseded_by))
+        .order_by(Question.topic, Question.id)
+    )
+    found = []
+    for question in questions:
+        window = question.basis_window
+        reason = window.why_not(day)
+        if reason is not None:
+            found.append(OutOfForce(question, reason, window))
+    return day, found
 
 
 @dataclass(frozen=True)
@@ -283,7 +347,7 @@ def _checked(draft: QuestionDraft) -> CheckedQuestion:
 def add_question(draft: QuestionDraft, now: datetime) -> Question:
     """Add one question typed by an organizer (check draft_problems first)."""
     question = Question(created_at=now, updated_at=now)
-    _fill(question, _checked(draft))
+    _fill(question, _checked(draft), now, was=question)
     db.session.add(question)
     db.session.flush()
     return question
@@ -304,7 +368,7 @@ def edit_question(question: Question, draft: QuestionDraft, now: datetime) -> Qu
     """
     checked = _checked(draft)
     if not has_been_served(question):
-        _fill(question, checked)
+        _fill(question, checked, now, was=question)
         question.updated_at = now
         db.session.flush()
         return question
@@ -315,7 +379,7 @@ def edit_question(question: Question, draft: QuestionDraft, now: datetime) -> Qu
         created_at=now,
         updated_at=now,
     )
-    _fill(successor, checked)
+    _fill(successor, checked, now, was=question)
     question.active = False
     question.superseded_at = now
     db.session.add(successor)
@@ -323,7 +387,22 @@ def edit_question(question: Question, draft: QuestionDraft, now: datetime) -> Qu
     return successor
 
 
-def _fill(question: Question, checked: CheckedQuestion) -> None:
+def _fill(question: Question, checked: CheckedQuestion, now: datetime, was: Question) -> None:
+    """Write a checked draft into `question`; `was` is the version it replaces (or itself).
+
+    The organizer's form has no basis fields: the basis stays as it was while the citation
+    stays, and is read again from a changed citation (then flagged when it names no document).
+    """
+    if was.id is not None and checked.citation == was.citation:
+        keep = {column: getattr(was, column) for column in _KEPT_BASIS}
+    else:
+        basis = stated_or_cited(checked.basis, checked.citation)
+        keep = DocumentResolver().basis_values(basis) | review_values(basis, now)
+    keep["source_note"] = was.source_note
+    document_id = keep.pop("legal_document_id")
+    question.legal_document = db.session.get(LegalDocument, document_id) if document_id else None
+    for column, value in keep.items():
+        setattr(question, column, value)
     question.topic = checked.topic
     question.text = checked.text
     question.fingerprint = fingerprint(checked.text)
@@ -346,6 +425,19 @@ def _in_random_order(choices: list) -> list:
 
 
 _SHUFFLER = random.SystemRandom()
+
+
+_KEPT_BASIS = (
+    "legal_document_id",
+    "basis_version",
+    "basis_article",
+    "basis_clause",
+    "basis_point",
+    "basis_in_force_from",
+    "basis_in_force_until",
+    "review_reason",
+    "review_flagged_at",
+)
 
 
 def set_question_active(question: Question, active: bool, now: datetime) -> None:
@@ -417,12 +509,16 @@ def bank_topics() -> list[tuple[str, int]]:
 
 
 def export_bank(out: BinaryIO, file_name: str) -> int:
-    """Write the active questions as XLSX or GIFT (chosen by the file name); return the count."""
+    """Write the active questions as XLSX, GIFT or a bank TOML file (chosen by the file name);
+    return the count. GIFT keeps the citation only; the others carry the legal basis."""
     questions = db.session.scalars(
         select(Question)
         .where(Question.is_current_clause(), Question.active.is_(True))
         .order_by(Question.topic, Question.id)
-        .options(selectinload(Question.choices))
+        .options(
+            selectinload(Question.choices),
+            selectinload(Question.legal_document).selectinload(LegalDocument.superseded_by),
+        )
         .execution_options(yield_per=500)
     )
     entries = _ExportCounter(
@@ -434,12 +530,15 @@ def export_bank(out: BinaryIO, file_name: str) -> int:
             correct_index=question.correct_index,
             difficulty=question.difficulty,
             citation=question.citation,
+            basis=basis_of(question),
+            source_note=question.source_note,
         )
         for question in questions
     )
-    if file_name.lower().endswith(".gift"):
+    writer = {".gift": write_gift, ".toml": write_bank_toml}.get(Path(file_name.lower()).suffix)
+    if writer is not None:
         text = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
-        write_gift(entries, text)
+        writer(entries, text)
         text.flush()
         text.detach()  # the caller owns `out`
     else:
@@ -455,3 +554,42 @@ class _ExportCounter:
         for item in self._items:
             self.count += 1
             yield item
+
+
+def lint_files(paths: Iterable[Path]) -> tuple[LintReport, list[Problem]]:
+    """The bank check over question files (a bank directory's *.toml, or any question file),
+    and the problems that kept some of their questions out of it."""
+    questions: list[LintQuestion] = []
+    problems: list[Problem] = []
+    for path in paths:
+        with path.open("rb") as stream:
+            for item in check_questions(read_question_file(stream, path.name)):
+                if isinstance(item, Problem):
+                    problems.append(item)
+                else:
+                    questions.append(_lint_question(describe_location(item.location), item))
+    return lint(questions), problems
+
+
+def lint_bank() -> LintReport:
+    """The bank check over the active questions (each named by its id)."""
+    questions = db.session.scalars(
+        select(Question)
+        .where(Question.is_current_clause(), Question.active.is_(True))
+        .order_by(Question.topic, Question.id)
+        .options(selectinload(Question.choices))
+    )
+    return lint(_lint_question(str(question.id), question) for question in questions)
+
+
+def _lint_question(ref: str, question: CheckedQuestion | Question) -> LintQuestion:
+    choices = question.choices if isinstance(question, CheckedQuestion) else question.choice_texts
+    return LintQuestion(
+        ref=ref,
+        topic=question.topic,
+        text=question.text,
+        choices=tuple(choices),
+        correct_index=question.correct_index,
+        difficulty=question.difficulty,
+        has_source_note=bool(question.source_note),
+    )

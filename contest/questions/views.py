@@ -33,7 +33,9 @@ from contest.questions import bp, contest_bp, services, uploads
 from contest.questions.forms import ImportForm, QuestionForm, draw_rules_form
 from contest.questions.messages import (
     DIFFICULTY_LABELS,
+    describe_finding,
     describe_location,
+    describe_out_of_force,
     describe_problem,
     describe_rule_problem,
 )
@@ -55,6 +57,8 @@ def bank_helpers() -> dict:
         "location": describe_location,
         "percent": lambda share: "—" if share is None else f"{share:.0%}",
         "flag_label": FLAG_LABELS.get,
+        "describe_finding": describe_finding,
+        "describe_out_of_force": describe_out_of_force,
     }
 
 
@@ -237,7 +241,7 @@ def template():
     return send_file(buffer, as_attachment=True, download_name="mau-ngan-hang-cau-hoi.xlsx")
 
 
-@bp.get("/export.<any(xlsx, gift):extension>")
+@bp.get("/export.<any(xlsx, gift, toml):extension>")
 @role_required(Role.ORGANIZER)
 def export(extension: str):
     buffer = io.BytesIO()
@@ -252,7 +256,10 @@ def export(extension: str):
 def statistics():
     contest = g.contest
     return render_template(
-        "questions/statistics.html", rows=question_statistics(contest.id), contest=contest
+        "questions/statistics.html",
+        rows=question_statistics(contest.id),
+        contest=contest,
+        lint=services.lint_bank(),
     )
 
 
@@ -299,4 +306,5 @@ def draw_rules():
         problems=problems,
         refused=request.method == "POST",
         exposure=services.exposure_of(contest, clock.local_zone()),
+        out_of_force=services.out_of_force_questions(contest),
     )

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from contest.domain.legal_basis import LegalBasis
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -11,3 +13,5 @@ class Entry:
     correct_index: int
     difficulty: str | None = None
     citation: str | None = None
+    basis: LegalBasis | None = None
+    source_note: str | None = None

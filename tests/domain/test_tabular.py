@@ -502,6 +502,7 @@ def test_write_xlsx_writes_the_template_header_and_instructions():
         "B",
         "Dễ",
         "Luật Cán bộ, công chức 2008, Điều 4",
+        *[None] * 12,  # no legal basis given: its twelve columns stay empty
     ]
 
 

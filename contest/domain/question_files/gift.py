@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
+from contest.domain.legal_basis import basis_citation
 from contest.domain.question_files.moodle import (
     FALSE_CHOICE,
     TRUE_CHOICE,
@@ -81,8 +82,9 @@ def write_gift(questions: Iterable[BankEntry], out: TextIO) -> None:
             mark = "=" if index == question.correct_index else "~"
             # A wrong answer starting with %n% would be read as weighted: hide it behind [moodle].
             out.write(f"\t{mark}{_escape(choice, guard='[%')}\n")
-        if question.citation:
-            out.write(f"\t####{_escape(question.citation)}\n")
+        citation = question.citation or (basis_citation(question.basis) if question.basis else None)
+        if citation:
+            out.write(f"\t####{_escape(citation)}\n")
         out.write("}\n\n")
 
 

@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from contest.domain.legal_basis import LegalBasis
+
 
 class ProblemCode(enum.Enum):
     """Every problem a question file can have; each has a Vietnamese message in the app."""
@@ -38,6 +40,7 @@ class ProblemCode(enum.Enum):
     ANSWER_NOT_A_CHOICE = "answer_not_a_choice"  # params: answer (what the file says)
     UNKNOWN_DIFFICULTY = "unknown_difficulty"  # params: value
     CITATION_TOO_LONG = "citation_too_long"  # params: limit
+    BAD_BASIS = "bad_basis"  # params: field (a legal_basis.BASIS_FIELDS key or "source"), value
     LEGACY_TEXT = "legacy_text"  # params: encoding; text typed in a TCVN3/VNI font
     DUPLICATE_IN_FILE = "duplicate_in_file"  # params: first (location of the first copy)
     DUPLICATE_IN_BANK = "duplicate_in_bank"
@@ -115,6 +118,10 @@ class RawQuestion:
     topic: str | None = None
     difficulty: str | None = None
     citation: str | None = None
+    # The legal basis fields the file gives (legal_basis.BASIS_FIELDS), as read; the formats
+    # without a place for them (Aiken, GIFT, Moodle XML) give none, and the citation is parsed.
+    basis: Mapping[str, object] | None = None
+    source_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,8 @@ class CheckedQuestion:
     correct_index: int  # 0-based
     difficulty: str | None
     citation: str | None
+    basis: LegalBasis | None = None
+    source_note: str | None = None  # where the text of the basis was read
 
 
 class BankEntry(Protocol):
@@ -150,6 +159,12 @@ class BankEntry(Protocol):
 
     @property
     def citation(self) -> str | None: ...
+
+    @property
+    def basis(self) -> LegalBasis | None: ...
+
+    @property
+    def source_note(self) -> str | None: ...
 
 
 ReadItem = RawQuestion | Problem

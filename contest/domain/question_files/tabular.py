@@ -1,22 +1,28 @@
 """The platform's spreadsheet layout, read from XLSX or CSV and written as XLSX.
 
 One question per row under a header row: topic, question, options A to F, the correct
-letter, difficulty and citation. Headers are matched loosely (Vietnamese or English, with or
-without diacritics) so that a sheet typed by hand is still understood.
+letter, difficulty, citation and the legal basis (document type, number, date and name, the
+version followed, article, clause and point, the days in force, the document that supersedes
+it, and where the text was read); the basis columns may be left out or empty. Headers are
+matched loosely (Vietnamese or English, with or without diacritics) so that a sheet typed by
+hand is still understood.
 """
 
 import csv
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from typing import BinaryIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from contest.domain.cells import xlsx_row
+from contest.domain.legal_basis import BASIS_FIELDS, DATE_FIELDS, basis_fields
 from contest.domain.question_files.encoding import encoding_problem, text_stream
 from contest.domain.question_files.records import (
     BankEntry,
@@ -41,6 +47,18 @@ HEADERS = {
     "answer": "Đáp án đúng",
     "difficulty": "Mức độ",
     "citation": "Căn cứ",
+    "type": "Loại văn bản",
+    "number": "Số hiệu văn bản",
+    "date": "Ngày ban hành",
+    "name": "Tên văn bản",
+    "version": "Phiên bản áp dụng",
+    "article": "Điều",
+    "clause": "Khoản",
+    "point": "Điểm",
+    "in_force_from": "Hiệu lực từ ngày",
+    "in_force_until": "Hết hiệu lực từ ngày",
+    "superseded_by": "Được thay thế bởi",
+    "source": "Nguồn đã đối chiếu",
 }
 REQUIRED_COLUMNS = ("text", "A", "B", "answer")
 
@@ -51,6 +69,18 @@ _ALIASES = {
     "answer": ("dap an dung", "dap an", "answer", "correct", "correct answer"),
     "difficulty": ("muc do", "do kho", "difficulty", "level"),
     "citation": ("can cu", "trich dan", "citation", "nguon", "source"),
+    "type": ("loai van ban", "document type"),
+    "number": ("so hieu van ban", "so hieu", "document number"),
+    "date": ("ngay ban hanh", "document date"),
+    "name": ("ten van ban", "document name"),
+    "version": ("phien ban ap dung", "phien ban", "version"),
+    "article": ("dieu", "article"),
+    "clause": ("khoan", "clause"),
+    "point": ("diem", "point"),
+    "in_force_from": ("hieu luc tu ngay", "hieu luc tu", "in force from"),
+    "in_force_until": ("het hieu luc tu ngay", "het hieu luc", "in force until"),
+    "superseded_by": ("duoc thay the boi", "thay the boi", "superseded by"),
+    "source": ("nguon da doi chieu", "ghi chu nguon", "source note"),
     **{
         letter: (f"phuong an {letter}", f"lua chon {letter}", f"option {letter}", letter)
         for letter in OPTION_LETTERS
@@ -98,9 +128,12 @@ def _layout_problem(location: Location, header: Sequence[object]) -> Problem | N
 
 
 def _question(location: Location, row: Sequence[object], columns: dict[str, int]) -> ReadItem:
-    def cell(column: str) -> str:
+    def raw(column: str) -> object:
         index = columns.get(column)
-        return cell_text(row[index]).strip() if index is not None and index < len(row) else ""
+        return row[index] if index is not None and index < len(row) else None
+
+    def cell(column: str) -> str:
+        return cell_text(raw(column)).strip()
 
     options = [cell(letter) for letter in OPTION_LETTERS]
     while options and not options[-1]:
@@ -118,6 +151,14 @@ def _question(location: Location, row: Sequence[object], columns: dict[str, int]
         topic=cell("topic") or None,
         difficulty=cell("difficulty") or None,
         citation=cell("citation") or None,
+        # Dates stay as the cell holds them (a spreadsheet date, or text): legal_basis reads both.
+        basis={
+            field: raw(field) if field in DATE_FIELDS else cell(field)
+            for field in BASIS_FIELDS
+            if cell(field)
+        }
+        or None,
+        source_note=cell("source") or None,
     )
 
 
@@ -250,10 +291,19 @@ def write_xlsx(questions: Iterable[BankEntry], stream: BinaryIO) -> None:
             OPTION_LETTERS[question.correct_index],
             DIFFICULTY_WORDS.get(question.difficulty or ""),
             question.citation,
+            *_basis_cells(question),
         ]
         sheet.append(xlsx_row(sheet, values))
     _add_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET))
     workbook.save(stream)
+
+
+def _basis_cells(question: BankEntry) -> list[object]:
+    """The basis columns of a row, dates written dd/mm/yyyy as organizers type them."""
+    fields = basis_fields(question.basis)
+    cells = [fields.get(field) for field in BASIS_FIELDS]
+    cells = [f"{value:%d/%m/%Y}" if isinstance(value, date) else value for value in cells]
+    return [*cells, question.source_note]
 
 
 def write_template(stream: BinaryIO) -> None:
@@ -265,8 +315,9 @@ def write_template(stream: BinaryIO) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = (28, 60, 30, 30, 30, 30, 30, 30, 14, 14, 40)
-    for letter, width in zip("ABCDEFGHIJK", widths, strict=True):
-        sheet.column_dimensions[letter].width = width
+    widths += (14, 18, 14, 30, 24, 8, 8, 8, 14, 14, 24, 36)  # the legal basis
+    for number, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
     answers = DataValidation(type="list", formula1=f'"{",".join(OPTION_LETTERS)}"')
     difficulties = DataValidation(type="list", formula1=f'"{",".join(DIFFICULTY_WORDS.values())}"')
     for validation, column in ((answers, "I"), (difficulties, "J")):
@@ -291,6 +342,12 @@ INSTRUCTIONS = (
     "Đáp án đúng: một chữ cái (A, B, C, D, E hoặc F) ứng với phương án đúng duy nhất.",
     "Mức độ: Dễ, Trung bình hoặc Khó (có thể để trống).",
     "Căn cứ: văn bản, điều, khoản làm căn cứ cho đáp án (nên điền).",
+    "Căn cứ pháp lý (có thể để trống: khi đó đọc từ cột Căn cứ): Loại văn bản (Luật, Nghị định,"
+    " Quyết định, Chỉ thị, Thông tư...), Số hiệu văn bản (ví dụ 58/2010/QH12), Ngày ban hành,"
+    " Tên văn bản, Phiên bản áp dụng (bản sửa đổi hoặc văn bản hợp nhất), Điều, Khoản, Điểm.",
+    "Hiệu lực từ ngày, Hết hiệu lực từ ngày (ngày đầu tiên văn bản không còn áp dụng): dạng"
+    " dd/mm/yyyy. Được thay thế bởi: văn bản thay thế, ví dụ «Nghị định 118/2025/NĐ-CP».",
+    "Nguồn đã đối chiếu: nơi đã đọc văn bản (văn bản chính thức, Bộ pháp điển).",
     "Tệp phải dùng font Unicode (không dùng .VnTime hay VNI-Times).",
     "Câu hỏi trùng nội dung với câu đã có trong ngân hàng (không phân biệt hoa thường,"
     " khoảng trắng) sẽ bị báo lỗi.",

@@ -3,6 +3,7 @@
 import hashlib
 from collections.abc import Container, Iterable, Iterator
 
+from contest.domain.legal_basis import BasisFieldError, LegalBasis, basis_from_fields
 from contest.domain.question_files.legacy_vietnamese import legacy_encoding_of_text
 from contest.domain.question_files.records import (
     CheckedQuestion,
@@ -17,6 +18,7 @@ from contest.domain.text import clean_text, fold_text
 MIN_CHOICES, MAX_CHOICES = 2, 6
 MAX_TEXT_LENGTH, MAX_CHOICE_LENGTH = 2000, 500
 MAX_TOPIC_LENGTH, MAX_CITATION_LENGTH = 120, 500
+MAX_SOURCE_NOTE_LENGTH = 500
 DIFFICULTIES = ("easy", "medium", "hard")
 CHOICE_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -111,6 +113,21 @@ def _problems_of(item: RawQuestion, default_topic: str | None) -> Iterator[Probl
         yield problem(ProblemCode.UNKNOWN_DIFFICULTY, value=item.difficulty)
     if len(clean_text(item.citation)) > MAX_CITATION_LENGTH:
         yield problem(ProblemCode.CITATION_TOO_LONG, limit=MAX_CITATION_LENGTH)
+    try:
+        _basis(item)
+    except BasisFieldError as error:
+        yield problem(ProblemCode.BAD_BASIS, field=error.field, value=str(error.value))
+    if len(clean_text(item.source_note)) > MAX_SOURCE_NOTE_LENGTH:
+        value = clean_text(item.source_note)[:40] + "…"
+        yield problem(ProblemCode.BAD_BASIS, field="source", value=value)
+
+
+def _basis(item: RawQuestion) -> LegalBasis | None:
+    """The basis the file states (its fields over its parsed citation), None when it states
+    none: then the bank reads the citation alone (legal_basis.stated_or_cited)."""
+    if not item.basis:
+        return None
+    return basis_from_fields(item.basis, clean_text(item.citation) or None)
 
 
 def _choice_problems(item: RawQuestion, problem) -> Iterator[Problem]:
@@ -149,4 +166,6 @@ def _checked(item: RawQuestion, default_topic: str | None) -> CheckedQuestion:
         correct_index=next(n for n, choice in enumerate(item.choices) if choice.correct),
         difficulty=difficulty_value(item.difficulty),
         citation=clean_text(item.citation) or None,
+        basis=_basis(item),
+        source_note=clean_text(item.source_note) or None,
     )
