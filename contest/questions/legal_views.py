@@ -8,9 +8,10 @@ from contest import clock
 from contest.auth.decorators import role_required
 from contest.errors import Refused
 from contest.extensions import db
+from contest.forms import ActionForm
 from contest.models import LegalDocument, Question, Role
 from contest.questions import bp, legal
-from contest.questions.forms import ActionForm, LegalDocumentForm, SupersedeForm
+from contest.questions.forms import LegalDocumentForm, SupersedeForm
 
 
 @bp.route("/documents", methods=["GET", "POST"])
