@@ -69,7 +69,7 @@ class Thresholds:
 
 # Measured against the simulation in bench/plausibility_sim.py (README, "Fair play").
 DEFAULT_THRESHOLDS = Thresholds(
-    reading_chars_per_second=50,
+    reading_chars_per_second=80,
     motor_ms=300,
     regular_cv_percent=10,
     device_accounts=3,

@@ -81,7 +81,7 @@ def test_an_answer_a_millisecond_under_its_floor_is_too_fast_and_holds_the_round
 
 
 def test_the_floor_is_reading_time_of_stem_and_choices_plus_a_click():
-    assert reading_floor_ms(350, DEFAULT_THRESHOLDS) == 7_000 + 300
+    assert reading_floor_ms(400, DEFAULT_THRESHOLDS) == 5_000 + 300
     assert reading_floor_ms(1, Thresholds(3, 0, 0, 1, 1)) == 334  # rounded up
 
 
@@ -106,14 +106,14 @@ def test_an_instant_scripted_round_is_too_fast():
 
 def test_unanswered_questions_need_no_reading():
     questions = [
-        QuestionTiming(1, 1, 400, START + timedelta(seconds=9), START + timedelta(seconds=9)),
+        QuestionTiming(1, 1, 400, START + timedelta(seconds=6), START + timedelta(seconds=6)),
         QuestionTiming(2, 2, 400, None, None),
     ]
     assessment = assess_round(
         RoundTimeline(START, START + timedelta(seconds=10), questions), DEFAULT_THRESHOLDS
     )
     assert assessment.flags == ()
-    assert assessment.floor_ms == 8_300
+    assert assessment.floor_ms == 5_300
     assert [a.question_id for a in assessment.answers] == [1]
 
 
@@ -189,9 +189,9 @@ def test_evidence_is_a_timeline_per_question():
         "question_id": 101,
         "position": 2,
         "reading_chars": 400,
-        "floor_ms": 8_300,
+        "floor_ms": 5_300,
         "first_saved_ms": 500,
         "last_saved_ms": 500,
         "too_fast": True,
     }
-    assert evidence["floor_ms"] == 16_600
+    assert evidence["floor_ms"] == 10_600
