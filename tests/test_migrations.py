@@ -522,6 +522,17 @@ DOCUMENTS = _table(
 MILESTONES = _table(
     "contest_milestones", "id", "contest_id", "kind", times=("due_at", "done_at"), json=("details",)
 )
+ROUND_REVIEWS = _table(
+    "round_reviews",
+    *("attempt_id", "contest_id", "user_id", "held", "decision", "reason", "decided_by_id"),
+    times=("flagged_at", "decided_at"),
+    json=("flags", "evidence"),
+)
+EXCLUDED = _table(
+    "excluded_participants",
+    *("contest_id", "user_id", "reason", "decided_by_id"),
+    times=("decided_at",),
+)
 
 
 def given(table, *rows: tuple) -> tuple:
@@ -628,6 +639,16 @@ CHAIN = [
         [given(DOCUMENTS, (1, 1, "Kế hoạch", "kế hoạch.pdf", "documents/1/a.pdf", 900, 8, T0))],
     ),
     ("5b2e8f1c9a47", []),  # users' session version: a column, no table
+    (
+        "92ac48199c6b",  # plausibility: round reviews, excluded participants (and columns)
+        [
+            given(
+                ROUND_REVIEWS,
+                (1, 1, 1, True, "excluded", "Kịch bản", 8, T0, T0, ["too_fast"], {"answers": []}),
+            ),
+            given(EXCLUDED, (1, 1, "Chơi hộ", 8, T0)),
+        ],
+    ),
 ]
 
 

@@ -23,6 +23,7 @@ from contest.models.quiz import (
     Question,
     ServedQuestion,
 )
+from contest.models.review import ExcludedParticipant, ReviewDecision, RoundReview
 from contest.models.results import (
     PrizeTierRow,
     ResultsSnapshot,
@@ -48,14 +49,17 @@ __all__ = [
     "CredentialHandoff",
     "ContestState",
     "DrawQuota",
+    "ExcludedParticipant",
     "JudgeAssignment",
     "ParticipatingUnit",
     "Prediction",
     "PrizeTierRow",
     "Question",
     "ResultsSnapshot",
+    "ReviewDecision",
     "ReviewPolicy",
     "Role",
+    "RoundReview",
     "RubricCriterion",
     "SchedulerLease",
     "SnapshotIndividual",
