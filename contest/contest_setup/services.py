@@ -99,6 +99,16 @@ class NewContest:
     windows: dict[str, datetime | None]
 
 
+# The plausibility thresholds (contest.domain.plausibility.Thresholds), in the fair-play page's
+# order.
+PLAUSIBILITY_SETTINGS = (
+    "floor_reading_chars_per_second",
+    "floor_motor_ms",
+    "flag_regular_cv_percent",
+    "flag_device_accounts",
+    "flag_address_rounds",
+)
+
 # What a copy takes from the past contest. A setting is a column of `contests`; each other
 # thing copied is a collection with its function. Everything else stays behind: rounds,
 # best rounds, predictions, videos and their scores, judge assignments, results snapshots,
@@ -132,6 +142,7 @@ COPIED_SETTINGS = (
     "min_participation_percent",
     "prediction_question",
     "registration_open",
+    *PLAUSIBILITY_SETTINGS,
 )
 NOT_COPIED = ("id", "slug", "name", "created_at", "prediction_true_value", *WINDOW_FIELDS)
 
@@ -455,4 +466,36 @@ def change_visibility(contest: Contest, visibility: Visibility, actor: User, now
     contest.review_policy = policy
     contest.leaderboard_public = visibility.leaderboard_public
     _log(contest, "visibility_changed", actor, now, before.__dict__, visibility.__dict__)
+    db.session.flush()
+
+
+# Fair play: the thresholds of the plausibility checks
+
+
+@dataclass(frozen=True)
+class FairPlay:
+    floor_reading_chars_per_second: int
+    floor_motor_ms: int
+    flag_regular_cv_percent: int
+    flag_device_accounts: int
+    flag_address_rounds: int
+
+    @classmethod
+    def of(cls, contest: Contest) -> "FairPlay":
+        return cls(**{name: getattr(contest, name) for name in PLAUSIBILITY_SETTINGS})
+
+
+def change_fair_play(contest: Contest, values: FairPlay, actor: User, now: datetime) -> None:
+    """Set the thresholds of the plausibility checks; logged.
+
+    They apply to rounds graded from now on: a round already graded keeps the flags it got.
+    Refused once the results are approved.
+    """
+    _approved_results_refusal(
+        contest, _l("The results are approved: reopen them before changing the thresholds.")
+    )
+    before = FairPlay.of(contest)
+    for key, value in values.__dict__.items():
+        setattr(contest, key, value)
+    _log(contest, "fair_play_changed", actor, now, before.__dict__, values.__dict__)
     db.session.flush()

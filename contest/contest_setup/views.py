@@ -24,6 +24,7 @@ from contest.contest_setup import bp, contests_bp, documents_bp, services
 from contest.contest_setup.forms import (
     REVIEW_LABELS,
     DocumentForm,
+    FairPlayForm,
     IdentityForm,
     NewContestForm,
     RoundRulesForm,
@@ -270,3 +271,22 @@ def visibility():
         if done:
             return done
     return render_template("contest_setup/visibility.html", contest=contest, form=form)
+
+
+@bp.route("/fair-play", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def fair_play():
+    contest = g.contest
+    form = FairPlayForm(obj=services.FairPlay.of(contest))
+    if form.validate_on_submit():
+        values = services.FairPlay(
+            **{name: form[name].data for name in services.PLAUSIBILITY_SETTINGS}
+        )
+        done = _saved_or_refused(
+            lambda: services.change_fair_play(contest, values, current_user, clock.utc_now()),
+            _("The thresholds are saved; they apply to rounds graded from now on."),
+            "contest_setup.fair_play",
+        )
+        if done:
+            return done
+    return render_template("contest_setup/fair_play.html", contest=contest, form=form)

@@ -23,13 +23,13 @@ from contest.models.quiz import (
     Question,
     ServedQuestion,
 )
-from contest.models.review import ExcludedParticipant, ReviewDecision, RoundReview
 from contest.models.results import (
     PrizeTierRow,
     ResultsSnapshot,
     SnapshotIndividual,
     TieResolution,
 )
+from contest.models.review import ExcludedParticipant, ReviewDecision, RoundReview
 from contest.models.scheduling import ContestMilestone, SchedulerLease
 from contest.models.video import COUNTED_STATES, ENTERED_STATES, Video, VideoForm, VideoState
 
