@@ -10,7 +10,6 @@ from contest.extensions import db
 from contest.models import (
     Answer,
     Attempt,
-    AttemptState,
     AuditEntry,
     BestRound,
     ExcludedParticipant,
@@ -26,6 +25,7 @@ from contest.results.standings import compute_standings
 from contest.review import services as review
 from tests.helpers import (
     ApiClient,
+    flagged_round,
     form_token,
     graded_round,
     in_contest,
@@ -158,46 +158,6 @@ def test_the_thresholds_are_the_contests_own(api, contest, frozen_clock):
 NOW = datetime(2026, 10, 16, tzinfo=UTC)
 
 
-def flagged_round(contest, user, correct: int, duration_ms: int, held: bool = True) -> Attempt:
-    """A graded round that the checks flagged (held: under the floor, not ranked)."""
-    attempt = Attempt(
-        contest_id=contest.id,
-        user_id=user.id,
-        state=AttemptState.SUBMITTED,
-        started_at=NOW - timedelta(days=1, milliseconds=duration_ms),
-        deadline_at=NOW,
-        submitted_at=NOW - timedelta(days=1),
-        finished_at=NOW - timedelta(days=1),
-        question_count=10,
-        correct_count=correct,
-        duration_ms=duration_ms,
-    )
-    db.session.add(attempt)
-    db.session.flush()
-    db.session.add(
-        RoundReview(
-            attempt_id=attempt.id,
-            contest_id=contest.id,
-            user_id=user.id,
-            held=held,
-            flags=["too_fast"] if held else ["shared_device"],
-            evidence={
-                "duration_ms": duration_ms,
-                "floor_ms": 40_000,
-                "gap_cv_percent": 3.5,
-                "device_accounts": 1,
-                "address_rounds": 2,
-                "answers": [],
-            },
-            flagged_at=NOW - timedelta(days=1),
-        )
-    )
-    db.session.flush()
-    if not held:
-        rebuild_best_rounds(contest.id, user.id)
-    return attempt
-
-
 @pytest.fixture
 def closed_contest(db_session):
     """A closed contest: 12 honest participants (60-71 s, all correct), and 10 individual
@@ -224,7 +184,7 @@ def test_accepting_a_held_round_ranks_it_and_is_logged(closed_contest):
     organizer = make_user(Role.ORGANIZER)
     scripter = make_user(unit=make_unit())
     honest = graded_round(closed_contest, scripter, 9, 90_000, NOW - timedelta(days=3))
-    held = flagged_round(closed_contest, scripter, 10, 5_000)
+    held = flagged_round(closed_contest, scripter, 10, 5_000, NOW)
     assert best_of(closed_contest, scripter) == honest.id
     line = review.review_queue(closed_contest, pending=True)[0]
     assert (line.attempt.id, line.place) == (held.id, 1)
@@ -243,7 +203,7 @@ def test_excluding_the_best_round_falls_back_to_the_next_one(closed_contest):
     organizer = make_user(Role.ORGANIZER)
     person = make_user(unit=make_unit())
     slower = graded_round(closed_contest, person, 10, 80_000, NOW - timedelta(days=3))
-    shared = flagged_round(closed_contest, person, 10, 30_000, held=False)
+    shared = flagged_round(closed_contest, person, 10, 30_000, NOW, held=False)
     assert best_of(closed_contest, person) == shared.id  # ranked while it waits
 
     decision = db.session.get(RoundReview, shared.id)
@@ -259,8 +219,8 @@ def test_excluding_the_participant_takes_every_round_out(closed_contest):
     organizer = make_user(Role.ORGANIZER)
     person = make_user(unit=make_unit())
     graded_round(closed_contest, person, 10, 61_500, NOW - timedelta(days=3))
-    first = flagged_round(closed_contest, person, 10, 4_000)
-    second = flagged_round(closed_contest, person, 10, 3_000)
+    first = flagged_round(closed_contest, person, 10, 4_000, NOW)
+    second = flagged_round(closed_contest, person, 10, 3_000, NOW)
     review.decide_round(
         db.session.get(RoundReview, first.id),
         review.EXCLUDE_PARTICIPANT,
@@ -282,7 +242,7 @@ def test_excluding_the_participant_takes_every_round_out(closed_contest):
 @pytest.mark.parametrize("reason", ["", "   \n "])
 def test_a_decision_needs_a_reason(closed_contest, reason):
     person = make_user(unit=make_unit())
-    held = flagged_round(closed_contest, person, 10, 5_000)
+    held = flagged_round(closed_contest, person, 10, 5_000, NOW)
     with pytest.raises(review.ReviewRefused):
         review.decide_round(
             db.session.get(RoundReview, held.id), review.ACCEPT, reason, person, NOW
@@ -292,8 +252,8 @@ def test_a_decision_needs_a_reason(closed_contest, reason):
 def test_approval_waits_for_a_flagged_round_inside_the_prize_places(closed_contest):
     organizer = make_user(Role.ORGANIZER)
     person = make_user(unit=make_unit())
-    held = flagged_round(closed_contest, person, 10, 5_000)
-    with pytest.raises(workflow.ResultsRefused, match="flagged"):
+    held = flagged_round(closed_contest, person, 10, 5_000, NOW)
+    with pytest.raises(workflow.ResultsRefused, match="bị đánh dấu"):
         workflow.approve_results(closed_contest, organizer, None, NOW)
     review.decide_round(
         db.session.get(RoundReview, held.id), review.EXCLUDE_ROUND, "Quá nhanh", organizer, NOW
@@ -304,7 +264,7 @@ def test_approval_waits_for_a_flagged_round_inside_the_prize_places(closed_conte
 def test_a_flagged_round_outside_the_prize_places_does_not_hold_the_approval(closed_contest):
     organizer = make_user(Role.ORGANIZER)
     person = make_user(unit=make_unit())
-    flagged_round(closed_contest, person, 3, 5_000)  # 3 correct: place 13, past the 10 prizes
+    flagged_round(closed_contest, person, 3, 5_000, NOW)  # 3 correct: place 13, past the 10 prizes
     assert review.review_queue(closed_contest, pending=True)[0].place == 13
     assert (
         review.undecided_prize_rounds(closed_contest, compute_standings(closed_contest).prizes)
@@ -316,7 +276,7 @@ def test_a_flagged_round_outside_the_prize_places_does_not_hold_the_approval(clo
 def test_a_decision_waits_for_approved_results_to_be_reopened(closed_contest):
     organizer = make_user(Role.ORGANIZER)
     person = make_user(unit=make_unit())
-    held = flagged_round(closed_contest, person, 3, 5_000)
+    held = flagged_round(closed_contest, person, 3, 5_000, NOW)
     workflow.approve_results(closed_contest, organizer, None, NOW)
     with pytest.raises(review.ReviewRefused):
         review.decide_round(
@@ -332,7 +292,7 @@ def test_the_queue_shows_the_evidence_and_records_a_decision_with_its_reason(
 ):
     organizer = make_user(Role.ORGANIZER)
     person = make_user(unit=make_unit(), full_name="Nguyễn Văn Nhanh")
-    held = flagged_round(closed_contest, person, 10, 5_000)
+    held = flagged_round(closed_contest, person, 10, 5_000, NOW)
     db.session.commit()
     ApiClient(client).login(organizer)
     path = in_contest(closed_contest, "/organizer/review/")
@@ -363,7 +323,7 @@ def test_the_queue_shows_the_evidence_and_records_a_decision_with_its_reason(
 def test_the_participant_sees_why_a_round_was_excluded(client, closed_contest):
     organizer = make_user(Role.ORGANIZER)
     person = make_user(unit=make_unit())
-    held = flagged_round(closed_contest, person, 10, 5_000)
+    held = flagged_round(closed_contest, person, 10, 5_000, NOW)
     review.decide_round(
         db.session.get(RoundReview, held.id), review.EXCLUDE_ROUND, "Lý do rõ ràng", organizer, NOW
     )
@@ -378,7 +338,7 @@ def test_another_contests_round_is_not_found_and_participants_may_not_review(
 ):
     other = make_contest(NOW, slug="khac")
     person = make_user(unit=make_unit())
-    held = flagged_round(closed_contest, person, 10, 5_000)
+    held = flagged_round(closed_contest, person, 10, 5_000, NOW)
     db.session.commit()
     api = ApiClient(client)
     api.login(person)
