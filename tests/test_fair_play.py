@@ -18,7 +18,7 @@ from contest.models import (
     Role,
     RoundReview,
 )
-from contest.quiz.services import rebuild_best_rounds
+from contest.quiz.services import expire_overdue_attempts, rebuild_best_rounds
 from contest.results import workflow
 from contest.results.services import individual_leaderboard
 from contest.results.standings import compute_standings
@@ -380,3 +380,18 @@ def test_the_thresholds_are_set_on_the_settings_page_and_logged(client, contest)
     assert contest.flag_device_accounts == 4
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "fair_play_changed"))
     assert entry.details["floor_motor_ms"] == [300, 400]
+
+
+def test_a_round_graded_by_the_expiry_sweep_is_assessed_too(api, contest, frozen_clock):
+    scripter = make_user(unit=make_unit())
+    api.login(scripter)
+    body = api.post(in_contest(contest, "/attempts")).get_json()
+    key = key_of(body["id"])
+    for question in body["questions"]:
+        path = f"/attempts/{body['id']}/answers/{question['id']}"
+        assert api.put(path, json={"choice_id": key[question["id"]]}).status_code == 200
+    frozen_clock.advance(seconds=contest.round_time_limit_seconds + 6)
+    assert expire_overdue_attempts(frozen_clock.now) == 1
+    flagged = db.session.get(RoundReview, body["id"])
+    assert flagged.held  # ten answers at the start, whatever the round's length
+    assert db.session.get(BestRound, (contest.id, scripter.id)) is None
