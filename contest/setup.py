@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.questions import contest_bp as contest_questions_bp
     from contest.quiz import bp as quiz_bp
     from contest.results import bp as results_bp
+    from contest.review import bp as review_bp
     from contest.units import bp as units_bp
     from contest.videos import bp as videos_bp
 
@@ -134,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contest_organizer_bp, url_prefix=f"{scoped}/organizer")
     app.register_blueprint(contest_questions_bp, url_prefix=f"{scoped}/organizer/questions")
     app.register_blueprint(contest_setup_bp, url_prefix=f"{scoped}/organizer/settings")
+    app.register_blueprint(review_bp, url_prefix=f"{scoped}/organizer/review")
     app.register_blueprint(documents_bp, url_prefix=f"{scoped}/documents")
     register_contest_lookup(app)
 

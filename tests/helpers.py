@@ -20,6 +20,7 @@ from contest.models import (
     Question,
     ReviewPolicy,
     Role,
+    RoundReview,
     Unit,
     UnitGroup,
     User,
@@ -175,6 +176,64 @@ def graded_round(
     db.session.add(attempt)
     db.session.flush()
     record_best_round(attempt)
+    return attempt
+
+
+def flagged_round(
+    contest: Contest,
+    user: User,
+    correct: int,
+    duration_ms: int,
+    finished_at: datetime,
+    held: bool = True,
+) -> Attempt:
+    """A graded round the plausibility checks flagged, as grading keeps it: held (too fast: not
+    ranked until accepted) or not (several accounts on one device: ranked meanwhile)."""
+    attempt = Attempt(
+        contest_id=contest.id,
+        user_id=user.id,
+        state=AttemptState.SUBMITTED,
+        started_at=finished_at - timedelta(milliseconds=duration_ms),
+        deadline_at=finished_at + timedelta(minutes=10),
+        submitted_at=finished_at,
+        finished_at=finished_at,
+        question_count=10,
+        correct_count=correct,
+        duration_ms=duration_ms,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    db.session.add(
+        RoundReview(
+            attempt_id=attempt.id,
+            contest_id=contest.id,
+            user_id=user.id,
+            held=held,
+            flags=["too_fast"] if held else ["shared_device"],
+            evidence={
+                "duration_ms": duration_ms,
+                "floor_ms": 40_000,
+                "gap_cv_percent": 3.5,
+                "device_accounts": 1 if held else 3,
+                "address_rounds": 2,
+                "answers": [
+                    {
+                        "question_id": 1,
+                        "position": 1,
+                        "reading_chars": 350,
+                        "floor_ms": 4_675,
+                        "first_saved_ms": duration_ms // 2,
+                        "last_saved_ms": duration_ms // 2,
+                        "too_fast": held,
+                    }
+                ],
+            },
+            flagged_at=finished_at,
+        )
+    )
+    db.session.flush()
+    if not held:
+        record_best_round(attempt)
     return attempt
 
 

@@ -526,6 +526,17 @@ LEGAL_DOCUMENTS = _table(
 MILESTONES = _table(
     "contest_milestones", "id", "contest_id", "kind", times=("due_at", "done_at"), json=("details",)
 )
+ROUND_REVIEWS = _table(
+    "round_reviews",
+    *("attempt_id", "contest_id", "user_id", "held", "decision", "reason", "decided_by_id"),
+    times=("flagged_at", "decided_at"),
+    json=("flags", "evidence"),
+)
+EXCLUDED = _table(
+    "excluded_participants",
+    *("contest_id", "user_id", "reason", "decided_by_id"),
+    times=("decided_at",),
+)
 
 
 def given(table, *rows: tuple) -> tuple:
@@ -638,6 +649,16 @@ CHAIN = [
     (
         BASIS_REVISION,  # legal documents; the questions' basis and the reference date: columns
         [given(LEGAL_DOCUMENTS, (1, "Luật", "58/2010/QH12", 2010, "Viên chức", T0))],
+    ),
+    (
+        "92ac48199c6b",  # plausibility: round reviews, excluded participants (and columns)
+        [
+            given(
+                ROUND_REVIEWS,
+                (1, 1, 1, True, "excluded", "Kịch bản", 8, T0, T0, ["too_fast"], {"answers": []}),
+            ),
+            given(EXCLUDED, (1, 1, "Chơi hộ", 8, T0)),
+        ],
     ),
 ]
 

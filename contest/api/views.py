@@ -22,6 +22,7 @@ from contest.api.serializers import (
 from contest.auth import services as auth_services
 from contest.auth.limits import login_per_account, login_per_address
 from contest.auth.sessions import session_user
+from contest.device_cookie import device_id, keep_device_id
 from contest.extensions import db, limiter
 from contest.models import Attempt, Contest
 from contest.numbers import json_id
@@ -158,11 +159,18 @@ def start_open_attempt():
 
 def _start_attempt(contest: Contest):
     now = clock.utc_now()
+    device = device_id()
     attempt = quiz.start_attempt(
-        contest, current_user, now, clock.local_zone(), random.SystemRandom()
+        contest,
+        current_user,
+        now,
+        clock.local_zone(),
+        random.SystemRandom(),
+        device_id=device,
+        client_address=request.remote_addr,
     )
     db.session.commit()
-    return jsonify(attempt_json(attempt, now, reveal_key=False)), 201
+    return keep_device_id(jsonify(attempt_json(attempt, now, reveal_key=False)), device), 201
 
 
 @bp.get("/attempts/<int:attempt_id>")

@@ -138,3 +138,31 @@ class LegalBasisForm(ContestForm):
     draws_out_of_force = BooleanField(
         _l("Draw questions whose legal basis is out of force too (a contest about history)")
     )
+
+
+class FairPlayForm(ContestForm):
+    floor_reading_chars_per_second = _whole(
+        _l("Fastest reading speed, in characters a second (of a question and its choices)"),
+        InputRequired(NOT_A_WHOLE_NUMBER),
+        NumberRange(min=5, max=1_000, message=_l("From 5 to 1000.")),
+    )
+    floor_motor_ms = _whole(
+        _l("Least time to click an answer, in milliseconds"),
+        InputRequired(NOT_A_WHOLE_NUMBER),
+        NumberRange(min=0, max=10_000, message=_l("From 0 to 10000.")),
+    )
+    flag_regular_cv_percent = _whole(
+        _l("Timings count as mechanical below this variation of the gaps between answers (%)"),
+        InputRequired(NOT_A_WHOLE_NUMBER),
+        NumberRange(min=0, max=100, message=_l("From 0 to 100.")),
+    )
+    flag_device_accounts = _whole(
+        _l("Accounts on one device from which its rounds are flagged"),
+        InputRequired(NOT_A_WHOLE_NUMBER),
+        NumberRange(min=2, max=1_000, message=_l("From 2 to 1000.")),
+    )
+    flag_address_rounds = _whole(
+        _l("Rounds from one address within 10 minutes that add evidence to a flagged round"),
+        InputRequired(NOT_A_WHOLE_NUMBER),
+        NumberRange(min=2, max=100_000, message=_l("From 2 to 100000.")),
+    )

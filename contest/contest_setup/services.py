@@ -99,6 +99,16 @@ class NewContest:
     windows: dict[str, datetime | None]
 
 
+# The plausibility thresholds (contest.domain.plausibility.Thresholds), in the fair-play page's
+# order.
+PLAUSIBILITY_SETTINGS = (
+    "floor_reading_chars_per_second",
+    "floor_motor_ms",
+    "flag_regular_cv_percent",
+    "flag_device_accounts",
+    "flag_address_rounds",
+)
+
 # What a copy takes from the past contest. A setting is a column of `contests`; each other
 # thing copied is a collection with its function. Everything else stays behind: rounds,
 # best rounds, predictions, videos and their scores, judge assignments, results snapshots,
@@ -140,17 +150,9 @@ COPIED_SETTINGS = (
     "prediction_question",
     "registration_open",
     "draws_out_of_force",
+    *PLAUSIBILITY_SETTINGS,
 )
 # The reference date goes with the windows: a copy held later is about the law of its own day.
-NOT_COPIED = (
-    "id",
-    "slug",
-    "name",
-    "created_at",
-    "prediction_true_value",
-    "reference_date",
-    *WINDOW_FIELDS,
-)
 # The emblem is a stored file, as the documents are: a copy would share (and delete) it.
 # A year's awarding decision is that year's alone.
 NOT_COPIED = (
@@ -159,6 +161,7 @@ NOT_COPIED = (
     "name",
     "created_at",
     "prediction_true_value",
+    "reference_date",
     "emblem_key",
     "emblem_type",
     "award_decision",
@@ -659,3 +662,35 @@ def change_legal_basis_settings(
 
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+# Fair play: the thresholds of the plausibility checks
+
+
+@dataclass(frozen=True)
+class FairPlay:
+    floor_reading_chars_per_second: int
+    floor_motor_ms: int
+    flag_regular_cv_percent: int
+    flag_device_accounts: int
+    flag_address_rounds: int
+
+    @classmethod
+    def of(cls, contest: Contest) -> "FairPlay":
+        return cls(**{name: getattr(contest, name) for name in PLAUSIBILITY_SETTINGS})
+
+
+def change_fair_play(contest: Contest, values: FairPlay, actor: User, now: datetime) -> None:
+    """Set the thresholds of the plausibility checks; logged.
+
+    They apply to rounds graded from now on: a round already graded keeps the flags it got.
+    Refused once the results are approved.
+    """
+    _approved_results_refusal(
+        contest, _l("The results are approved: reopen them before changing the thresholds.")
+    )
+    before = FairPlay.of(contest)
+    for key, value in values.__dict__.items():
+        setattr(contest, key, value)
+    _log(contest, "fair_play_changed", actor, now, before.__dict__, values.__dict__)
+    db.session.flush()

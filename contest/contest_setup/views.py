@@ -25,6 +25,7 @@ from contest.contest_setup.forms import (
     REVIEW_LABELS,
     DocumentForm,
     EmblemForm,
+    FairPlayForm,
     IdentityForm,
     LegalBasisForm,
     NewContestForm,
@@ -394,3 +395,22 @@ def legal_basis():
         if done:
             return done
     return render_template("contest_setup/legal_basis.html", contest=contest, form=form)
+
+
+@bp.route("/fair-play", methods=["GET", "POST"])
+@role_required(Role.ORGANIZER)
+def fair_play():
+    contest = g.contest
+    form = FairPlayForm(obj=services.FairPlay.of(contest))
+    if form.validate_on_submit():
+        values = services.FairPlay(
+            **{name: form[name].data for name in services.PLAUSIBILITY_SETTINGS}
+        )
+        done = _saved_or_refused(
+            lambda: services.change_fair_play(contest, values, current_user, clock.utc_now()),
+            _("The thresholds are saved; they apply to rounds graded from now on."),
+            "contest_setup.fair_play",
+        )
+        if done:
+            return done
+    return render_template("contest_setup/fair_play.html", contest=contest, form=form)

@@ -30,6 +30,7 @@ from contest.models.results import (
     SnapshotIndividual,
     TieResolution,
 )
+from contest.models.review import ExcludedParticipant, ReviewDecision, RoundReview
 from contest.models.scheduling import ContestMilestone, SchedulerLease
 from contest.models.video import COUNTED_STATES, ENTERED_STATES, Video, VideoForm, VideoState
 
@@ -49,6 +50,7 @@ __all__ = [
     "CredentialHandoff",
     "ContestState",
     "DrawQuota",
+    "ExcludedParticipant",
     "JudgeAssignment",
     "LegalDocument",
     "ParticipatingUnit",
@@ -56,8 +58,10 @@ __all__ = [
     "PrizeTierRow",
     "Question",
     "ResultsSnapshot",
+    "ReviewDecision",
     "ReviewPolicy",
     "Role",
+    "RoundReview",
     "RubricCriterion",
     "SchedulerLease",
     "SnapshotIndividual",

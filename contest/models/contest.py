@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from contest.clock import local_zone, utc_now
 from contest.domain.drawing import DrawRules
 from contest.domain.judging import Aggregation
+from contest.domain.plausibility import DEFAULT_THRESHOLDS, Thresholds
 from contest.domain.prizes import SEED_PRIZE_TABLE
 from contest.errors import ContestArchived
 from contest.extensions import db
@@ -140,6 +141,27 @@ class Contest(db.Model):
     # the quiz opens. A contest about history may draw questions out of force all the same.
     reference_date: Mapped[date | None] = mapped_column(Date)
     draws_out_of_force: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The plausibility thresholds (contest.domain.plausibility.Thresholds; the defaults are
+    # DEFAULT_THRESHOLDS, measured by bench/plausibility_sim.py).
+    floor_reading_chars_per_second: Mapped[int] = mapped_column(
+        default=DEFAULT_THRESHOLDS.reading_chars_per_second,
+        server_default=str(DEFAULT_THRESHOLDS.reading_chars_per_second),
+    )
+    floor_motor_ms: Mapped[int] = mapped_column(
+        default=DEFAULT_THRESHOLDS.motor_ms, server_default=str(DEFAULT_THRESHOLDS.motor_ms)
+    )
+    flag_regular_cv_percent: Mapped[int] = mapped_column(
+        default=DEFAULT_THRESHOLDS.regular_cv_percent,
+        server_default=str(DEFAULT_THRESHOLDS.regular_cv_percent),
+    )
+    flag_device_accounts: Mapped[int] = mapped_column(
+        default=DEFAULT_THRESHOLDS.device_accounts,
+        server_default=str(DEFAULT_THRESHOLDS.device_accounts),
+    )
+    flag_address_rounds: Mapped[int] = mapped_column(
+        default=DEFAULT_THRESHOLDS.address_rounds,
+        server_default=str(DEFAULT_THRESHOLDS.address_rounds),
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     rubric: Mapped[list[RubricCriterion]] = relationship(
@@ -298,6 +320,16 @@ class Contest(db.Model):
             return list(VideoForm)
         chosen = set(self.allowed_video_forms.split(","))
         return [form for form in VideoForm if form.value in chosen]
+
+    def plausibility_thresholds(self) -> Thresholds:
+        """The thresholds of the plausibility flags this contest has set."""
+        return Thresholds(
+            reading_chars_per_second=self.floor_reading_chars_per_second,
+            motor_ms=self.floor_motor_ms,
+            regular_cv_percent=self.flag_regular_cv_percent,
+            device_accounts=self.flag_device_accounts,
+            address_rounds=self.flag_address_rounds,
+        )
 
     def answers_are_reviewable(self, now: datetime) -> bool:
         """Whether a submitted round may show its correct answers at `now`."""

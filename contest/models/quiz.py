@@ -159,6 +159,8 @@ class Attempt(db.Model):
         ),
         Index("ix_attempts_contest_user", "contest_id", "user_id"),
         Index("ix_attempts_state_deadline", "state", "deadline_at"),
+        Index("ix_attempts_contest_device", "contest_id", "device_id"),
+        Index("ix_attempts_address_started", "client_address", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -174,6 +176,10 @@ class Attempt(db.Model):
     question_count: Mapped[int] = mapped_column()
     correct_count: Mapped[int | None] = mapped_column()
     duration_ms: Mapped[int | None] = mapped_column()
+    # Where the round was played from, for the plausibility checks: the site's own device
+    # cookie (a random id, not a fingerprint) and the client's address (as ProxyFix gives it).
+    device_id: Mapped[str | None] = mapped_column(String(32))
+    client_address: Mapped[str | None] = mapped_column(String(45))
 
     served: Mapped[list["ServedQuestion"]] = relationship(
         back_populates="attempt", order_by="ServedQuestion.position", cascade="all, delete-orphan"
@@ -245,7 +251,9 @@ class Answer(db.Model):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
     choice_id: Mapped[int] = mapped_column(ForeignKey("choices.id"))
-    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the last save
+    # The first save: a changed answer keeps it (None for answers saved before it was kept).
+    first_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
 

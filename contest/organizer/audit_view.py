@@ -49,6 +49,8 @@ ACTIONS = {
     "visibility_changed": _l("Answers and leaderboard visibility changed"),
     "video_file_missing": _l("A video's stored file is missing"),
     "video_file_restored": _l("A video's stored file is back"),
+    "round_review_decided": _l("Decision on a flagged round"),
+    "fair_play_changed": _l("Fair-play thresholds changed"),
 }
 # Their details are changes, each [before, after].
 CHANGE_ACTIONS = {
@@ -64,6 +66,7 @@ CHANGE_ACTIONS = {
     "round_rules_changed",
     "draw_rules_changed",
     "visibility_changed",
+    "fair_play_changed",
 }
 DETAILS = {
     "total_amount": _l("Total amount"),
@@ -155,6 +158,21 @@ DETAILS = {
     "unit_ranking_public": _l("The unit ranking is public while the contest runs"),
     "topic_quotas": _l("Questions per topic in a round"),
     "difficulty_quotas": _l("Questions per difficulty in a round"),
+    "decision": _l("Decision"),
+    "participant": _l("Participant (id)"),
+    "flags": _l("Flags"),
+    "rounds": _l("Rounds (ids)"),
+    "floor_reading_chars_per_second": _l(
+        "Fastest reading speed, in characters a second (of a question and its choices)"
+    ),
+    "floor_motor_ms": _l("Least time to click an answer, in milliseconds"),
+    "flag_regular_cv_percent": _l(
+        "Timings count as mechanical below this variation of the gaps between answers (%)"
+    ),
+    "flag_device_accounts": _l("Accounts on one device from which its rounds are flagged"),
+    "flag_address_rounds": _l(
+        "Rounds from one address within 10 minutes that add evidence to a flagged round"
+    ),
 }
 MONEY = {"total_amount"}
 

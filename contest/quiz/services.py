@@ -33,6 +33,7 @@ from contest.models import (
 )
 from contest.models.types import UTCDateTime
 from contest.questions.services import question_pool
+from contest.quiz import plausibility
 
 
 class QuizError(Exception):
@@ -175,9 +176,19 @@ def pace_refusal(contest: Contest, user: User, now: datetime) -> PaceLimited | N
 
 
 def start_attempt(
-    contest: Contest, user: User, now: datetime, timezone: ZoneInfo, rng: random.Random
+    contest: Contest,
+    user: User,
+    now: datetime,
+    timezone: ZoneInfo,
+    rng: random.Random,
+    device_id: str | None = None,
+    client_address: str | None = None,
 ) -> Attempt:
-    """Start a round: check the window and the limits, draw the questions, stamp the clock."""
+    """Start a round: check the window and the limits, draw the questions, stamp the clock.
+
+    `device_id` (the site's device cookie) and `client_address` are kept for the plausibility
+    checks at grading (contest.quiz.plausibility).
+    """
     contest.refuse_if_archived(now)
     if not user.has_role(Role.PARTICIPANT):
         raise NotAParticipant()
@@ -207,6 +218,8 @@ def start_attempt(
             now, contest.round_time_limit_seconds, contest.quiz_closes_at
         ),
         question_count=len(drawn),
+        device_id=device_id,
+        client_address=client_address,
         served=[
             ServedQuestion(
                 question_id=item.question_id,
@@ -251,8 +264,8 @@ def _seen_question_ids(user: User) -> set[int]:
 
 
 _SAVE_ANSWER_SQL = """
-INSERT INTO answers (attempt_id, question_id, choice_id, saved_at)
-SELECT a.id, sq.question_id, :choice_id, :now
+INSERT INTO answers (attempt_id, question_id, choice_id, saved_at, first_saved_at)
+SELECT a.id, sq.question_id, :choice_id, :now, :now
 FROM attempts a
 JOIN served_questions sq ON sq.attempt_id = a.id AND sq.question_id = :question_id
 JOIN users u ON u.id = a.user_id
@@ -264,6 +277,8 @@ WHERE a.id = :attempt_id AND a.user_id = :user_id AND u.is_active_account
 ON CONFLICT (attempt_id, question_id)
 DO UPDATE SET choice_id = excluded.choice_id, saved_at = excluded.saved_at
 """
+# A changed answer keeps its first save (first_saved_at): the plausibility checks judge when
+# the question was first answered, which later changes cannot move.
 # PostgreSQL: the share lock waits for a submission grading this round, then sees it graded;
 # a submission waits for the saves that hold it. SQLite serialises every writer anyway.
 _SAVE_ANSWER = {
@@ -408,7 +423,9 @@ def _grade(attempt: Attempt, now: datetime, state: AttemptState) -> Attempt:
     attempt.finished_at = grade.finished_at
     attempt.duration_ms = grade.duration_ms
     db.session.flush()
-    record_best_round(attempt)
+    review = plausibility.flag_round(attempt, now)
+    if plausibility.is_ranked(attempt, review):
+        record_best_round(attempt)
     return attempt
 
 
@@ -461,8 +478,20 @@ def record_best_round(attempt: Attempt) -> None:
 _DIALECT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def rebuild_best_rounds(contest_id: int) -> None:
-    """Fill the contest's best rounds from its graded rounds (rounds loaded in bulk)."""
+def rebuild_best_rounds(contest_id: int, user_id: int | None = None) -> None:
+    """Fill the contest's best rounds from its ranked graded rounds (rounds loaded in bulk);
+    only `user_id`'s when given (after an organizer's decision on one of their rounds).
+
+    The participant's row is locked first (PostgreSQL): a round of theirs graded meanwhile
+    waits, then compares itself to the row written here.
+    """
+    only = [] if user_id is None else [Attempt.user_id == user_id]
+    if user_id is not None:
+        db.session.execute(
+            select(BestRound.user_id)
+            .where(BestRound.contest_id == contest_id, BestRound.user_id == user_id)
+            .with_for_update()
+        )
     numbered = (
         select(
             Attempt.contest_id,
@@ -486,11 +515,17 @@ def rebuild_best_rounds(contest_id: int) -> None:
             .label("nth"),
         )
         .join(User, User.id == Attempt.user_id)
-        .where(Attempt.contest_id == contest_id, Attempt.state.in_(GRADED_STATES))
+        .where(
+            Attempt.contest_id == contest_id,
+            Attempt.state.in_(GRADED_STATES),
+            plausibility.ranked_round_clause(),
+            *only,
+        )
         .subquery()
     )
     columns = [c for c in numbered.c if c.name != "nth"]
-    db.session.execute(delete(BestRound).where(BestRound.contest_id == contest_id))
+    kept = [BestRound.user_id == user_id] if user_id is not None else []
+    db.session.execute(delete(BestRound).where(BestRound.contest_id == contest_id, *kept))
     db.session.execute(
         BestRound.__table__.insert().from_select(
             [c.name for c in columns], select(*columns).where(numbered.c.nth == 1)

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 
 from contest import clock
 from contest.extensions import db
-from contest.models import Attempt
-from contest.quiz import bp
+from contest.models import Attempt, RoundReview
+from contest.quiz import bp, plausibility
 from contest.quiz import services as quiz
 from contest.quiz.forms import PredictionForm
 
@@ -82,6 +82,8 @@ def result(attempt_id: int):
     return render_template(
         "quiz/result.html",
         attempt=attempt,
+        review=db.session.get(RoundReview, attempt.id),
+        exclusion=plausibility.exclusion_of(attempt.contest_id, attempt.user_id),
         answer_key=quiz.answer_key(attempt) if attempt.answer_key_visible(now) else None,
         chosen={answer.question_id: answer.choice_id for answer in attempt.answers},
     )

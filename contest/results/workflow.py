@@ -39,6 +39,7 @@ from contest.models import (
 from contest.models.audit import record
 from contest.results.services import freeze_individual_ranking
 from contest.results.standings import EntryName, Standings, compute_standings, entry_names
+from contest.review.services import undecided_prize_rounds
 
 PROVISIONAL, APPROVED, PUBLISHED = "provisional", "approved", "published"
 RESULTS_AT_CLOSE, PUBLICATION = "results_at_close", "publication"
@@ -241,7 +242,8 @@ def _units_of_old_snapshot(content: dict) -> dict[str, dict[int, int | None]]:
 
 
 def approve_results(contest: Contest, actor: User, remarks: str | None, now: datetime):
-    """Freeze the current standings as the approved results (after closing, ties decided)."""
+    """Freeze the current standings as the approved results (after closing, ties decided, and
+    no flagged round that would take a prize place undecided)."""
     if current_snapshot(contest) is not None:
         raise ResultsRefused(_l("The results are already approved. Reopen them first."))
     if now < contest.closes_at:
@@ -249,6 +251,10 @@ def approve_results(contest: Contest, actor: User, remarks: str | None, now: dat
     standings = compute_standings(contest)
     if standings.prizes.pending_ties:
         raise ResultsRefused(_l("Decide every tie at a prize boundary before approving."))
+    if undecided_prize_rounds(contest, standings.prizes):
+        raise ResultsRefused(
+            _l("Decide every flagged round that would take a prize place before approving.")
+        )
     snapshot = ResultsSnapshot(
         contest_id=contest.id,
         approved_at=now,

@@ -1,23 +1,30 @@
-"""A civil servant on a phone: register, play a round through a reload and a lost connection."""
+"""A civil servant on a phone: register, play a round at a person's pace through a reload and a
+lost connection, and rank (the plausibility checks find nothing to flag)."""
 
 import re
 
 from sqlalchemy import select
 
 from contest.extensions import db
-from contest.models import Unit
+from contest.models import RoundReview, Unit
 from tests.browser.steps import IN_LIVE, contest_by_slug, log_in, shot
 from tests.helpers import make_user
 
+# A person reads before choosing, some questions longer than others: these questions and their
+# choices are about 100 characters, read here at 20-50 a second (the plausibility floor reads
+# 80 a second, plus a 0.3 s click; an even pace would be flagged as mechanically regular).
+READING_MS = [2_200, 4_100, 2_600, 5_000, 3_100, 2_400, 4_600, 3_400, 2_800, 3_900]
+
 
 def answer(page, index: int) -> None:
-    """Choose the first choice of the index-th question and wait until the server has it."""
+    """Read the index-th question, choose its first choice, wait until the server has it."""
     question = page.locator("li.question").nth(index)
+    page.wait_for_timeout(READING_MS[index])
     question.locator("label.choice").first.click()
     question.locator(".save-status.status-saved").wait_for()
 
 
-def test_register_play_reload_lose_connection_submit_and_rank(page):
+def test_register_play_reload_lose_connection_submit_and_rank(page, live_app):
     page.goto("/auth/register")
     page.fill("#full_name", "Trần Thị Thu Hà")
     page.fill("#phone", "0912 345 678")
@@ -47,6 +54,7 @@ def test_register_play_reload_lose_connection_submit_and_rank(page):
 
     page.context.set_offline(True)
     offline_question = page.locator("li.question").nth(3)
+    page.wait_for_timeout(READING_MS[3])
     offline_question.locator("label.choice").first.click()
     offline_question.locator(".save-status.status-retrying").wait_for()
     assert page.locator("#offline-banner").is_visible()
@@ -61,6 +69,11 @@ def test_register_play_reload_lose_connection_submit_and_rank(page):
     page.wait_for_url(re.compile(r"/quiz/attempts/\d+$"))
     score = page.get_by_test_id("score").inner_text()
     assert re.fullmatch(r"Đúng \d+/10 câu", score), score
+    assert page.get_by_test_id("round-standing").count() == 0  # a human pace: not flagged
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    with live_app.app_context():
+        flagged = db.session.get(RoundReview, attempt_id)
+        assert flagged is None, flagged.flags
     shot(page, "round-result")
 
     page.goto(f"{IN_LIVE}/results/leaderboard")

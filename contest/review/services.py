@@ -1,0 +1,180 @@
+"""The organizers' decisions on flagged rounds, and what the queue and the approval read.
+
+A decision (accept the round, exclude it, or exclude its participant from the contest) comes
+with a reason and goes to the audit log; the participant's best round is then made again from
+their rounds that still rank, so the leaderboard, the standings, the prizes and the exports,
+which all read best_rounds, follow at once.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+
+from contest.domain.prizes import INDIVIDUAL, PrizeList
+from contest.domain.text import clean_lines
+from contest.errors import Refused
+from contest.extensions import db
+from contest.models import (
+    Attempt,
+    BestRound,
+    Contest,
+    ExcludedParticipant,
+    ReviewDecision,
+    RoundReview,
+    Unit,
+    User,
+)
+from contest.models.audit import record
+from contest.quiz.services import rebuild_best_rounds
+
+REASON_MAX = 2000
+ACCEPT, EXCLUDE_ROUND, EXCLUDE_PARTICIPANT = "accept", "exclude_round", "exclude_participant"
+DECISIONS = (ACCEPT, EXCLUDE_ROUND, EXCLUDE_PARTICIPANT)
+
+
+class ReviewRefused(Refused):
+    code, status = "review_refused", 422
+    message = _l("This decision cannot be recorded.")
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    """A flagged round as the queue shows it, with the place it would take if it ranked."""
+
+    review: RoundReview
+    attempt: Attempt
+    full_name: str
+    unit_name: str | None
+    place: int
+
+
+def would_be_place(contest: Contest, attempt: Attempt) -> int:
+    """The place the round would take in the individual ranking as it stands: one more than
+    the other participants whose best round has more correct answers, or as many in less time
+    (the prediction's tie-break, known only after the close, is left aside)."""
+    better = or_(
+        BestRound.correct_count > attempt.correct_count,
+        and_(
+            BestRound.correct_count == attempt.correct_count,
+            BestRound.duration_ms < attempt.duration_ms,
+        ),
+    )
+    return 1 + db.session.scalar(
+        select(func.count()).where(
+            BestRound.contest_id == contest.id, BestRound.user_id != attempt.user_id, better
+        )
+    )
+
+
+def review_queue(contest: Contest, pending: bool) -> list[QueueLine]:
+    """The contest's flagged rounds waiting for a decision (`pending`), else those decided;
+    each with the place it would take. Pending ones by that place, decided ones newest first."""
+    waiting = RoundReview.decision == ReviewDecision.PENDING
+    rows = db.session.execute(
+        select(RoundReview, Attempt, User.full_name, Unit.name)
+        .join(Attempt, Attempt.id == RoundReview.attempt_id)
+        .join(User, User.id == RoundReview.user_id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(RoundReview.contest_id == contest.id, waiting if pending else ~waiting)
+        .order_by(RoundReview.decided_at.desc(), RoundReview.flagged_at.desc())
+    ).all()
+    lines = [
+        QueueLine(review, attempt, name, unit, would_be_place(contest, attempt))
+        for review, attempt, name, unit in rows
+    ]
+    return sorted(lines, key=lambda line: (line.place, line.attempt.id)) if pending else lines
+
+
+def pending_count(contest: Contest) -> int:
+    """How many flagged rounds of the contest wait for a decision."""
+    return db.session.scalar(
+        select(func.count()).where(
+            RoundReview.contest_id == contest.id,
+            RoundReview.decision == ReviewDecision.PENDING,
+        )
+    )
+
+
+def undecided_prize_rounds(contest: Contest, prizes: PrizeList) -> list[QueueLine]:
+    """Flagged rounds still undecided that would take an individual prize place: a place up
+    to the last one the prize list awards (or the number of individual prizes, if more), and
+    a round better than the best one its participant has ranked, or that one itself."""
+    places = max(
+        [award.rank for award in prizes.awards if award.category == INDIVIDUAL]
+        + [sum(row.prize_count for row in contest.prize_table if row.category == INDIVIDUAL)]
+    )
+    return [
+        line
+        for line in review_queue(contest, pending=True)
+        if line.place <= places and _could_rank_higher(line.attempt)
+    ]
+
+
+def _could_rank_higher(attempt: Attempt) -> bool:
+    """Whether the round is its participant's ranked best, or would beat it if accepted."""
+    kept = db.session.get(BestRound, (attempt.contest_id, attempt.user_id))
+    if kept is None or kept.attempt_id == attempt.id:
+        return True
+    return (-attempt.correct_count, attempt.duration_ms) < (-kept.correct_count, kept.duration_ms)
+
+
+def decide_round(
+    review: RoundReview, decision: str, reason: str, actor: User, now: datetime
+) -> RoundReview:
+    """Accept a flagged round, exclude it, or exclude its participant from the contest, for
+    `reason` (logged); their best round is made again from the rounds that still rank.
+
+    Refused without a reason, and once the contest's results are approved (reopen them first).
+    """
+    reason = clean_lines(reason).strip()
+    if decision not in DECISIONS:
+        raise ReviewRefused(_l("Choose one of the decisions offered."))
+    if not reason:
+        raise ReviewRefused(_l("Give the reason for this decision."))
+    if len(reason) > REASON_MAX:
+        raise ReviewRefused(_l("At most %(max)s characters.", max=REASON_MAX))
+    contest = review.attempt.contest
+    if contest.has_approved_results():
+        raise ReviewRefused(_l("The results are approved: reopen them before changing a decision."))
+    decided = [review]
+    if decision == EXCLUDE_PARTICIPANT:
+        if db.session.get(ExcludedParticipant, (contest.id, review.user_id)) is None:
+            db.session.add(
+                ExcludedParticipant(
+                    contest_id=contest.id,
+                    user_id=review.user_id,
+                    reason=reason,
+                    decided_by_id=actor.id,
+                    decided_at=now,
+                )
+            )
+        decided += db.session.scalars(
+            select(RoundReview).where(
+                RoundReview.contest_id == contest.id,
+                RoundReview.user_id == review.user_id,
+                RoundReview.decision == ReviewDecision.PENDING,
+                RoundReview.attempt_id != review.attempt_id,
+            )
+        ).all()
+    outcome = ReviewDecision.ACCEPTED if decision == ACCEPT else ReviewDecision.EXCLUDED
+    for each in decided:
+        each.decision, each.reason = outcome, reason
+        each.decided_by_id, each.decided_at = actor.id, now
+    db.session.flush()
+    rebuild_best_rounds(contest.id, review.user_id)
+    record(
+        "round_review_decided",
+        actor,
+        contest.id,
+        f"attempt:{review.attempt_id}",
+        now,
+        decision=decision,
+        reason=reason,
+        participant=review.user_id,
+        flags=list(review.flags),
+        rounds=[each.attempt_id for each in decided],
+    )
+    db.session.flush()
+    return review

@@ -1,0 +1,59 @@
+"""The review queue of flagged rounds, and the organizers' decisions on them."""
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from contest import clock
+from contest.auth.decorators import role_required
+from contest.errors import Refused
+from contest.extensions import db
+from contest.models import Role, RoundReview
+from contest.review import bp, services
+from contest.review.forms import DecisionForm
+
+
+@bp.get("/")
+@role_required(Role.ORGANIZER)
+def queue():
+    contest = g.contest
+    pending = services.review_queue(contest, pending=True)
+    return render_template(
+        "review/queue.html",
+        contest=contest,
+        pending=pending,
+        decided=services.review_queue(contest, pending=False),
+        forms={
+            line.attempt.id: DecisionForm(formdata=None, prefix=_prefix(line.attempt.id))
+            for line in pending
+        },
+    )
+
+
+def _prefix(attempt_id: int) -> str:
+    """Each round's decision form names its fields after the round: the page shows several."""
+    return f"round-{attempt_id}-"
+
+
+@bp.post("/<int:attempt_id>")
+@role_required(Role.ORGANIZER)
+def decide(attempt_id: int):
+    review = db.session.get(RoundReview, attempt_id)
+    if review is None or review.contest_id != g.contest.id:
+        abort(404)
+    form = DecisionForm(prefix=_prefix(attempt_id))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(error) for error in errors), "error")
+        return redirect(url_for("review.queue")), 303
+    try:
+        services.decide_round(
+            review, form.decision.data, form.reason.data, current_user, clock.utc_now()
+        )
+    except Refused as refused:
+        db.session.rollback()
+        flash(str(refused.message), "error")
+        return redirect(url_for("review.queue")), 303
+    db.session.commit()
+    flash(_("The decision is recorded; the ranking follows it."), "success")
+    return redirect(url_for("review.queue")), 303
