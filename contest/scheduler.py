@@ -50,6 +50,8 @@ def grade_overdue_rounds(app: Flask) -> int:
             db.session.commit()
             graded += batch
             if batch == 0:
+                if graded:
+                    log.info("graded %d overdue rounds", graded)
                 return graded
 
 

@@ -27,3 +27,6 @@ SHARED_MEMORY = "/dev/shm"  # noqa: S108 (tmpfs for the heartbeat files gunicorn
 worker_tmp_dir = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None
 accesslog = os.environ.get("WEB_ACCESS_LOG") or None  # nginx logs the requests
 errorlog = "-"
+# gunicorn 27's control socket lives in the user's home by default, one path for every
+# gunicorn the user runs (two app instances on one host would share it): not used here.
+control_socket_disable = True
