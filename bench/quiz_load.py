@@ -320,13 +320,14 @@ class Bench:
     def run_locust(
         self,
         user_class: str,
-        port: int,
+        host: str,
         server_pid: int,
         label: str,
         first: int,
         profile: bool = False,
     ) -> dict:
-        """One measured phase; returns the summarized window (and py-spy's, with `profile`)."""
+        """One measured phase against the site at `host` (server_pid: the process tree whose CPU
+        is measured); returns the summarized window (and py-spy's, with `profile`)."""
         args = self.args
         busy_before = common.wait_until_quiet(args.wait_quiet)
         report_path = self.tmp / f"{label}-window.json"
@@ -338,7 +339,7 @@ class Bench:
             str(LOCUSTFILE),
             "--headless",
             "--host",
-            f"http://127.0.0.1:{port}",
+            host,
             "-u",
             str(args.clients),
             "-r",
@@ -432,7 +433,12 @@ class Bench:
                 first = 1 + offset * args.clients  # fresh accounts for every phase
                 profile = args.py_spy and phase == "save"
                 phases[phase] = self.run_locust(
-                    user_class, port, server.pid, f"{kind}-{phase}", first, profile
+                    user_class,
+                    f"http://127.0.0.1:{port}",
+                    server.pid,
+                    f"{kind}-{phase}",
+                    first,
+                    profile,
                 )
                 print_phase(kind, phase, phases[phase])
             common.stop_process(server)
@@ -441,7 +447,12 @@ class Bench:
                 "bench.ceiling_app:create_app()", url, f"{kind}-ceiling", "/health"
             )
             phases["ceiling"] = self.run_locust(
-                "CeilingUser", port, server.pid, f"{kind}-ceiling", 1, args.py_spy
+                "CeilingUser",
+                f"http://127.0.0.1:{port}",
+                server.pid,
+                f"{kind}-ceiling",
+                1,
+                args.py_spy,
             )
             print_phase(kind, "ceiling", phases["ceiling"])
             common.stop_process(server)

@@ -1,6 +1,8 @@
 """The platform's `flask` commands."""
 
 import csv
+import logging
+import signal
 from pathlib import Path
 
 import click
@@ -25,6 +27,7 @@ from contest.questions.messages import (
     lint_summary,
 )
 from contest.scheduler import build_scheduler, grade_overdue_rounds
+from contest.scheduler import stop as stop_scheduler
 
 
 def write_credentials(target: Path, accounts) -> None:
@@ -84,8 +87,14 @@ def register(app: Flask) -> None:
     @app.cli.command("scheduler")
     def scheduler() -> None:
         """Run the scheduler in this process (one per deployment; a second one only waits)."""
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        runner = build_scheduler(app, blocking=True)
+        # SIGTERM (systemd, docker stop) and Ctrl+C: finish the running jobs, release the
+        # lease, so that the standby takes over at once rather than when the lease lapses.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop_scheduler(runner, app))
         click.echo("Scheduler running; Ctrl+C to stop.")
-        build_scheduler(app, blocking=True).start()
+        runner.start()
 
     accounts = AppGroup("accounts", help="Participants, judges and admins.")
     app.cli.add_command(accounts)

@@ -3,7 +3,10 @@
 import os
 import secrets
 import sys
+import tomllib
 from pathlib import Path
+
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 
 
 class ConfigurationError(RuntimeError):
@@ -80,6 +83,15 @@ def load_config(instance_path: str) -> dict:
         "S3_PRESIGN_SECONDS": env_int("S3_PRESIGN_SECONDS", 900),
         "VIDEO_PART_SIZE": env_int("VIDEO_PART_SIZE", 8 * 1024 * 1024),
         "VIDEO_PROCESSING": os.environ.get("VIDEO_PROCESSING", "thread"),
+        # PostgreSQL connections per process, and how long a request waits for the database
+        # (README, Scaling out): past these the request fails with a 503, never hangs.
+        "DATABASE_POOL_SIZE": env_int("DATABASE_POOL_SIZE", 8),
+        "DATABASE_MAX_OVERFLOW": env_int("DATABASE_MAX_OVERFLOW", 4),
+        "DATABASE_POOL_TIMEOUT": env_int("DATABASE_POOL_TIMEOUT", 10),
+        "DATABASE_TIMEOUT": env_int("DATABASE_TIMEOUT", 5),
+        # The scheduler's lease: a stopped or cut-off scheduler is replaced within this time.
+        "SCHEDULER_LEASE_SECONDS": env_int("SCHEDULER_LEASE_SECONDS", 60),
+        "APP_VERSION": os.environ.get("APP_VERSION") or project_version(),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
     }
@@ -112,3 +124,12 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def project_version() -> str:
+    """The version in pyproject.toml (an image built from a release sets APP_VERSION instead)."""
+    try:
+        with PYPROJECT.open("rb") as handle:
+            return tomllib.load(handle)["project"]["version"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "unknown"

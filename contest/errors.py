@@ -1,6 +1,12 @@
 """The one shape of a refused action, shared by the features' services."""
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+# What a database that does not answer raises: a refused or timed-out connection, a connection
+# lost under a query, no free connection in the pool. Answered 503 (setup.register_errors).
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
 class Refused(Exception):

@@ -177,3 +177,13 @@ def rate_limit_outage() -> datetime | None:
         return None
     storage.check()
     return storage.down_since
+
+
+def redis_state() -> str:
+    """`ok`, `unreachable` (limits in memory meanwhile) or `not_configured`, for /healthz."""
+    if not (limiter.enabled and limiter.initialized):
+        return "not_configured"
+    storage = limiter.storage
+    if not isinstance(storage, FallbackStorage):
+        return "not_configured"
+    return "ok" if storage.check() else "unreachable"

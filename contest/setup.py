@@ -1,5 +1,7 @@
 """The steps create_app takes, one function each."""
 
+import logging
+from contextlib import suppress
 from pathlib import Path
 
 from flask import (
@@ -18,13 +20,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest import clock, i18n, rate_limits
 from contest.config import env_int, load_config, resolve_secret_key
 from contest.contest_setup.rules_text import render_rules_text
-from contest.errors import Refused
+from contest.errors import DATABASE_UNREACHABLE, Refused
 from contest.extensions import babel, csrf, db, limiter, login_manager, migrate
 from contest.models import ContestState, Role
 
@@ -43,9 +46,31 @@ def configure(app: Flask, overrides: dict) -> None:
         app.config.setdefault(key, value)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", postgres_engine_options(app.config))
     proxies = env_int("TRUSTED_PROXIES", 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
+def postgres_engine_options(config: dict) -> dict:
+    """The pool and timeouts of PostgreSQL connections (README, Scaling out).
+
+    A database that stops answering (a failover, a cut link) must make a request fail within
+    seconds, with a 503, rather than hold a thread until gunicorn kills its worker: libpq's
+    connect_timeout bounds a new connection, tcp_user_timeout a query whose packets go
+    unacknowledged, pool_timeout the wait for a free connection. No pool_pre_ping: it made
+    requests hang past 15 s in the kill -9 fault test; a connection a database restart closed
+    fails its one request with a 503 (the client retries) and SQLAlchemy then replaces the
+    pool's connections.
+    """
+    seconds = config["DATABASE_TIMEOUT"]
+    return {
+        "pool_size": config["DATABASE_POOL_SIZE"],
+        "max_overflow": config["DATABASE_MAX_OVERFLOW"],
+        "pool_timeout": config["DATABASE_POOL_TIMEOUT"],
+        "connect_args": {"connect_timeout": seconds, "tcp_user_timeout": seconds * 1000},
+    }
 
 
 def tune_sqlite_connection(dbapi_connection, connection_record) -> None:
@@ -105,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.auth import bp as auth_bp
     from contest.contest_setup import bp as contest_setup_bp
     from contest.contest_setup import contests_bp, documents_bp
+    from contest.health import bp as health_bp
     from contest.judging import bp as judging_bp
     from contest.organizer import bp as organizer_bp
     from contest.organizer import contest_bp as contest_organizer_bp
@@ -120,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Site-wide pages, then a contest's own pages under /contests/<contest_slug>/.
     app.register_blueprint(public_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
     app.register_blueprint(people_bp, url_prefix="/organizer/people")
@@ -187,8 +214,36 @@ def api_error(code: str, message: str, status: int, **extra):
     return response
 
 
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
+
+
 def register_errors(app: Flask) -> None:
     """JSON errors under /api/, pages elsewhere; messages in the user's language."""
+
+    def database_unavailable(error: SQLAlchemyError):
+        # A 503 the client can retry, never a 500: the round page retries its saves, and the
+        # page itself reloads; nothing is acknowledged that was not committed.
+        with suppress(SQLAlchemyError):
+            db.session.rollback()
+        log.warning("database unreachable: %s", str(error).splitlines()[0][:300])
+        message = _(
+            "The service is briefly unavailable: the database does not answer. Your saved "
+            "answers are kept. Try again in a few seconds."
+        )
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if request.path.startswith("/api/"):
+            response = api_error("database_unavailable", message, 503)
+            response.headers.update(headers)
+            return response
+        # A page of its own: the usual layout reads the logged-in user from the database.
+        page = render_template(
+            "errors/unavailable.html", message=message, retry_after=RETRY_AFTER_SECONDS
+        )
+        return page, 503, headers
+
+    for error_class in DATABASE_UNREACHABLE:
+        app.register_error_handler(error_class, database_unavailable)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):

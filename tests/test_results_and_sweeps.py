@@ -4,6 +4,8 @@ import random
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
+
 from contest.domain.ranking import RoundResult, rank_participants
 from contest.extensions import db
 from contest.models import Attempt, AttemptState
@@ -87,6 +89,33 @@ def test_expire_overdue_grades_only_rounds_past_deadline_and_grace(db_session):
     assert late.state is AttemptState.ACTIVE
     assert done.state is AttemptState.SUBMITTED
     assert expire_overdue_attempts(deadline + timedelta(seconds=6)) == 0  # idempotent
+
+
+def test_a_sweep_counts_only_the_rounds_it_graded_itself(db_session, monkeypatch):
+    """Two schedulers' sweeps (or a sweep and a late submit) racing: each round is graded by
+    one of them, and only that one counts it, so the logs add up to the rounds graded."""
+    from contest.quiz import services
+
+    make_questions(10)
+    contest = make_contest()
+    now = contest.quiz_opens_at + timedelta(hours=1)
+    attempt = start_attempt(contest, make_user(), now, zone, random.Random(1))
+    after = attempt.deadline_at + timedelta(minutes=1)
+    is_overdue = services.rounds.is_overdue
+
+    def graded_meanwhile(*args):
+        # Between this sweep's select and its claim, another process grades the round.
+        db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id)
+            .values(state=AttemptState.EXPIRED, correct_count=0)
+            .execution_options(synchronize_session=False)
+        )
+        return is_overdue(*args)
+
+    monkeypatch.setattr(services.rounds, "is_overdue", graded_meanwhile)
+    assert expire_overdue_attempts(after) == 0
+    assert attempt.state is AttemptState.EXPIRED
 
 
 def test_the_scheduler_job_commits_its_sweep(app, db_session, frozen_clock):

@@ -344,7 +344,8 @@ def submit_attempt(attempt: Attempt, now: datetime) -> Attempt:
     if not attempt.is_active:
         return attempt
     overdue = rounds.is_overdue(attempt.deadline_at, attempt.contest.submission_grace_seconds, now)
-    return _grade(attempt, now, AttemptState.EXPIRED if overdue else AttemptState.SUBMITTED)
+    _grade(attempt, now, AttemptState.EXPIRED if overdue else AttemptState.SUBMITTED)
+    return attempt
 
 
 def grade_if_overdue(attempt: Attempt, now: datetime) -> bool:
@@ -385,17 +386,24 @@ def refit_running_rounds(contest: Contest, now: datetime) -> int:
 
 
 def expire_overdue_attempts(now: datetime, batch_size: int = 500) -> int:
-    """Grade every running round whose deadline and grace have passed; return how many."""
+    """Grade every running round whose deadline and grace have passed; return how many this
+    call graded (not those a concurrent request or sweep graded first)."""
     overdue = db.session.scalars(
         select(Attempt)
         .where(Attempt.state == AttemptState.ACTIVE, Attempt.deadline_at < now)
         .order_by(Attempt.deadline_at)
         .limit(batch_size)
     ).all()
-    return sum(1 for attempt in overdue if grade_if_overdue(attempt, now))
+    return sum(
+        1
+        for attempt in overdue
+        if rounds.is_overdue(attempt.deadline_at, attempt.contest.submission_grace_seconds, now)
+        and _grade(attempt, now, AttemptState.EXPIRED)
+    )
 
 
-def _grade(attempt: Attempt, now: datetime, state: AttemptState) -> Attempt:
+def _grade(attempt: Attempt, now: datetime, state: AttemptState) -> bool:
+    """Grade the round; whether this call did (False: a concurrent one did, its result stands)."""
     # Claiming the round in one guarded UPDATE takes its lock before the answers are read.
     submitted_at = now if state is AttemptState.SUBMITTED else None
     claimed = db.session.execute(
@@ -406,7 +414,7 @@ def _grade(attempt: Attempt, now: datetime, state: AttemptState) -> Attempt:
     ).rowcount
     if not claimed:
         db.session.refresh(attempt)
-        return attempt  # graded by a concurrent request; its result stands
+        return False  # graded by a concurrent request; its result stands
     attempt.state, attempt.submitted_at = state, submitted_at
     saved = {
         question_id: rounds.SavedAnswer(choice_id, saved_at)
@@ -426,7 +434,7 @@ def _grade(attempt: Attempt, now: datetime, state: AttemptState) -> Attempt:
     review = plausibility.flag_round(attempt, now)
     if plausibility.is_ranked(attempt, review):
         record_best_round(attempt)
-    return attempt
+    return True
 
 
 def record_best_round(attempt: Attempt) -> None:
