@@ -143,6 +143,7 @@ def test_the_unit_ranking_is_shown_while_the_contest_runs_when_the_organizers_al
             "review_policy": "after_close",
             "leaderboard_public": "y",
             "unit_ranking_public": "y",
+            "max_exposure_percent": "50",
         },
     )
     assert saved.status_code == 302
