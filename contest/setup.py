@@ -21,7 +21,7 @@ from sqlalchemy import event, select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from contest import clock, i18n, rate_limits
+from contest import clock, i18n, rate_limits, security
 from contest.config import env_int, load_config, resolve_secret_key
 from contest.contest_setup.rules_text import render_rules_text
 from contest.errors import Refused
@@ -126,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(units_bp, url_prefix="/organizer/units")
     app.register_blueprint(contests_bp, url_prefix="/organizer/contests")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    security.protect_api(app, api_bp)
     scoped = f"/contests/<{CONTEST_SLUG}>"
     app.register_blueprint(quiz_bp, url_prefix=f"{scoped}/quiz")
     app.register_blueprint(results_bp, url_prefix=f"{scoped}/results")
@@ -240,8 +241,6 @@ def _not_found_unless_another_method_fits(app: Flask, error: HTTPException) -> H
 
 def register_security_headers(app: Flask) -> None:
     """CSP, framing, sniffing, referrer, caching and HSTS headers on every response."""
-    from contest import security
-
     security.register(app)
 
 
