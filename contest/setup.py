@@ -61,7 +61,9 @@ def tune_sqlite_connection(dbapi_connection, connection_record) -> None:
 def init_extensions(app: Flask) -> None:
     """Bind the extension instances to the application."""
     from contest import models
-    from contest.auth.sessions import parse_user_id
+    from contest.auth.sessions import CachedCookieSessionInterface, parse_user_id
+
+    app.session_interface = CachedCookieSessionInterface()
 
     db.init_app(app)
     with app.app_context():
