@@ -188,6 +188,25 @@ def _parsed(limits: str) -> tuple[RateLimitItem, ...]:
     return tuple(parse_many(limits))
 
 
+def skip_the_global_check(app) -> None:
+    """Take Flask-Limiter's before_request check off every request when it has nothing to do.
+
+    Every limit of the platform sits on its view (Flask-Limiter's decorators, limit_per_user),
+    and those check themselves when the view runs. The global hook only adds default,
+    application, meta and blueprint limits: while none is set it costs each request as much as
+    a Redis call and checks nothing. Setting one keeps the hook.
+    """
+    manager = limiter.limit_manager
+    needed = (
+        manager.default_limits
+        or manager.application_limits
+        or app.config.get("RATELIMIT_META")
+        or any(manager.blueprint_limits(app, name) for name in app.blueprints)
+    )
+    if not needed:
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
+
+
 def limit_per_user(config_key: str) -> Callable:
     """A view's limit, per user (else per client address) and per endpoint, read from the
     configuration: the quiz API's hot paths.
