@@ -203,8 +203,9 @@ def skip_the_global_check(app) -> None:
         or app.config.get("RATELIMIT_META")
         or any(manager.blueprint_limits(app, name) for name in app.blueprints)
     )
-    if not needed:
-        app.before_request_funcs[None].remove(limiter._check_request_limit)
+    hooks = app.before_request_funcs.get(None, [])
+    if not needed and limiter._check_request_limit in hooks:  # absent when limits are off
+        hooks.remove(limiter._check_request_limit)
 
 
 def limit_per_user(config_key: str) -> Callable:
