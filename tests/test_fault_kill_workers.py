@@ -99,11 +99,13 @@ class Routes:
         self.paths = document["paths"]
 
     def __call__(self, method: str, ending: str, **values) -> str:
-        """The URL of the one `method` operation whose path ends with `ending`."""
+        """The URL of the one current `method` operation whose path ends with `ending`."""
         (path,) = [
             path
             for path, operations in self.paths.items()
-            if method.lower() in operations and re.sub(r"\{\w+\}", "{}", path).endswith(ending)
+            if method.lower() in operations
+            and not operations[method.lower()].get("deprecated")  # the one-contest routes
+            and re.sub(r"\{\w+\}", "{}", path).endswith(ending)
         ]
         values.setdefault("contest_slug", CONTEST_SLUG)
         return self.server + re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
