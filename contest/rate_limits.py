@@ -14,11 +14,15 @@ under the schemes `fallback+redis://`, `fallback+rediss://` and `fallback+redis+
 (setup.configure prefixes `REDIS_URL`).
 """
 
+import functools
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+from flask import abort, current_app, request
+from limits import RateLimitItem, parse_many
 from limits.storage import (
     MemoryStorage,
     MovingWindowSupport,
@@ -27,7 +31,7 @@ from limits.storage import (
     Storage,
 )
 
-from contest.extensions import limiter
+from contest.extensions import limiter, user_or_address
 
 log = logging.getLogger("contest.rate_limits")
 
@@ -187,3 +191,53 @@ def redis_state() -> str:
     if not isinstance(storage, FallbackStorage):
         return "not_configured"
     return "ok" if storage.check() else "unreachable"
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(limits: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(limits))
+
+
+def skip_the_global_check(app) -> None:
+    """Take Flask-Limiter's before_request check off every request when it has nothing to do.
+
+    Every limit of the platform sits on its view (Flask-Limiter's decorators, limit_per_user),
+    and those check themselves when the view runs. The global hook only adds default,
+    application, meta and blueprint limits: while none is set it costs each request as much as
+    a Redis call and checks nothing. Setting one keeps the hook.
+    """
+    manager = limiter.limit_manager
+    needed = (
+        manager.default_limits
+        or manager.application_limits
+        or app.config.get("RATELIMIT_META")
+        or any(manager.blueprint_limits(app, name) for name in app.blueprints)
+    )
+    hooks = app.before_request_funcs.get(None, [])
+    if not needed and limiter._check_request_limit in hooks:  # absent when limits are off
+        hooks.remove(limiter._check_request_limit)
+
+
+def limit_per_user(config_key: str) -> Callable:
+    """A view's limit, per user (else per client address) and per endpoint, read from the
+    configuration: the quiz API's hot paths.
+
+    It counts exactly as `limiter.limit` did (the limiter's strategy and storage, the same keys:
+    user or address, scoped by endpoint), with one storage call per request and none of
+    Flask-Limiter's per-request bookkeeping, which cost as much as the Redis round trip itself.
+    A refused request answers 429 like any other (setup.register_errors).
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def limited(*args, **kwargs):
+            if limiter.enabled:
+                key, scope = user_or_address(), request.endpoint
+                for item in _parsed(current_app.config[config_key]):
+                    if not limiter.limiter.hit(item, key, scope):
+                        abort(429)
+            return view(*args, **kwargs)
+
+        return limited
+
+    return decorate

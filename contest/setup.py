@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from contest import clock, i18n, rate_limits
+from contest import clock, i18n, rate_limits, security
 from contest.config import env_int, load_config, resolve_secret_key
 from contest.contest_setup.rules_text import render_rules_text
 from contest.errors import DATABASE_UNREACHABLE, Refused
@@ -86,7 +86,9 @@ def tune_sqlite_connection(dbapi_connection, connection_record) -> None:
 def init_extensions(app: Flask) -> None:
     """Bind the extension instances to the application."""
     from contest import models
-    from contest.auth.sessions import parse_user_id
+    from contest.auth.sessions import CachedCookieSessionInterface, parse_user_id
+
+    app.session_interface = CachedCookieSessionInterface()
 
     db.init_app(app)
     with app.app_context():
@@ -154,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(units_bp, url_prefix="/organizer/units")
     app.register_blueprint(contests_bp, url_prefix="/organizer/contests")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    security.protect_api(app, api_bp)
     scoped = f"/contests/<{CONTEST_SLUG}>"
     app.register_blueprint(quiz_bp, url_prefix=f"{scoped}/quiz")
     app.register_blueprint(results_bp, url_prefix=f"{scoped}/results")
@@ -165,6 +168,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp, url_prefix=f"{scoped}/organizer/review")
     app.register_blueprint(documents_bp, url_prefix=f"{scoped}/documents")
     register_contest_lookup(app)
+    rate_limits.skip_the_global_check(app)
 
 
 def register_contest_lookup(app: Flask) -> None:
@@ -307,8 +311,6 @@ def _not_found_unless_another_method_fits(app: Flask, error: HTTPException) -> H
 
 def register_security_headers(app: Flask) -> None:
     """CSP, framing, sniffing, referrer, caching and HSTS headers on every response."""
-    from contest import security
-
     security.register(app)
 
 

@@ -386,3 +386,20 @@ def test_leaderboard_refuses_bad_paging_with_422(api, contest, query):
     response = api.get(in_contest(contest, f"/leaderboard?{query}"))
     assert response.status_code == 422
     assert response.get_json()["error"] == "invalid_limit"
+
+
+def test_flask_limiters_global_check_is_off_while_no_limit_needs_it(app):
+    from contest.extensions import limiter
+
+    # Every limit sits on its view; the global hook would only add default limits.
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+
+
+def test_the_quiz_limit_counts_per_user_and_endpoint(app, playing, contest, monkeypatch):
+    monkeypatch.setitem(app.config, "QUIZ_API_RATE_LIMIT", "2 per minute")
+    assert playing.get(in_contest(contest, "")).status_code == 200
+    assert playing.get(in_contest(contest, "")).status_code == 200
+    limited = playing.get(in_contest(contest, ""))
+    assert limited.status_code == 429
+    assert limited.get_json()["error"] == "rate_limited"
+    assert playing.post(in_contest(contest, "/attempts")).status_code == 201  # its own count

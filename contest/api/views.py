@@ -3,7 +3,7 @@
 import math
 import random
 
-from flask import abort, current_app, g, jsonify, request
+from flask import abort, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
@@ -23,12 +23,13 @@ from contest.auth import services as auth_services
 from contest.auth.limits import login_per_account, login_per_address
 from contest.auth.sessions import session_user
 from contest.device_cookie import device_id, keep_device_id
-from contest.extensions import db, limiter
+from contest.extensions import db
 from contest.models import Attempt, Contest
 from contest.numbers import json_id
 from contest.paging import requested_window
 from contest.public.services import listed_contests, open_contests
 from contest.quiz import services as quiz
+from contest.rate_limits import limit_per_user
 from contest.results.services import individual_leaderboard
 from contest.setup import api_error
 
@@ -44,7 +45,7 @@ QUIZ_ERROR_STATUS = {
     quiz.BankTooSmall: 503,
 }
 
-quiz_rate_limit = limiter.limit(lambda: current_app.config["QUIZ_API_RATE_LIMIT"])
+quiz_rate_limit = limit_per_user("QUIZ_API_RATE_LIMIT")
 
 
 @bp.errorhandler(quiz.QuizError)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, case, delete, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from contest.domain import pace, rounds
 from contest.domain.drawing import (
@@ -415,7 +416,9 @@ def _grade(attempt: Attempt, now: datetime, state: AttemptState) -> bool:
     if not claimed:
         db.session.refresh(attempt)
         return False  # graded by a concurrent request; its result stands
-    attempt.state, attempt.submitted_at = state, submitted_at
+    # What the UPDATE just stored: recorded as loaded, so the flush does not write it again.
+    set_committed_value(attempt, "state", state)
+    set_committed_value(attempt, "submitted_at", submitted_at)
     saved = {
         question_id: rounds.SavedAnswer(choice_id, saved_at)
         for question_id, choice_id, saved_at in db.session.execute(
