@@ -123,6 +123,8 @@ def _contest(now: datetime) -> Contest:
         submission_grace_seconds=5,
         max_attempts_total=None,
         max_attempts_per_day=None,
+        # A load test's clients play round after round: no pace limit (its default is 6 an hour).
+        max_starts_per_hour=None,
         review_policy=ReviewPolicy.AFTER_SUBMIT,
     )
     db.session.add(contest)
