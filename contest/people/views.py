@@ -2,11 +2,9 @@
 and resets their passwords. Accounts serve every contest, so these pages are site-wide."""
 
 import io
-from pathlib import Path
 
 from flask import (
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -35,6 +33,7 @@ from contest.forms import ActionForm
 from contest.models import Role, Unit, User
 from contest.organizer.audit_view import action_label, described_details
 from contest.paging import requested_page
+from contest.pending_imports import PendingImport
 from contest.people import bp, services
 from contest.people.forms import (
     ROLE_LABELS,
@@ -43,16 +42,11 @@ from contest.people.forms import (
     ImportAccountsForm,
 )
 from contest.public.services import open_contests
-from contest.questions import uploads
 
-PENDING_IMPORT = "pending_account_import"
+ACCOUNT_IMPORT = PendingImport("pending_account_import", "account-imports")
 CREDENTIALS = "account_credentials"
 PREVIEW_ROWS = 200
 FIELD_OF_COLUMN = {"unit_code": "unit_id"}
-
-
-def _imports_dir() -> Path:
-    return Path(current_app.instance_path) / "account-imports"
 
 
 def _person(user_id: int) -> User:
@@ -259,31 +253,15 @@ def import_upload():
         if not (upload.filename or "").lower().endswith((".csv", ".xlsx")):
             form.file.errors = [_("Use an XLSX or CSV file.")]
         else:
-            _drop_pending()
-            token = uploads.stash_upload(upload, _imports_dir())
-            session[PENDING_IMPORT] = {"token": token, "name": upload.filename}
+            token = ACCOUNT_IMPORT.start(upload)
             return redirect(url_for("people.import_preview", token=token))
     return render_template("people/import.html", form=form)
-
-
-def _pending(token: str) -> tuple[dict, Path]:
-    pending = session.get(PENDING_IMPORT)
-    path = uploads.stashed_file(_imports_dir(), token)
-    if not pending or pending.get("token") != token or path is None:
-        abort(404)
-    return pending, path
-
-
-def _drop_pending() -> None:
-    pending = session.pop(PENDING_IMPORT, None)
-    if pending:
-        uploads.forget_upload(_imports_dir(), pending["token"])
 
 
 @bp.get("/import/<token>")
 @role_required(Role.ORGANIZER)
 def import_preview(token: str):
-    pending, path = _pending(token)
+    pending, path = ACCOUNT_IMPORT.get(token)
     accounts = read_accounts_upload(path.read_bytes(), pending["name"])
     problems = import_problems(accounts)  # checked against the database, nothing written
     return render_template(
@@ -300,7 +278,7 @@ def import_preview(token: str):
 @bp.post("/import/<token>")
 @role_required(Role.ORGANIZER)
 def import_confirm(token: str):
-    pending, path = _pending(token)
+    pending, path = ACCOUNT_IMPORT.get(token)
     if not ActionForm().validate_on_submit():
         abort(400)
     result = import_accounts(read_accounts_upload(path.read_bytes(), pending["name"]))
@@ -311,7 +289,7 @@ def import_confirm(token: str):
     services.record_import(result, current_user, now)
     handoff = services.hand_off_credentials(result, current_user, now)
     db.session.commit()
-    _drop_pending()
+    ACCOUNT_IMPORT.drop()
     flash(_("%(count)s accounts were imported.", count=len(result.created)), "success")
     if handoff is None:
         return redirect(url_for("people.index"))

@@ -1,18 +1,15 @@
 """The organizers' pages for the question bank."""
 
 import io
-from pathlib import Path
 
 from flask import (
     abort,
-    current_app,
     flash,
     g,
     redirect,
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -29,6 +26,7 @@ from contest.extensions import db
 from contest.forms import ActionForm
 from contest.models import Question, Role
 from contest.paging import requested_page
+from contest.pending_imports import PendingImport
 from contest.questions import bp, contest_bp, services, uploads
 from contest.questions.forms import ImportForm, QuestionForm, draw_rules_form
 from contest.questions.messages import (
@@ -41,7 +39,7 @@ from contest.questions.messages import (
 )
 from contest.questions.statistics import question_statistics
 
-PENDING_IMPORT = "pending_question_import"
+QUESTION_IMPORT = PendingImport("pending_question_import", "imports")
 FLAG_LABELS = {
     "low_facility": _l("Very few answer it right"),
     "distractor_beats_key": _l("A wrong choice is picked more than the key"),
@@ -60,10 +58,6 @@ def bank_helpers() -> dict:
         "describe_finding": describe_finding,
         "describe_out_of_force": describe_out_of_force,
     }
-
-
-def _imports_dir() -> Path:
-    return Path(current_app.instance_path) / "imports"
 
 
 @bp.get("/")
@@ -165,35 +159,15 @@ def import_upload():
         if not uploads.readable_name(upload.filename):
             form.file.errors = [_("Use an XLSX, CSV, GIFT, Aiken (.txt) or Moodle XML file.")]
         else:
-            _drop_pending()
-            token = uploads.stash_upload(upload, _imports_dir())
-            session[PENDING_IMPORT] = {
-                "token": token,
-                "name": upload.filename,
-                "topic": form.default_topic.data or "",
-            }
+            token = QUESTION_IMPORT.start(upload, topic=form.default_topic.data or "")
             return redirect(url_for("questions.import_preview", token=token))
     return render_template("questions/import.html", form=form)
-
-
-def _pending(token: str) -> tuple[dict, Path]:
-    pending = session.get(PENDING_IMPORT)
-    path = uploads.stashed_file(_imports_dir(), token)
-    if not pending or pending.get("token") != token or path is None:
-        abort(404)
-    return pending, path
-
-
-def _drop_pending() -> None:
-    pending = session.pop(PENDING_IMPORT, None)
-    if pending:
-        uploads.forget_upload(_imports_dir(), pending["token"])
 
 
 @bp.get("/import/<token>")
 @role_required(Role.ORGANIZER)
 def import_preview(token: str):
-    pending, path = _pending(token)
+    pending, path = QUESTION_IMPORT.get(token)
     with path.open("rb") as stream:
         report = services.validate_file(stream, pending["name"], pending["topic"] or None)
     return render_template(
@@ -208,7 +182,7 @@ def import_preview(token: str):
 @bp.post("/import/<token>")
 @role_required(Role.ORGANIZER)
 def import_confirm(token: str):
-    pending, path = _pending(token)
+    pending, path = QUESTION_IMPORT.get(token)
     if not ActionForm().validate_on_submit():
         abort(400)
     valid_only = request.form.get("mode") == "valid_only"
@@ -227,7 +201,7 @@ def import_confirm(token: str):
         )
         return redirect(url_for("questions.import_preview", token=token))
     db.session.commit()
-    _drop_pending()
+    QUESTION_IMPORT.drop()
     flash(_("%(count)s questions were imported.", count=report.imported), "success")
     return redirect(url_for("questions.bank", state="active"))
 

@@ -1,17 +1,14 @@
 """The organizers' unit pages (site-wide, /organizer/units/...)."""
 
 import io
-from pathlib import Path
 
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -26,7 +23,7 @@ from contest.extensions import db
 from contest.forms import ActionForm
 from contest.models import AuditEntry, Role, Unit, UnitGroup
 from contest.organizer import audit_view
-from contest.questions import uploads
+from contest.pending_imports import PendingImport
 from contest.questions.messages import describe_location
 from contest.units import bp, importing, services
 from contest.units.forms import (
@@ -37,7 +34,7 @@ from contest.units.forms import (
 )
 from contest.units.messages import describe
 
-PENDING_IMPORT = "pending_units_import"
+UNIT_IMPORT = PendingImport("pending_units_import", "imports", "units")
 
 
 def _unit(unit_id: int) -> Unit:
@@ -219,18 +216,6 @@ def edit_group(group_id: int):
 # Import: upload, preview, then all or nothing (as the question bank's import).
 
 
-def _imports_dir() -> Path:
-    return Path(current_app.instance_path) / "imports" / "units"
-
-
-def _pending(token: str) -> tuple[dict, Path]:
-    pending = session.get(PENDING_IMPORT)
-    path = uploads.stashed_file(_imports_dir(), token)
-    if not pending or pending.get("token") != token or path is None:
-        abort(404)
-    return pending, path
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(Role.ORGANIZER)
 def import_upload():
@@ -240,11 +225,7 @@ def import_upload():
         if not importing.readable_name(upload.filename):
             form.file.errors = [_("Use the XLSX template or a CSV file.")]
         else:
-            previous = session.pop(PENDING_IMPORT, None)
-            if previous:
-                uploads.forget_upload(_imports_dir(), previous["token"])
-            token = uploads.stash_upload(upload, _imports_dir())
-            session[PENDING_IMPORT] = {"token": token, "name": upload.filename}
+            token = UNIT_IMPORT.start(upload)
             return redirect(url_for("units.import_preview", token=token))
     return render_template("units/import.html", form=form)
 
@@ -252,7 +233,7 @@ def import_upload():
 @bp.get("/import/<token>")
 @role_required(Role.ORGANIZER)
 def import_preview(token: str):
-    pending, path = _pending(token)
+    pending, path = UNIT_IMPORT.get(token)
     with path.open("rb") as stream:
         plan = importing.plan_import(stream, pending["name"])
     return render_template(
@@ -268,7 +249,7 @@ def import_preview(token: str):
 @bp.post("/import/<token>")
 @role_required(Role.ORGANIZER)
 def import_confirm(token: str):
-    pending, path = _pending(token)
+    pending, path = UNIT_IMPORT.get(token)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -278,8 +259,7 @@ def import_confirm(token: str):
         _refused(refused)
         return redirect(url_for("units.import_preview", token=token))
     db.session.commit()
-    session.pop(PENDING_IMPORT, None)
-    uploads.forget_upload(_imports_dir(), token)
+    UNIT_IMPORT.drop()
     flash(
         _(
             "Imported: %(new)s new units, %(updated)s updated.",
