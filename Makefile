@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint format chromium translations bench-quiz bench-import bench-upload bench-results cluster-test
+.PHONY: demo test lint format chromium translations bench-quiz bench-import bench-upload bench-results cluster-test compose-check
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test: $(VENV)/.installed-dev chromium
 cluster-test: $(VENV)/.installed-dev
 	trap '$(PY) -m tests.cluster.network sweep' EXIT; \
 	  CLUSTER_TEST=1 $(PY) -m pytest tests/cluster -p no:cacheprovider -s
+
+# deploy/compose.yaml built and run as a throwaway stack, then checked (Docker with the compose
+# plugin; about a minute; README, Scaling out). Not part of CI.
+compose-check: $(VENV)/.installed-dev
+	$(PY) deploy/compose_check.py
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
