@@ -79,7 +79,10 @@ def contest_state_label(state) -> str:
 
 
 def select_locale() -> str:
-    """?lang= (remembered), else the browser's preference among ours, else Vietnamese."""
+    """?lang= (remembered), else Vietnamese; an API client may ask by Accept-Language.
+
+    Pages ignore the browser's language: civil servants often run an English browser, and the
+    contest speaks Vietnamese to them unless they choose English."""
     if not has_request_context():
         return "vi"  # commands and jobs speak to Vietnamese organizers
     asked = request.args.get("lang")
@@ -88,7 +91,9 @@ def select_locale() -> str:
         return asked
     if session.get("lang") in LOCALES:
         return session["lang"]
-    return request.accept_languages.best_match(LOCALES, default="vi") or "vi"
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LOCALES, default="vi") or "vi"
+    return "vi"
 
 
 def current_locale_code() -> str:
