@@ -49,7 +49,7 @@ FLAG_LABELS = {
     "unused_distractor": _l("A wrong choice nobody picks"),
 }
 SORT_LABELS = {
-    "suspicious": _l("Suspicion (flags first)"),
+    "suspicious": _l("Suspicious first"),
     "served": _l("Times shown"),
     "answered": _l("Times answered"),
     "facility": _l("Share answered right"),
