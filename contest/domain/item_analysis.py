@@ -6,14 +6,29 @@ index: the Pearson (point-biserial) correlation between getting this question ri
 the score on the rest of the same round. A question most people miss, or whose wrong choice
 is picked more than its key, or that good participants miss more than weak ones (negative
 discrimination), probably has a wrong key or a misleading text: those are listed first.
+A question nearly everybody gets right, or with a wrong choice nobody picks, does not tell
+participants apart: it is flagged for review, after those.
+
+No flag is raised before a question has MIN_ANSWERS_TO_FLAG answers (rounds in which it was
+answered; a round that left it blank is not an answer). With fewer, a share says more about
+chance than about the question: a fair question that half the participants get right shows
+fewer than 25 % right in 19 % of samples of five answers, and in 0.3 % of samples of thirty
+(binomial tails); thirty is also the usual minimum sample of classical item analysis.
 """
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-MIN_ROUNDS_TO_FLAG = 5  # below this, percentages say more about chance than about the question
+MIN_ANSWERS_TO_FLAG = 30  # below this, shares say more about chance than about the question
 LOW_FACILITY = 0.25  # no better than guessing among four choices
+HIGH_FACILITY = 0.95  # nearly everybody right: Moodle's "extremely easy" band
+
+# The flags that suggest a wrong key or a misleading text, then those that only ask for review.
+WRONG_KEY_FLAGS = ("low_facility", "distractor_beats_key", "negative_discrimination")
+REVIEW_FLAGS = ("too_easy", "unused_distractor")
+FLAGS = WRONG_KEY_FLAGS + REVIEW_FLAGS
+ANY_FLAG = "any"  # a filter: whatever flag
 
 
 @dataclass(frozen=True)
@@ -36,11 +51,21 @@ class ItemReport:
     picks: Mapping[int, int]  # choice id to how many rounds picked it
     unanswered: int
     key_choice_id: int
-    flags: tuple[str, ...]  # low_facility, distractor_beats_key, negative_discrimination
+    flags: tuple[str, ...]  # of FLAGS, in that order
+
+    @property
+    def answered(self) -> int:
+        """The rounds that answered the question (the answers the minimum counts)."""
+        return self.served - self.unanswered
 
     @property
     def looks_wrong(self) -> bool:
-        return bool(self.flags)
+        """Whether a flag suggests a wrong key or a misleading text."""
+        return any(flag in WRONG_KEY_FLAGS for flag in self.flags)
+
+    def has_flag(self, wanted: str) -> bool:
+        """Whether the report carries the flag `wanted` ("any": whatever flag)."""
+        return bool(self.flags) if wanted == ANY_FLAG else wanted in self.flags
 
 
 def facility(sums: ItemSums) -> float | None:
@@ -70,12 +95,18 @@ def analyse_item(
     sums: ItemSums,
     picks: Mapping[int, int],
     key_choice_id: int,
+    choice_ids: Collection[int] = (),
+    min_answers: int = MIN_ANSWERS_TO_FLAG,
 ) -> ItemReport:
-    """The report of one question, with the reasons it may be wrong."""
+    """The report of one question, with the reasons it may be wrong or weak.
+
+    `choice_ids` are all the question's choices (empty: unknown, no check of unused ones);
+    no flag before `min_answers` rounds answered it.
+    """
     index = facility(sums)
     correlation = discrimination(sums)
     flags: list[str] = []
-    if sums.served >= MIN_ROUNDS_TO_FLAG:
+    if sum(picks.values()) >= min_answers:
         if index is not None and index < LOW_FACILITY:
             flags.append("low_facility")
         key_picks = picks.get(key_choice_id, 0)
@@ -83,6 +114,10 @@ def analyse_item(
             flags.append("distractor_beats_key")
         if correlation is not None and correlation < 0:
             flags.append("negative_discrimination")
+        if index is not None and index >= HIGH_FACILITY:
+            flags.append("too_easy")
+        if any(not picks.get(choice) for choice in choice_ids if choice != key_choice_id):
+            flags.append("unused_distractor")
     return ItemReport(
         question_id=question_id,
         served=sums.served,
@@ -96,10 +131,12 @@ def analyse_item(
 
 
 def suspicious_first(reports: Iterable[ItemReport]) -> list[ItemReport]:
-    """Questions that look wrong first (most flags, then lowest facility), then the others."""
+    """Questions that look wrong first (most such flags, then most flags in all, then lowest
+    facility, then most served, then by id), then the others in the same order."""
     return sorted(
         reports,
         key=lambda r: (
+            -sum(flag in WRONG_KEY_FLAGS for flag in r.flags),
             -len(r.flags),
             r.facility if r.facility is not None else 1.0,
             -r.served,

@@ -19,6 +19,7 @@ from flask_login import current_user
 from contest import clock
 from contest.auth.decorators import role_required
 from contest.domain.drawing import DrawRules
+from contest.domain.item_analysis import ANY_FLAG, FLAGS, MIN_ANSWERS_TO_FLAG
 from contest.domain.question_files.tabular import write_template
 from contest.domain.question_files.validation import DIFFICULTIES
 from contest.errors import Refused
@@ -37,13 +38,23 @@ from contest.questions.messages import (
     describe_problem,
     describe_rule_problem,
 )
-from contest.questions.statistics import question_statistics
+from contest.questions.statistics import StatisticsQuery, statistics_page
 
 QUESTION_IMPORT = PendingImport("pending_question_import", "imports")
 FLAG_LABELS = {
     "low_facility": _l("Very few answer it right"),
     "distractor_beats_key": _l("A wrong choice is picked more than the key"),
     "negative_discrimination": _l("Strong participants miss it more than weak ones"),
+    "too_easy": _l("Nearly everybody answers it right"),
+    "unused_distractor": _l("A wrong choice nobody picks"),
+}
+SORT_LABELS = {
+    "suspicious": _l("Suspicious first"),
+    "served": _l("Times shown"),
+    "answered": _l("Times answered"),
+    "facility": _l("Share answered right"),
+    "discrimination": _l("Discrimination"),
+    "seen": _l("Share of participants who saw it"),
 }
 
 
@@ -54,6 +65,8 @@ def bank_helpers() -> dict:
         "difficulty_label": lambda level: DIFFICULTY_LABELS.get(level, _("Not set")),
         "location": describe_location,
         "percent": lambda share: "—" if share is None else f"{share:.0%}",
+        # A correlation as Vietnamese writes decimals: 0,42; -0,15 (— when undefined).
+        "correlation": lambda value: "—" if value is None else f"{value:.2f}".replace(".", ","),
         "flag_label": FLAG_LABELS.get,
         "describe_finding": describe_finding,
         "describe_out_of_force": describe_out_of_force,
@@ -229,10 +242,16 @@ def export(extension: str):
 @role_required(Role.ORGANIZER)
 def statistics():
     contest = g.contest
+    query = StatisticsQuery.from_args(request.args)
     return render_template(
         "questions/statistics.html",
-        rows=question_statistics(contest.id),
+        page=statistics_page(contest.id, query, requested_page()),
+        query=query,
         contest=contest,
+        flags=FLAGS,
+        any_flag=ANY_FLAG,
+        sort_labels=SORT_LABELS,
+        min_answers=MIN_ANSWERS_TO_FLAG,
         lint=services.lint_bank(),
     )
 

@@ -1,4 +1,5 @@
-"""Item analysis: facility, discrimination (worked by hand), flags and the order of the report."""
+"""Item analysis: facility, discrimination (worked by hand), flags, the minimum of answers
+before any flag, and the order of the report."""
 
 import math
 import statistics
@@ -8,8 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contest.domain.item_analysis import (
+    ANY_FLAG,
+    FLAGS,
+    HIGH_FACILITY,
     LOW_FACILITY,
-    MIN_ROUNDS_TO_FLAG,
+    MIN_ANSWERS_TO_FLAG,
+    REVIEW_FLAGS,
+    WRONG_KEY_FLAGS,
     ItemReport,
     ItemSums,
     analyse_item,
@@ -183,33 +189,100 @@ def test_two_rounds_are_enough_for_a_discrimination():
     ],
 )
 def test_flags(x, rest, picks, flags):
-    report = analyse_item(7, sums_of(x, rest), picks, KEY)
+    # The rules themselves, on small hand-made examples: the minimum is lowered to one answer.
+    report = analyse_item(7, sums_of(x, rest), picks, KEY, min_answers=1)
     assert report.flags == flags
     assert report.looks_wrong == bool(flags)
 
 
 def test_the_thresholds():
-    assert (MIN_ROUNDS_TO_FLAG, LOW_FACILITY) == (5, 0.25)
+    assert (MIN_ANSWERS_TO_FLAG, LOW_FACILITY, HIGH_FACILITY) == (30, 0.25, 0.95)
+    assert FLAGS == WRONG_KEY_FLAGS + REVIEW_FLAGS
+    assert ANY_FLAG not in FLAGS
 
 
-@pytest.mark.parametrize(
-    ("x", "rest", "picks"),
-    [
-        ([0, 0, 1, 0], [9, 8, 1, 7], {WRONG_1: 3, KEY: 1}),
-        ([0, 0, 0, 0], [9, 8, 1, 7], {WRONG_1: 4}),
-    ],
-    ids=["distractor-and-negative-discrimination", "nobody-right"],
-)
-def test_fewer_than_five_rounds_are_never_flagged(x, rest, picks):
-    report = analyse_item(7, sums_of(x, rest), picks, KEY)
-    assert report.flags == ()
+def test_a_question_nearly_everybody_gets_right_is_too_easy():
+    # 19 of 20 right is 95 %: flagged for review, and not a wrong key.
+    x, rest = [1] * 19 + [0], list(range(20, 0, -1))  # the one wrong is the weakest
+    report = analyse_item(7, sums_of(x, rest), {KEY: 19, WRONG_1: 1}, KEY, min_answers=1)
+    assert report.flags == ("too_easy",)
     assert not report.looks_wrong
+    x, rest = [1] * 18 + [0, 0], list(range(20, 0, -1))  # 90 %: not flagged
+    assert analyse_item(7, sums_of(x, rest), {KEY: 18, WRONG_1: 2}, KEY, min_answers=1).flags == ()
 
 
-def test_the_same_question_with_a_fifth_round_is_flagged():
-    sums = sums_of([0, 0, 1, 0, 0], [9, 8, 1, 7, 6])
-    report = analyse_item(7, sums, {WRONG_1: 4, KEY: 1}, KEY)
-    assert report.flags == ("low_facility", "distractor_beats_key", "negative_discrimination")
+def test_a_wrong_choice_nobody_picks_is_flagged_when_the_choices_are_known():
+    sums = sums_of([1, 1, 0, 0, 1, 0], [5, 6, 7, 3, 8, 4])
+    picks = {KEY: 3, WRONG_1: 2, WRONG_2: 1}
+    choices = (KEY, WRONG_1, WRONG_2, WRONG_3)
+    assert analyse_item(7, sums, picks, KEY, choices, min_answers=1).flags == ("unused_distractor",)
+    assert analyse_item(7, sums, picks, KEY, min_answers=1).flags == ()  # choices unknown
+    every = {**picks, WRONG_3: 0}  # a count of zero is nobody too
+    assert analyse_item(7, sums, every, KEY, choices, min_answers=1).flags == ("unused_distractor",)
+    # The key nobody picks is another flag (low facility, distractor beats key), not this one.
+    assert (
+        "unused_distractor"
+        not in analyse_item(
+            7, sums_of([0, 0], [1, 2]), {WRONG_1: 1, WRONG_2: 1}, KEY, (KEY, WRONG_1, WRONG_2), 1
+        ).flags
+    )
+
+
+def answered_rounds(answers: int, blank: int = 0) -> tuple[ItemSums, dict[int, int]]:
+    """A question that looks wrong on every count: `answers` rounds answered it, nearly all
+    with the same wrong choice, the strongest participants wrong; `blank` left it blank."""
+    x = [1] + [0] * (answers - 1) + [0] * blank
+    rest = [0] + [1 + n % 9 for n in range(answers - 1)] + [5] * blank
+    return sums_of(x, rest), {KEY: 1, WRONG_1: answers - 1}
+
+
+def test_a_question_is_flagged_from_thirty_answers_on():
+    sums, picks = answered_rounds(MIN_ANSWERS_TO_FLAG - 1)
+    report = analyse_item(7, sums, picks, KEY, (KEY, WRONG_1, WRONG_2))
+    assert (report.answered, report.flags, report.looks_wrong) == (29, (), False)
+    sums, picks = answered_rounds(MIN_ANSWERS_TO_FLAG)
+    report = analyse_item(7, sums, picks, KEY, (KEY, WRONG_1, WRONG_2))
+    assert report.answered == 30
+    assert report.flags == (
+        "low_facility",
+        "distractor_beats_key",
+        "negative_discrimination",
+        "unused_distractor",
+    )
+
+
+def test_rounds_that_left_the_question_blank_are_not_answers():
+    sums, picks = answered_rounds(MIN_ANSWERS_TO_FLAG - 1, blank=40)
+    report = analyse_item(7, sums, picks, KEY)
+    assert (report.served, report.unanswered, report.answered) == (69, 40, 29)
+    assert report.flags == ()
+
+
+answers = st.dictionaries(st.sampled_from([KEY, WRONG_1, WRONG_2, WRONG_3]), st.integers(0, 60))
+
+
+@given(
+    answers,
+    st.integers(0, 20),
+    st.lists(st.integers(0, 9), min_size=1, max_size=12),
+    st.integers(1, 80),
+)
+def test_no_flag_below_the_minimum_and_the_same_flags_from_it_on(picks, blank, rests, minimum):
+    x = [1] * picks.get(KEY, 0) + [0] * (sum(picks.values()) - picks.get(KEY, 0) + blank)
+    sums = sums_of(x, [rests[n % len(rests)] for n in range(len(x))])
+    choices = (KEY, WRONG_1, WRONG_2, WRONG_3)
+    gated = analyse_item(7, sums, picks, KEY, choices, min_answers=minimum)
+    ungated = analyse_item(7, sums, picks, KEY, choices, min_answers=0)
+    assert gated.answered == sum(picks.values())
+    if gated.answered < minimum:
+        assert gated.flags == ()
+        assert not gated.has_flag(ANY_FLAG)
+    else:
+        assert gated.flags == ungated.flags
+    assert all(flag in FLAGS for flag in ungated.flags)
+    assert list(ungated.flags) == sorted(ungated.flags, key=FLAGS.index)
+    assert ungated.has_flag(ANY_FLAG) == bool(ungated.flags)
+    assert ungated.looks_wrong == any(ungated.has_flag(flag) for flag in WRONG_KEY_FLAGS)
 
 
 # Order of the report
@@ -255,6 +328,16 @@ def test_suspicious_questions_come_first():
         6,  # facility 0.9
         5,  # never served: facility counts as 1.0
     ]
+
+
+def test_questions_to_review_come_after_those_that_look_wrong():
+    reports = [
+        report(1, ("too_easy", "unused_distractor"), facility=0.97),
+        report(2, ("negative_discrimination",), facility=0.6),
+        report(3, ("too_easy",), facility=0.96),
+        report(4),
+    ]
+    assert [r.question_id for r in suspicious_first(reports)] == [2, 1, 3, 4]
 
 
 def test_suspicious_first_of_nothing():
