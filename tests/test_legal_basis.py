@@ -4,7 +4,6 @@ out of the draw, the bank files and exports that carry the basis, and the bank c
 
 import io
 import re
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -350,13 +349,8 @@ def test_the_reference_date_defaults_to_the_quiz_opening_and_is_validated_and_lo
     assert entry.details == {"reference_date": [None, "2026-12-01"]}
 
 
-def test_the_lint_command_exits_1_on_todays_bank_and_0_on_a_clean_one(app, tmp_path):
+def test_the_lint_command_exits_0_on_a_clean_bank_and_1_on_an_unfair_one(app, tmp_path):
     runner = app.test_cli_runner()
-    today = runner.invoke(args=["questions", "lint"])
-    assert today.exit_code == 1
-    assert "326 câu hỏi; đáp án đúng là phương án dài nhất ở 28,8%" in today.output
-    assert "Ngân hàng chưa đạt." in today.output
-
     clean = tmp_path / "bank"
     clean.mkdir()
     (clean / "a.toml").write_text(
@@ -367,8 +361,25 @@ def test_the_lint_command_exits_1_on_todays_bank_and_0_on_a_clean_one(app, tmp_p
     result = runner.invoke(args=["questions", "lint", str(clean)])
     assert result.exit_code == 0, result.output
     assert "Ngân hàng đạt." in result.output
-    shutil.copy(ROOT / "question_bank" / "mot-cua.toml", clean / "b.toml")
+    # The key twice as long as its distractors, on every question of a topic.
+    (clean / "b.toml").write_text(
+        'topic = "Lộ đáp án"\n\n[[questions]]\ntext = "Cơ quan nào ban hành luật?"\n'
+        'choices = ["Bộ", "Sở", "Quốc hội, theo Hiến pháp", "Xã"]\nanswer = 3\n',
+        encoding="utf-8",
+    )
+    unfair = runner.invoke(args=["questions", "lint", str(clean)])
+    assert unfair.exit_code == 1
+    assert "2 câu hỏi; đáp án đúng là phương án dài nhất ở 50,0%" in unfair.output
+    assert "Ngân hàng chưa đạt." in unfair.output
     assert runner.invoke(args=["questions", "lint", str(clean / "b.toml")]).exit_code == 1
+
+
+@pytest.mark.parametrize("name", ["luat-to-chuc-chinh-quyen-dia-phuong.toml", "mot-cua.toml"])
+def test_the_rebased_bank_files_are_clean(app, name):
+    path = ROOT / "question_bank" / name
+    result = app.test_cli_runner().invoke(args=["questions", "lint", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "100,0% có ghi chú nguồn" in result.output
 
 
 def test_the_statistics_page_shows_the_bank_check(client, organizer, db_session, frozen_clock):
