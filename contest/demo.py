@@ -26,6 +26,10 @@ DEMO_PASSWORD = "demo"  # noqa: S105 (documented demo credentials)
 PARTICIPANTS = 200
 JUDGES = 3
 PAST_PLAYERS = 30  # user1 … user30 played last year's contest
+# Last year's players read each question (stem and choices) at a careful reader's pace, well
+# over the plausibility floor's skim (contest.domain.plausibility), then think a few seconds:
+# their rounds stay ranked whatever the length of the bank's questions.
+PAST_READING_CHARS_PER_SECOND = 25
 
 # (group code, group name, [(unit code, unit name, headcount)]) in the order of the seed plan.
 UNIT_GROUPS = [
@@ -272,7 +276,10 @@ def _play_round(
     attempt = quiz.start_attempt(contest, player, started, contest.quiz_opens_at.tzinfo, rng)
     moment = started
     for served in attempt.served:
-        moment += timedelta(milliseconds=rng.randint(4_000, 25_000))
+        question = served.question
+        characters = len(question.text) + sum(len(choice.text) for choice in question.choices)
+        reading_ms = characters * 1000 // PAST_READING_CHARS_PER_SECOND
+        moment += timedelta(milliseconds=reading_ms + rng.randint(2_000, 15_000))
         right = served.question.correct_choice.id
         wrong = [choice for choice in served.choice_ids if choice != right]
         choice = right if rng.random() < skill or not wrong else rng.choice(wrong)
