@@ -222,3 +222,20 @@ def test_a_number_without_its_year_names_one_document_per_year():
     undated = DocumentRef("Chỉ thị", "10/CT-TTg")
     assert not directive_2019.is_same_as(directive_2021)
     assert directive_2019.is_same_as(undated)
+
+
+def test_the_bank_holds_at_least_300_questions_in_force_on_2026_12_01():
+    """The current bank: a question kept only as history (its window ended) does not count."""
+    day, in_force, ended = date(2026, 12, 1), 0, 0
+    for path in sorted(BANK.glob("*.toml")):
+        for question in tomllib.loads(path.read_text(encoding="utf-8"))["questions"]:
+            basis = question.get("basis", {})
+            assert basis.get("source"), question["text"]
+            window = Window(basis.get("in_force_from"), basis.get("in_force_until"))
+            if window.contains(day):
+                in_force += 1
+            else:
+                ended += 1
+                assert window.why_not(day) == "ended", question["text"]
+    assert in_force >= 300
+    assert ended < in_force
