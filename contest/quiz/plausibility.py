@@ -1,4 +1,5 @@
-"""The plausibility of a round at its grading: its timeline read from the database, assessed by
+"""The plausibility of a round at its grading: its timeline read from the database (saves, and
+the client's reports of questions shown), assessed by
 contest.domain.plausibility, and kept with its evidence when flagged; and which rounds rank."""
 
 from datetime import datetime
@@ -35,6 +36,7 @@ def round_timeline(attempt: Attempt) -> RoundTimeline:
             chars,
             Answer.first_saved_at,
             Answer.saved_at,
+            ServedQuestion.shown_at,
         )
         .join(Question, Question.id == ServedQuestion.question_id)
         .outerjoin(Choice, Choice.question_id == ServedQuestion.question_id)
@@ -50,12 +52,13 @@ def round_timeline(attempt: Attempt) -> RoundTimeline:
             Question.text,
             Answer.first_saved_at,
             Answer.saved_at,
+            ServedQuestion.shown_at,
         )
     )
     questions = [
         # Answers saved before first saves were kept count from their last save.
-        QuestionTiming(question_id, position, int(length), first or last, last)
-        for question_id, position, length, first, last in rows
+        QuestionTiming(question_id, position, int(length), first or last, last, shown)
+        for question_id, position, length, first, last, shown in rows
     ]
     return RoundTimeline(
         started_at=attempt.started_at,
