@@ -1,5 +1,6 @@
 """Plausibility at grading, the review queue, the decisions and the approval that waits for them."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -186,7 +187,7 @@ def test_accepting_a_held_round_ranks_it_and_is_logged(closed_contest):
     honest = graded_round(closed_contest, scripter, 9, 90_000, NOW - timedelta(days=3))
     held = flagged_round(closed_contest, scripter, 10, 5_000, NOW)
     assert best_of(closed_contest, scripter) == honest.id
-    line = review.review_queue(closed_contest, pending=True)[0]
+    line = review.review_queue(closed_contest)[0]
     assert (line.attempt.id, line.place) == (held.id, 1)
 
     review.decide_round(line.review, review.ACCEPT, "Đã xác minh trực tiếp", organizer, NOW)
@@ -265,7 +266,7 @@ def test_a_flagged_round_outside_the_prize_places_does_not_hold_the_approval(clo
     organizer = make_user(Role.ORGANIZER)
     person = make_user(unit=make_unit())
     flagged_round(closed_contest, person, 3, 5_000, NOW)  # 3 correct: place 13, past the 10 prizes
-    assert review.review_queue(closed_contest, pending=True)[0].place == 13
+    assert review.review_queue(closed_contest)[0].place == 13
     assert (
         review.undecided_prize_rounds(closed_contest, compute_standings(closed_contest).prizes)
         == []
@@ -317,7 +318,11 @@ def test_the_queue_shows_the_evidence_and_records_a_decision_with_its_reason(
     )
     assert done.status_code == 303
     assert db.session.get(RoundReview, held.id).decision is ReviewDecision.EXCLUDED
-    assert 'data-testid="decided-round"' in client.get(path).get_data(as_text=True)
+    assert done.location.endswith("/organizer/review/?status=undecided&page=1")
+    assert 'data-testid="decided-round"' not in client.get(path).get_data(as_text=True)
+    excluded = client.get(f"{path}?status=excluded").get_data(as_text=True)
+    assert 'data-testid="decided-round"' in excluded
+    assert "Trả lời 10 câu trong 5 giây" in excluded
 
 
 def test_the_participant_sees_why_a_round_was_excluded(client, closed_contest):
@@ -536,3 +541,53 @@ def test_the_contest_tells_an_api_client_its_pace(api, contest, frozen_clock):
         "left": None,
         "next_start_at": None,
     }
+
+
+def test_the_queue_is_paged_and_filtered_by_status_and_flag(client, closed_contest):
+    organizer = make_user(Role.ORGANIZER)
+    fast = [
+        flagged_round(closed_contest, make_user(unit=make_unit()), 10, 5_000 + n, NOW)
+        for n in range(review.QUEUE_PAGE + 3)
+    ]
+    device = flagged_round(closed_contest, make_user(unit=make_unit()), 9, 90_000, NOW, held=False)
+    for line, decision in ((fast[0], review.ACCEPT), (fast[1], review.EXCLUDE_ROUND)):
+        review.decide_round(db.session.get(RoundReview, line.id), decision, "Lý do", organizer, NOW)
+    db.session.commit()
+    ApiClient(client).login(organizer)
+    path = in_contest(closed_contest, "/organizer/review/")
+
+    def rounds_on(query: str) -> list[int]:
+        page = client.get(path + query)
+        assert page.status_code == 200, query
+        html = page.get_data(as_text=True)
+        return [
+            int(n) for n in re.findall(r'data-testid="flagged-round" data-attempt="(\d+)"', html)
+        ] or [int(n) for n in re.findall(r'data-testid="decided-round" data-attempt="(\d+)"', html)]
+
+    first = rounds_on("")
+    assert len(first) == review.QUEUE_PAGE
+    second = rounds_on("?page=2")
+    assert len(second) == len(fast) - 2 + 1 - review.QUEUE_PAGE
+    assert set(first) | set(second) == {line.id for line in fast[2:]} | {device.id}
+    places = [
+        int(n)
+        for query in ("", "?page=2")
+        for n in re.findall(
+            r'would-be-place">(\d+)<', client.get(path + query).get_data(as_text=True)
+        )
+    ]
+    assert places == sorted(places)  # the prize places first, across pages
+    assert places[0] == 2 < places[-1]  # behind the accepted round
+    assert rounds_on("?page=3") == []
+    assert "Không còn lượt thi nào ở đây." in client.get(path + "?page=3").get_data(as_text=True)
+    assert rounds_on("?flag=shared_device") == [device.id]
+    assert rounds_on("?status=accepted") == [fast[0].id]
+    assert rounds_on("?status=excluded") == [fast[1].id]
+    assert rounds_on("?status=excluded&flag=shared_device") == []
+    assert rounds_on("?status=accepted&flag=too_fast") == [fast[0].id]
+    counts = client.get(path + "?flag=too_fast").get_data(as_text=True)
+    assert f"({len(fast) - 2})" in counts
+    # Bad values read as the defaults, an absurd page is not found: never a 500.
+    for bad in ("?status=xoa", "?flag=%27;drop", "?page=-1", "?page=abc", "?status=&flag="):
+        assert rounds_on(bad) == first, bad
+    assert client.get(path + "?page=99999999999999999999").status_code == 404
