@@ -4,7 +4,7 @@ contest.domain.plausibility, and kept with its evidence when flagged; and which 
 
 from datetime import datetime
 
-from sqlalchemy import and_, distinct, exists, func, or_, select
+from sqlalchemy import and_, distinct, exists, func, or_, select, text
 
 from contest.domain.plausibility import (
     ADDRESS_WINDOW,
@@ -108,6 +108,20 @@ def flag_round(attempt: Attempt, now: datetime) -> RoundReview | None:
     )
     db.session.add(review)
     return review
+
+
+def lock_participant_ranking(contest_id: int, user_id: int) -> None:
+    """Wait for, then hold until the transaction ends, the participant's ranking in the contest:
+    an organizer's decision on their rounds and the ranking of a round of theirs just graded
+    take it, so each sees what the other committed (PostgreSQL; SQLite serialises writers).
+
+    A transaction-scoped advisory lock on (contest, participant): the best round's row may
+    not exist yet, so there is no row to lock."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:contest_id, :user_id)"),
+            {"contest_id": contest_id, "user_id": user_id},
+        )
 
 
 def keeps_out_of_ranking():

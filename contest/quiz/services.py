@@ -495,6 +495,9 @@ def _grade(attempt: Attempt, now: datetime, state: AttemptState) -> bool:
     attempt.duration_ms = grade.duration_ms
     db.session.flush()
     review = plausibility.flag_round(attempt, now)
+    # A decision on this participant's rounds (an exclusion among them) is committed before
+    # the check below, or waits for this grading to commit.
+    plausibility.lock_participant_ranking(attempt.contest_id, attempt.user_id)
     if plausibility.is_ranked(attempt, review):
         record_best_round(attempt)
     return True

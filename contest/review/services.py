@@ -28,6 +28,7 @@ from contest.models import (
     User,
 )
 from contest.models.audit import record
+from contest.quiz.plausibility import lock_participant_ranking
 from contest.quiz.services import rebuild_best_rounds
 
 REASON_MAX = 2000
@@ -206,7 +207,9 @@ def decide_round(
     """Accept a flagged round, exclude it, or exclude its participant from the contest, for
     `reason` (logged); their best round is made again from the rounds that still rank.
 
-    Refused without a reason, and once the contest's results are approved (reopen them first).
+    Refused without a reason, once the contest's results are approved (reopen them first),
+    and for a round already decided. Decisions on one participant's rounds, and the ranking of
+    their rounds as they are graded, wait for each other (lock_participant_ranking).
     """
     reason = clean_lines(reason).strip()
     if decision not in DECISIONS:
@@ -218,6 +221,13 @@ def decide_round(
     contest = review.attempt.contest
     if contest.has_approved_results():
         raise ReviewRefused(_l("The results are approved: reopen them before changing a decision."))
+    # One decision at a time on a participant's rounds, each reading what the one before it
+    # committed; and a round decided meanwhile (by another organizer, or with its participant)
+    # keeps that decision.
+    lock_participant_ranking(contest.id, review.user_id)
+    db.session.refresh(review)
+    if review.decision is not ReviewDecision.PENDING:
+        raise ReviewRefused(_l("This round was decided meanwhile: see the decided rounds."))
     decided = [review]
     if decision == EXCLUDE_PARTICIPANT:
         if db.session.get(ExcludedParticipant, (contest.id, review.user_id)) is None:
