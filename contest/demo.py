@@ -268,10 +268,12 @@ def _past_contest(now: datetime, timezone: ZoneInfo) -> Contest:
 def _play_round(
     contest: Contest, player: User, started: datetime, skill: float, rng: random.Random
 ) -> None:
-    """One round through the quiz's own services: drawn, answered one by one, submitted."""
+    """One round through the quiz's own services: drawn, each question shown (as the round
+    page reports it when scrolled to) and answered one by one, submitted."""
     attempt = quiz.start_attempt(contest, player, started, contest.quiz_opens_at.tzinfo, rng)
     moment = started
     for served in attempt.served:
+        quiz.record_shown(attempt, [served.question_id], moment)
         moment += timedelta(milliseconds=rng.randint(4_000, 25_000))
         right = served.question.correct_choice.id
         wrong = [choice for choice in served.choice_ids if choice != right]

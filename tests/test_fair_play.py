@@ -419,6 +419,10 @@ def test_a_script_that_never_reports_questions_shown_is_held_at_a_human_pace(
     assert flagged.evidence["unshown_answers"] == 10
     assert all(line["unshown"] and line["shown_ms"] is None for line in flagged.evidence["answers"])
     assert individual_leaderboard(contest, limit=10) == []
+    page = script.client.get(in_contest(contest, f"/quiz/attempts/{graded['id']}"))
+    standing = page.get_data(as_text=True)
+    assert "trang làm bài chưa hiển thị" in standing  # not "faster than the checks allow"
+    assert "nhanh hơn" not in standing
 
 
 def test_an_answer_saved_before_its_question_was_reported_shown_is_evidence(
@@ -591,3 +595,17 @@ def test_the_queue_is_paged_and_filtered_by_status_and_flag(client, closed_conte
     for bad in ("?status=xoa", "?flag=%27;drop", "?page=-1", "?page=abc", "?status=&flag="):
         assert rounds_on(bad) == first, bad
     assert client.get(path + "?page=99999999999999999999").status_code == 404
+
+
+def test_a_round_already_decided_keeps_its_decision(closed_contest):
+    organizer = make_user(Role.ORGANIZER)
+    held = flagged_round(closed_contest, make_user(unit=make_unit()), 10, 5_000, NOW)
+    flagged = db.session.get(RoundReview, held.id)
+    review.decide_round(flagged, review.EXCLUDE_ROUND, "Kịch bản", organizer, NOW)
+    with pytest.raises(review.ReviewRefused):
+        review.decide_round(flagged, review.ACCEPT, "Đổi ý", organizer, NOW)
+    assert flagged.decision is ReviewDecision.EXCLUDED
+    logged = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "round_review_decided")
+    ).all()
+    assert len(logged) == 1
