@@ -526,7 +526,7 @@ PATHS = {
                                     "type": "array",
                                     "minItems": 1,
                                     "maxItems": 100,
-                                    "items": {"type": "integer"},
+                                    "items": {"type": "integer", "minimum": 1},
                                 }
                             },
                         }
