@@ -323,6 +323,7 @@ def test_the_queue_shows_the_evidence_and_records_a_decision_with_its_reason(
     excluded = client.get(f"{path}?status=excluded").get_data(as_text=True)
     assert 'data-testid="decided-round"' in excluded
     assert "Trả lời 10 câu trong 5 giây" in excluded
+    assert 'data-testid="shown-at">lúc bắt đầu<' in excluded  # evidence kept before the reports
 
 
 def test_the_participant_sees_why_a_round_was_excluded(client, closed_contest):
