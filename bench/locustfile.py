@@ -234,6 +234,7 @@ class Participant(FastHttpUser):
         ) as r:
             body = _body(r)
             if r.status_code == 201 and body.get("questions"):
+                self.report_shown(body)
                 return body
             r.failure(f"status {r.status_code}: {r.text[:200]}")
             running = body.get("attempt_id") if r.status_code == 409 else None
@@ -241,6 +242,19 @@ class Participant(FastHttpUser):
             return None
         r = self.client.get(f"{API}/attempts/{running}", name="get round")
         return _body(r) if r.status_code == 200 else None
+
+    def report_shown(self, attempt: dict) -> None:
+        """The round page's report of the questions on the screen (one, for the whole round)."""
+        ids = [question["id"] for question in attempt["questions"]]
+        with self.client.post(
+            f"{API}/attempts/{attempt['id']}/shown",
+            json={"question_ids": ids},
+            headers=self._headers(),
+            name="report shown",
+            catch_response=True,
+        ) as r:
+            if r.status_code != 200:
+                r.failure(f"status {r.status_code}: {r.text[:200]}")
 
     def save_answer(self, attempt: dict) -> bool:
         question = random.choice(attempt["questions"])

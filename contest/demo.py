@@ -272,10 +272,12 @@ def _past_contest(now: datetime, timezone: ZoneInfo) -> Contest:
 def _play_round(
     contest: Contest, player: User, started: datetime, skill: float, rng: random.Random
 ) -> None:
-    """One round through the quiz's own services: drawn, answered one by one, submitted."""
+    """One round through the quiz's own services: drawn, each question shown (as the round
+    page reports it when scrolled to) and answered one by one, submitted."""
     attempt = quiz.start_attempt(contest, player, started, contest.quiz_opens_at.tzinfo, rng)
     moment = started
     for served in attempt.served:
+        quiz.record_shown(attempt, [served.question_id], moment)
         question = served.question
         characters = len(question.text) + sum(len(choice.text) for choice in question.choices)
         reading_ms = characters * 1000 // PAST_READING_CHARS_PER_SECOND

@@ -41,6 +41,34 @@
   }
   let queue = {}; // question id -> choice id not yet acknowledged by the server
 
+  // Which questions reached the participant's screen: reported to the server as they first
+  // appear (a quarter of the question in view, or an answer given), queued like the answers
+  // (kept in localStorage while offline) and sent before them, so that a report always lands
+  // before the answer to its question. The server keeps the first report of each question.
+  let shownQueue = []; // question ids seen, not yet acknowledged by the server
+  const shownDone = new Set(); // question ids the server acknowledged (or refused for good)
+  let shownTimer = null;
+  let shownSending = null; // the report in flight
+  let observer = null;
+  function shownKey() {
+    return "round-shown-" + attempt.id;
+  }
+  function loadShown() {
+    try {
+      const stored = JSON.parse(localStorage.getItem(shownKey()));
+      return Array.isArray(stored) ? stored : [];
+    } catch (error) {
+      return [];
+    }
+  }
+  function storeShown() {
+    try {
+      localStorage.setItem(shownKey(), JSON.stringify(shownQueue));
+    } catch (error) {
+      /* private mode: the in-memory queue still works */
+    }
+  }
+
   async function api(method, path, body) {
     const headers = { Accept: "application/json" };
     if (method !== "GET") headers["X-CSRFToken"] = csrfToken;
@@ -141,6 +169,7 @@
       else if (queue[questionId] === choiceId) delete queue[questionId];
     }
     storeQueue(queue);
+    shownQueue = loadShown();
     // The site menu steps aside while the round runs (the page's own buttons remain).
     document.body.classList.add("playing");
     // A round that starts with a minute or less left has nothing to be warned about.
@@ -148,6 +177,7 @@
     renderQuestions(data);
     renderGrid(data);
     show("round-play");
+    watchShown();
     tick();
     timer = setInterval(tick, 250);
     flush();
@@ -196,6 +226,63 @@
       paintStatus(question.id);
     }
     paintProgress();
+  }
+
+  // Each question reports itself once a quarter of it is on the screen (or when answered).
+  function watchShown() {
+    if (observer) observer.disconnect();
+    const items = document.querySelectorAll("#questions li.question");
+    if (!("IntersectionObserver" in window)) {
+      for (const item of items) markShown(item.dataset.questionId);
+      return;
+    }
+    observer = new IntersectionObserver(
+      (entries) => {
+        for (const entry of entries) {
+          if (!entry.isIntersecting) continue;
+          markShown(entry.target.dataset.questionId);
+          observer.unobserve(entry.target);
+        }
+      },
+      { threshold: 0.25 }
+    );
+    for (const item of items) observer.observe(item);
+  }
+
+  function markShown(questionId) {
+    const id = Number(questionId);
+    if (shownDone.has(id) || shownQueue.includes(id)) return;
+    shownQueue.push(id);
+    storeShown();
+    clearTimeout(shownTimer);
+    shownTimer = setTimeout(reportShown, 250); // the questions a scroll brings come in one report
+  }
+
+  // Sends the queued reports, 100 at most a request; true when nothing is left to send.
+  async function reportShown() {
+    clearTimeout(shownTimer);
+    while (shownSending) await shownSending;
+    if (!shownQueue.length) return true;
+    const batch = shownQueue.slice(0, 100);
+    shownSending = (async () => {
+      try {
+        const reply = await api("POST", "/attempts/" + attempt.id + "/shown", { question_ids: batch });
+        // 409: the round is over; 404 or 422: never to be accepted. Either way, done.
+        return [200, 404, 409, 422].includes(reply.status);
+      } catch (error) {
+        return false;
+      }
+    })();
+    const sent = await shownSending;
+    shownSending = null;
+    if (!sent) {
+      shownTimer = setTimeout(reportShown, 3000);
+      return false;
+    }
+    for (const id of batch) shownDone.add(id);
+    shownQueue = shownQueue.filter((id) => !shownDone.has(id));
+    storeShown();
+    return shownQueue.length ? reportShown() : true;
   }
 
   // One button per question: tapping it brings the question into view, below the sticky bar.
@@ -257,6 +344,7 @@
 
   function choose(questionId, choiceId) {
     if (submitting) return;
+    markShown(questionId); // answered, so on the screen, whatever the observer saw
     queue[questionId] = choiceId;
     storeQueue(queue);
     statuses[questionId] = "saving";
@@ -267,6 +355,8 @@
 
   async function flush() {
     clearTimeout(retryTimer);
+    // Reports first, so that each lands before the answer to its question; none pending: no wait.
+    if (shownQueue.length || shownSending) await reportShown();
     // One request per question at a time, so that an older choice never lands after a newer one.
     const pending = Object.entries(queue).filter(([questionId]) => inFlight[questionId] === undefined);
     let networkFailed = false;
@@ -367,6 +457,7 @@
         const reply = await api("POST", "/attempts/" + attempt.id + "/submit");
         if (reply.status === 200) {
           localStorage.removeItem(queueKey());
+          localStorage.removeItem(shownKey());
           window.location.href = app.dataset.result + attempt.id;
           return;
         }

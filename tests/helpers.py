@@ -33,11 +33,14 @@ PASSWORD = "secret-pass"
 
 
 class ApiClient:
-    """Flask's test client speaking the JSON API the way the round page does."""
+    """Flask's test client speaking the JSON API the way the round page does: a round it starts
+    has its questions reported shown at once (`reports_shown`; False plays a naive script that
+    never reports, which the plausibility checks flag)."""
 
-    def __init__(self, client) -> None:
+    def __init__(self, client, reports_shown: bool = True) -> None:
         self.client = client
         self.csrf_token = None
+        self.reports_shown = reports_shown
 
     def refresh_token(self) -> str:
         self.csrf_token = self.client.get("/api/v1/session").get_json()["csrf_token"]
@@ -52,7 +55,20 @@ class ApiClient:
         return self.client.get("/api/v1" + path, **kwargs)
 
     def post(self, path: str, json=None, headers=None):
-        return self.client.post("/api/v1" + path, json=json, headers=self._headers(headers))
+        response = self.client.post("/api/v1" + path, json=json, headers=self._headers(headers))
+        if self.reports_shown and path.endswith("/attempts") and response.status_code == 201:
+            self.report_shown(response.get_json())
+        return response
+
+    def report_shown(self, attempt: dict, question_ids: list[int] | None = None):
+        """Report the round's questions (or those given) shown, as the round page does."""
+        if question_ids is None:
+            question_ids = [question["id"] for question in attempt["questions"]]
+        path = f"/api/v1/attempts/{attempt['id']}/shown"
+        body = {"question_ids": question_ids}
+        response = self.client.post(path, json=body, headers=self._headers(None))
+        assert response.status_code == 200, response.get_json()
+        return response
 
     def put(self, path: str, json=None, headers=None):
         return self.client.put("/api/v1" + path, json=json, headers=self._headers(headers))

@@ -36,11 +36,13 @@ pytestmark = [
 EXAMPLES_PER_OPERATION = 100
 
 # Refusals the document cannot express in JSON Schema, so a schema-valid request may get them:
-# the ids of a round's questions and choices are its own draw (422); the size limit is the
-# contest's (413); a title or name is cleaned (control and invisible characters dropped)
-# before the not-empty check (422); a part number beyond the file's parts is refused (400).
+# the ids of a round's questions and choices are its own draw (422, answers and shown reports
+# alike); the size limit is the contest's (413); a title or name is cleaned (control and
+# invisible characters dropped) before the not-empty check (422); a part number beyond the
+# file's parts is refused (400).
 RULES_OF_THE_DATA = {
     ("PUT", "answers"): [422],
+    ("POST", "shown"): [422],
     ("POST", "uploads"): [413, 422],
     ("PUT", "parts"): [400],
     ("POST", "url"): [400],

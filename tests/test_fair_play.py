@@ -1,5 +1,6 @@
 """Plausibility at grading, the review queue, the decisions and the approval that waits for them."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -186,7 +187,7 @@ def test_accepting_a_held_round_ranks_it_and_is_logged(closed_contest):
     honest = graded_round(closed_contest, scripter, 9, 90_000, NOW - timedelta(days=3))
     held = flagged_round(closed_contest, scripter, 10, 5_000, NOW)
     assert best_of(closed_contest, scripter) == honest.id
-    line = review.review_queue(closed_contest, pending=True)[0]
+    line = review.review_queue(closed_contest)[0]
     assert (line.attempt.id, line.place) == (held.id, 1)
 
     review.decide_round(line.review, review.ACCEPT, "Đã xác minh trực tiếp", organizer, NOW)
@@ -265,7 +266,7 @@ def test_a_flagged_round_outside_the_prize_places_does_not_hold_the_approval(clo
     organizer = make_user(Role.ORGANIZER)
     person = make_user(unit=make_unit())
     flagged_round(closed_contest, person, 3, 5_000, NOW)  # 3 correct: place 13, past the 10 prizes
-    assert review.review_queue(closed_contest, pending=True)[0].place == 13
+    assert review.review_queue(closed_contest)[0].place == 13
     assert (
         review.undecided_prize_rounds(closed_contest, compute_standings(closed_contest).prizes)
         == []
@@ -317,7 +318,12 @@ def test_the_queue_shows_the_evidence_and_records_a_decision_with_its_reason(
     )
     assert done.status_code == 303
     assert db.session.get(RoundReview, held.id).decision is ReviewDecision.EXCLUDED
-    assert 'data-testid="decided-round"' in client.get(path).get_data(as_text=True)
+    assert done.location.endswith("/organizer/review/?status=undecided&page=1")
+    assert 'data-testid="decided-round"' not in client.get(path).get_data(as_text=True)
+    excluded = client.get(f"{path}?status=excluded").get_data(as_text=True)
+    assert 'data-testid="decided-round"' in excluded
+    assert "Trả lời 10 câu trong 5 giây" in excluded
+    assert 'data-testid="shown-at">lúc bắt đầu<' in excluded  # evidence kept before the reports
 
 
 def test_the_participant_sees_why_a_round_was_excluded(client, closed_contest):
@@ -362,6 +368,7 @@ def test_the_thresholds_are_set_on_the_settings_page_and_logged(client, contest)
         "flag_regular_cv_percent": "8",
         "flag_device_accounts": "4",
         "flag_address_rounds": "50",
+        "flag_unshown_answers": "2",
     }
     bad = client.post(
         path,
@@ -378,6 +385,7 @@ def test_the_thresholds_are_set_on_the_settings_page_and_logged(client, contest)
     db.session.refresh(contest)
     assert contest.plausibility_thresholds().reading_chars_per_second == 60
     assert contest.flag_device_accounts == 4
+    assert contest.plausibility_thresholds().unshown_answers == 2
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "fair_play_changed"))
     assert entry.details["floor_motor_ms"] == [300, 400]
 
@@ -395,3 +403,210 @@ def test_a_round_graded_by_the_expiry_sweep_is_assessed_too(api, contest, frozen
     flagged = db.session.get(RoundReview, body["id"])
     assert flagged.held  # ten answers at the start, whatever the round's length
     assert db.session.get(BestRound, (contest.id, scripter.id)) is None
+
+
+# Answers saved for questions never shown
+
+
+def test_a_script_that_never_reports_questions_shown_is_held_at_a_human_pace(
+    client, contest, frozen_clock
+):
+    script = ApiClient(client, reports_shown=False)
+    script.login(make_user(unit=make_unit()))
+    graded = play(script, contest, frozen_clock, HUMAN)
+    flagged = db.session.get(RoundReview, graded["id"])
+    assert flagged.flags == ["unshown_answers"]
+    assert flagged.held
+    assert flagged.evidence["unshown_answers"] == 10
+    assert all(line["unshown"] and line["shown_ms"] is None for line in flagged.evidence["answers"])
+    assert individual_leaderboard(contest, limit=10) == []
+    page = script.client.get(in_contest(contest, f"/quiz/attempts/{graded['id']}"))
+    standing = page.get_data(as_text=True)
+    assert "trang làm bài chưa hiển thị" in standing  # not "faster than the checks allow"
+    assert "nhanh hơn" not in standing
+
+
+def test_an_answer_saved_before_its_question_was_reported_shown_is_evidence(
+    client, contest, frozen_clock
+):
+    page = ApiClient(client, reports_shown=False)
+    page.login(make_user(unit=make_unit()))
+    body = page.post(in_contest(contest, "/attempts")).get_json()
+    first, *others = [question["id"] for question in body["questions"]]
+    page.report_shown(body, others)
+    key = key_of(body["id"])
+    frozen_clock.advance(seconds=20)
+    assert page.put(f"/attempts/{body['id']}/answers/{first}", json={"choice_id": key[first]})
+    frozen_clock.advance(seconds=5)
+    late = page.report_shown(body, [first]).get_json()["shown"]
+    assert late[str(first)] == frozen_clock.now.isoformat(timespec="milliseconds")[:23] + "Z"
+    frozen_clock.advance(seconds=5)
+    graded = page.post(f"/attempts/{body['id']}/submit").get_json()
+    flagged = db.session.get(RoundReview, graded["id"])
+    assert flagged.flags == ["unshown_answers"]
+    (line,) = flagged.evidence["answers"]
+    assert (line["first_saved_ms"], line["shown_ms"], line["unshown"]) == (20_000, 25_000, True)
+
+
+def test_the_first_report_of_a_question_wins_and_bad_reports_are_refused(
+    client, contest, frozen_clock
+):
+    page = ApiClient(client, reports_shown=False)
+    page.login(make_user(unit=make_unit()))
+    body = page.post(in_contest(contest, "/attempts")).get_json()
+    ids = [question["id"] for question in body["questions"]]
+    path = f"/attempts/{body['id']}/shown"
+    first = page.post(path, json={"question_ids": ids[:2]}).get_json()["shown"]
+    frozen_clock.advance(seconds=30)
+    again = page.post(path, json={"question_ids": ids[:3]}).get_json()["shown"]
+    assert again[str(ids[0])] == first[str(ids[0])] != again[str(ids[2])]
+    db.session.expire_all()
+    served = {sq.question_id: sq.shown_at for sq in db.session.get(Attempt, body["id"]).served}
+    assert served[ids[0]] == frozen_clock.now - timedelta(seconds=30)
+    assert served[ids[2]] == frozen_clock.now
+    assert served[ids[3]] is None
+    for bad in (
+        {},
+        {"question_ids": []},
+        {"question_ids": "1"},
+        {"question_ids": ["x"]},
+        {"question_ids": [0]},
+        {"question_ids": [True]},
+        {"question_ids": ids * 11},
+    ):
+        refused = page.post(path, json=bad)
+        assert refused.status_code == 422, bad
+        assert refused.get_json()["error"] == "invalid_question_ids"
+    assert page.post(path, json=[1]).status_code == 400
+    foreign = page.post(path, json={"question_ids": [ids[0], 987654]})
+    assert foreign.status_code == 422
+    assert foreign.get_json()["error"] == "question_not_in_round"
+    other = ApiClient(client.application.test_client())
+    other.login(make_user(unit=make_unit()))
+    assert other.post(path, json={"question_ids": ids[:1]}).status_code == 404
+    assert page.post(f"/attempts/{body['id']}/submit").status_code == 200
+    closed = page.post(path, json={"question_ids": ids[:1]})
+    assert closed.status_code == 409
+    assert closed.get_json()["error"] == "round_closed"
+
+
+def test_the_unshown_threshold_is_the_contests_own(client, contest, frozen_clock):
+    contest.flag_unshown_answers = 0
+    db.session.commit()
+    script = ApiClient(client, reports_shown=False)
+    script.login(make_user(unit=make_unit()))
+    off = play(script, contest, frozen_clock, HUMAN)
+    assert db.session.get(RoundReview, off["id"]) is None
+    contest.flag_unshown_answers = 3
+    db.session.commit()
+    body = script.post(in_contest(contest, "/attempts")).get_json()
+    script.report_shown(body, [question["id"] for question in body["questions"][2:]])
+    key = key_of(body["id"])
+    for question, gap in zip(body["questions"], HUMAN, strict=True):
+        frozen_clock.advance(seconds=gap)
+        path = f"/attempts/{body['id']}/answers/{question['id']}"
+        assert script.put(path, json={"choice_id": key[question["id"]]}).status_code == 200
+    graded = script.post(f"/attempts/{body['id']}/submit").get_json()
+    assert db.session.get(RoundReview, graded["id"]) is None  # two unshown, under three
+
+
+def test_the_contest_tells_an_api_client_its_pace(api, contest, frozen_clock):
+    contest.max_starts_per_hour = 2
+    db.session.commit()
+    path = in_contest(contest)
+    anonymous = api.get(path).get_json()["pace"]
+    assert anonymous == {
+        "max_starts_per_hour": 2,
+        "started_in_last_hour": None,
+        "left": None,
+        "next_start_at": None,
+    }
+    api.login(make_user(unit=make_unit()))
+    assert api.get(path).get_json()["pace"]["left"] == 2
+    first_start = frozen_clock.now
+    for _ in range(2):
+        started = api.post(in_contest(contest, "/attempts")).get_json()
+        frozen_clock.advance(seconds=60)
+        api.post(f"/attempts/{started['id']}/submit")
+    pace = api.get(path).get_json()["pace"]
+    assert (pace["started_in_last_hour"], pace["left"]) == (2, 0)
+    assert pace["next_start_at"] == (first_start + timedelta(hours=1)).isoformat(
+        timespec="milliseconds"
+    ).replace("+00:00", "Z")
+    # The exact moment: a second before it a start is refused, at it a start is allowed.
+    frozen_clock.advance(seconds=3600 - 120 - 1)
+    assert api.post(in_contest(contest, "/attempts")).status_code == 429
+    frozen_clock.advance(seconds=1)
+    assert api.post(in_contest(contest, "/attempts")).status_code == 201
+    contest.max_starts_per_hour = None
+    db.session.commit()
+    assert api.get(path).get_json()["pace"] == {
+        "max_starts_per_hour": None,
+        "started_in_last_hour": 2,
+        "left": None,
+        "next_start_at": None,
+    }
+
+
+def test_the_queue_is_paged_and_filtered_by_status_and_flag(client, closed_contest):
+    organizer = make_user(Role.ORGANIZER)
+    fast = [
+        flagged_round(closed_contest, make_user(unit=make_unit()), 10, 5_000 + n, NOW)
+        for n in range(review.QUEUE_PAGE + 3)
+    ]
+    device = flagged_round(closed_contest, make_user(unit=make_unit()), 9, 90_000, NOW, held=False)
+    for line, decision in ((fast[0], review.ACCEPT), (fast[1], review.EXCLUDE_ROUND)):
+        review.decide_round(db.session.get(RoundReview, line.id), decision, "Lý do", organizer, NOW)
+    db.session.commit()
+    ApiClient(client).login(organizer)
+    path = in_contest(closed_contest, "/organizer/review/")
+
+    def rounds_on(query: str) -> list[int]:
+        page = client.get(path + query)
+        assert page.status_code == 200, query
+        html = page.get_data(as_text=True)
+        return [
+            int(n) for n in re.findall(r'data-testid="flagged-round" data-attempt="(\d+)"', html)
+        ] or [int(n) for n in re.findall(r'data-testid="decided-round" data-attempt="(\d+)"', html)]
+
+    first = rounds_on("")
+    assert len(first) == review.QUEUE_PAGE
+    second = rounds_on("?page=2")
+    assert len(second) == len(fast) - 2 + 1 - review.QUEUE_PAGE
+    assert set(first) | set(second) == {line.id for line in fast[2:]} | {device.id}
+    places = [
+        int(n)
+        for query in ("", "?page=2")
+        for n in re.findall(
+            r'would-be-place">(\d+)<', client.get(path + query).get_data(as_text=True)
+        )
+    ]
+    assert places == sorted(places)  # the prize places first, across pages
+    assert places[0] == 2 < places[-1]  # behind the accepted round
+    assert rounds_on("?page=3") == []
+    assert "Không còn lượt thi nào ở đây." in client.get(path + "?page=3").get_data(as_text=True)
+    assert rounds_on("?flag=shared_device") == [device.id]
+    assert rounds_on("?status=accepted") == [fast[0].id]
+    assert rounds_on("?status=excluded") == [fast[1].id]
+    assert rounds_on("?status=excluded&flag=shared_device") == []
+    assert rounds_on("?status=accepted&flag=too_fast") == [fast[0].id]
+    counts = client.get(path + "?flag=too_fast").get_data(as_text=True)
+    assert f"({len(fast) - 2})" in counts
+    # Bad values read as the defaults, an absurd page is not found: never a 500.
+    for bad in ("?status=xoa", "?flag=%27;drop", "?page=-1", "?page=abc", "?status=&flag="):
+        assert rounds_on(bad) == first, bad
+    assert client.get(path + "?page=99999999999999999999").status_code == 404
+
+
+def test_a_round_already_decided_keeps_its_decision(closed_contest):
+    organizer = make_user(Role.ORGANIZER)
+    held = flagged_round(closed_contest, make_user(unit=make_unit()), 10, 5_000, NOW)
+    flagged = db.session.get(RoundReview, held.id)
+    review.decide_round(flagged, review.EXCLUDE_ROUND, "Kịch bản", organizer, NOW)
+    with pytest.raises(review.ReviewRefused):
+        review.decide_round(flagged, review.ACCEPT, "Đổi ý", organizer, NOW)
+    assert flagged.decision is ReviewDecision.EXCLUDED
+    logged = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "round_review_decided")
+    ).all()
+    assert len(logged) == 1

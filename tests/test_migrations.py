@@ -660,6 +660,7 @@ CHAIN = [
             given(EXCLUDED, (1, 1, "Chơi hộ", 8, T0)),
         ],
     ),
+    ("b3d9f2a61c07", []),  # questions shown on screen, the contest's threshold: columns only
 ]
 
 

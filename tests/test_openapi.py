@@ -63,6 +63,7 @@ def test_responses_match_the_document(api, world):
     check(api.login(user), "/session", "post")
     check(api.get(scoped), one_contest, "get")
     check(api.get("/contest"), "/contest", "get")
+    api.reports_shown = False  # reported below, through the document
     started = api.post(f"{scoped}/attempts")
     check(started, start, "post")
     check(api.post(f"{scoped}/attempts"), start, "post")
@@ -74,10 +75,17 @@ def test_responses_match_the_document(api, world):
     base = f"/attempts/{attempt['id']}"
     check(api.get(base), one, "get")
     check(api.get("/attempts/987654"), one, "get")
+    shown = "/attempts/{attempt_id}/shown"
+    check(api.post(f"{base}/shown", json={"question_ids": [question["id"]]}), shown, "post")
+    check(api.post(f"{base}/shown", json={"question_ids": []}), shown, "post")
+    check(api.post(f"{base}/shown", json={"question_ids": [987654]}), shown, "post")
+    check(api.post("/attempts/987654/shown", json={"question_ids": [1]}), shown, "post")
+    check(api.get(scoped), one_contest, "get")  # with a round started: the pace in use
     choice = {"choice_id": question["choices"][0]["id"]}
     check(api.put(f"{base}/answers/{question['id']}", json=choice), answer, "put")
     check(api.put(f"{base}/answers/{question['id']}", json={"choice_id": "x"}), answer, "put")
     check(api.post(f"{base}/submit"), "/attempts/{attempt_id}/submit", "post")
+    check(api.post(f"{base}/shown", json={"question_ids": [question["id"]]}), shown, "post")
     check(api.put(f"{base}/answers/{question['id']}", json=choice), answer, "put")
     check(api.get(base), one, "get")
     board = "/contests/{contest_slug}/leaderboard"

@@ -137,7 +137,42 @@ SCHEMAS = {
                     "left": {"type": ["integer", "null"]},
                 },
             },
+            "pace": {
+                "type": "object",
+                "description": "the pace limit: rounds a participant may start in any sliding "
+                "hour, besides the attempts; the participant's fields are null when not logged "
+                "in, left and next_start_at null when the contest sets no limit",
+                "required": [
+                    "max_starts_per_hour",
+                    "started_in_last_hour",
+                    "left",
+                    "next_start_at",
+                ],
+                "properties": {
+                    "max_starts_per_hour": {"type": ["integer", "null"]},
+                    "started_in_last_hour": {"type": ["integer", "null"]},
+                    "left": {
+                        "type": ["integer", "null"],
+                        "description": "rounds that may still start now under the pace limit",
+                    },
+                    "next_start_at": {
+                        **NULLABLE_TIME,
+                        "description": "when the next round may start (null: now, or no limit)",
+                    },
+                },
+            },
             "active_attempt_id": {"type": ["integer", "null"]},
+        },
+    },
+    "ShownQuestions": {
+        "type": "object",
+        "required": ["shown"],
+        "properties": {
+            "shown": {
+                "type": "object",
+                "description": "each reported question's id: when it was first reported shown",
+                "additionalProperties": TIME,
+            }
         },
     },
     "Choice": {
@@ -467,6 +502,39 @@ PATHS = {
             },
             "responses": {
                 "200": _response("saved", "SavedAnswer"),
+                **_errors(400, 401, 404, 409, 422, 429),
+            },
+        }
+    },
+    "/attempts/{attempt_id}/shown": {
+        "post": {
+            "summary": "Report questions that reached the participant's screen (idempotent)",
+            "description": "The round page sends this as each question first appears on the "
+            "screen; the server records its own clock at the first report of each question. "
+            "Answers saved for questions never reported shown (or before the report) flag the "
+            "round for the organizers' review, as the contest sets.",
+            "parameters": [ATTEMPT_ID, CSRF],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["question_ids"],
+                            "properties": {
+                                "question_ids": {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "maxItems": 100,
+                                    "items": {"type": "integer", "minimum": 1},
+                                }
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _response("recorded", "ShownQuestions"),
                 **_errors(400, 401, 404, 409, 422, 429),
             },
         }

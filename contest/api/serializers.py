@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from contest.domain.pace import PaceAllowance
 from contest.domain.rounds import Allowance
 from contest.extensions import db
 from contest.models import Answer, Attempt, Choice, Contest, ContestState, Question, User
@@ -37,7 +38,11 @@ def unit_json(unit) -> dict | None:
 
 
 def contest_json(
-    contest: Contest, now: datetime, allowance: Allowance | None, active_attempt_id: int | None
+    contest: Contest,
+    now: datetime,
+    allowance: Allowance | None,
+    active_attempt_id: int | None,
+    pace: PaceAllowance | None = None,
 ) -> dict:
     return {
         "id": contest.id,
@@ -65,6 +70,12 @@ def contest_json(
             "used_total": allowance.used_total,
             "used_today": allowance.used_today,
             "left": allowance.left,
+        },
+        "pace": {
+            "max_starts_per_hour": contest.max_starts_per_hour,
+            "started_in_last_hour": None if pace is None else pace.started_in_hour,
+            "left": None if pace is None else pace.left,
+            "next_start_at": None if pace is None else iso(pace.next_start_at),
         },
         "active_attempt_id": active_attempt_id,
     }

@@ -134,13 +134,14 @@ def get_open_contest():
 
 def _contest_reply(contest: Contest):
     now = clock.utc_now()
-    allowance = active_id = None
+    allowance = active_id = pace = None
     if current_user.is_authenticated:
         running = quiz.running_attempt(contest, current_user, now)
         db.session.commit()  # keeps the grading of a round whose time ran out
         allowance = quiz.allowance(contest, current_user, now, clock.local_zone())
+        pace = quiz.pace_allowance(contest, current_user, now)
         active_id = running.id if running else None
-    return jsonify(contest_json(contest, now, allowance, active_id))
+    return jsonify(contest_json(contest, now, allowance, active_id, pace))
 
 
 @bp.post("/contests/<contest_slug>/attempts")
@@ -207,6 +208,28 @@ def save_answer(attempt_id: int, question_id: int):
         quiz.explain_refused_save(attempt, question_id, choice_id, now)
     finally:
         db.session.commit()  # keeps the grading of a round whose time ran out
+
+
+@bp.post("/attempts/<int:attempt_id>/shown")
+@login_required
+@quiz_rate_limit
+def report_shown(attempt_id: int):
+    """The round page's report of the questions that reached the participant's screen."""
+    ids = _json_object().get("question_ids")
+    if not isinstance(ids, list) or not 0 < len(ids) <= quiz.SHOWN_REPORT_MAX:
+        limit = quiz.SHOWN_REPORT_MAX
+        message = _("question_ids must be a list of 1 to %(max)s question ids.", max=limit)
+        return api_error("invalid_question_ids", message, 422)
+    question_ids = [json_id(each) for each in ids]
+    if None in question_ids:
+        return api_error("invalid_question_ids", _("Each question id must be a whole number."), 422)
+    attempt = _own_attempt(attempt_id)
+    now = clock.utc_now()
+    try:
+        shown = quiz.record_shown(attempt, question_ids, now)
+    finally:
+        db.session.commit()  # the report, or the grading of a round whose time ran out
+    return jsonify(shown={str(question_id): iso(at) for question_id, at in shown.items()})
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")

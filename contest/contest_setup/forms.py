@@ -166,3 +166,8 @@ class FairPlayForm(ContestForm):
         InputRequired(NOT_A_WHOLE_NUMBER),
         NumberRange(min=2, max=100_000, message=_l("From 2 to 100000.")),
     )
+    flag_unshown_answers = _whole(
+        _l("Answers to questions never shown on the screen that flag a round (0: off)"),
+        InputRequired(NOT_A_WHOLE_NUMBER),
+        NumberRange(min=0, max=1_000, message=_l("From 0 to 1000.")),
+    )

@@ -107,6 +107,7 @@ PLAUSIBILITY_SETTINGS = (
     "flag_regular_cv_percent",
     "flag_device_accounts",
     "flag_address_rounds",
+    "flag_unshown_answers",
 )
 
 # What a copy takes from the past contest. A setting is a column of `contests`; each other
@@ -674,6 +675,7 @@ class FairPlay:
     flag_regular_cv_percent: int
     flag_device_accounts: int
     flag_address_rounds: int
+    flag_unshown_answers: int
 
     @classmethod
     def of(cls, contest: Contest) -> "FairPlay":

@@ -7,6 +7,7 @@ participant's own rounds (the database rows), so it holds across web workers and
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 PACE_WINDOW = timedelta(hours=1)
@@ -27,6 +28,33 @@ def next_start_allowed_at(
     if len(recent) < max_per_hour:
         return None
     return recent[-max_per_hour] + PACE_WINDOW
+
+
+@dataclass(frozen=True)
+class PaceAllowance:
+    """Where a participant stands against the pace limit at a moment (max_per_hour None: no
+    limit, and then left and next_start_at are None too)."""
+
+    max_per_hour: int | None
+    started_in_hour: int  # rounds started in the hour up to the moment
+    left: int | None  # rounds that may still start now
+    next_start_at: datetime | None  # when a start is allowed again (None: now)
+
+
+def pace_allowance(
+    started_at: Iterable[datetime], max_per_hour: int | None, now: datetime
+) -> PaceAllowance:
+    """The participant's standing against the pace limit at `now` (see next_start_allowed_at)."""
+    started_at = list(started_at)
+    started = sum(1 for start in started_at if start > now - PACE_WINDOW)
+    if max_per_hour is None:
+        return PaceAllowance(None, started, None, None)
+    return PaceAllowance(
+        max_per_hour,
+        started,
+        max(0, max_per_hour - started),
+        next_start_allowed_at(started_at, max_per_hour, now),
+    )
 
 
 def most_starts(length: timedelta, max_per_hour: int | None) -> int | None:

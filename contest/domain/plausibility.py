@@ -3,9 +3,13 @@
 What the server knows and the client cannot forge: when it served the round (every question
 reaches the client in that one response, at `started_at`), and when each answer reached it
 (`first_saved_at`, `last_saved_at`). A client controls only when its requests arrive: it can be
-slower than it was, never faster. So the flags below are lower bounds on human time; a script
-that waits as long as a person would (a replayed human timeline) gets past them, and what is
-left to it is a human pace (see the README, "Fair play").
+slower than it was, never faster. What the client reports is forgeable entirely: when each
+question first reached its screen (`shown_at`, the server's clock at the report's arrival; the
+round page reports it as the participant scrolls). A client that reports nothing (a naive
+script through the API) is caught by it; one that reports every question at once is not. So
+the timing flags below are lower bounds on human time; a script that waits as long as a person
+would (a replayed human timeline) gets past them, and what is left to it is a human pace (see
+the README, "Fair play").
 
 The flags, each with its contest threshold (`Thresholds`):
 
@@ -21,11 +25,13 @@ The flags, each with its contest threshold (`Thresholds`):
 - SHARED_DEVICE: the round's device (a first-party cookie of the site, a random id) has played
   this contest under at least the threshold's number of accounts (this one included): one
   person playing for colleagues.
+- UNSHOWN: at least the threshold's number of answers (0: the check is off) were saved for
+  questions the client never reported shown, or saved before their report arrived.
 - ADDRESS_BURST: at least the threshold's number of rounds started from the round's address in
   ADDRESS_WINDOW (this one included). An office of hundreds shares one address, so this is
   evidence only: it is added to a round flagged otherwise, and never flags a round alone.
 
-A round with a timing flag (TOO_FAST, REGULAR) is under the floor: it is held out of the
+A round with a timing flag (TOO_FAST, REGULAR) or UNSHOWN is under the floor: it is held out of the
 ranking until an organizer accepts it. A round flagged only by its device is ranked meanwhile;
 every flagged round waits in the organizers' review queue.
 """
@@ -47,11 +53,12 @@ class Flag(enum.Enum):
     REGULAR = "regular_timing"
     SHARED_DEVICE = "shared_device"
     ADDRESS_BURST = "address_burst"
+    UNSHOWN = "unshown_answers"
 
 
-# Timing flags: a round carrying one is under the plausibility floor and is not ranked until
-# an organizer accepts it.
-HOLDING_FLAGS = frozenset({Flag.TOO_FAST, Flag.REGULAR})
+# Timing flags, and answers to questions never shown: a round carrying one is under the
+# plausibility floor and is not ranked until an organizer accepts it (never excluded by itself).
+HOLDING_FLAGS = frozenset({Flag.TOO_FAST, Flag.REGULAR, Flag.UNSHOWN})
 # Evidence that is never enough alone.
 EVIDENCE_ONLY = frozenset({Flag.ADDRESS_BURST})
 
@@ -65,6 +72,7 @@ class Thresholds:
     regular_cv_percent: int  # gaps with a coefficient of variation below this are mechanical
     device_accounts: int  # accounts on one device from which its rounds are flagged
     address_rounds: int  # rounds from one address in ADDRESS_WINDOW that add evidence
+    unshown_answers: int = 1  # answers to questions not shown (before their save) that flag; 0: off
 
 
 # Measured against the simulation in bench/plausibility_sim.py (README, "Fair play").
@@ -74,18 +82,21 @@ DEFAULT_THRESHOLDS = Thresholds(
     regular_cv_percent=10,
     device_accounts=3,
     address_rounds=30,
+    unshown_answers=1,
 )
 
 
 @dataclass(frozen=True)
 class QuestionTiming:
-    """One served question: its length and when its answer reached the server (None: none)."""
+    """One served question: its length, when its answer reached the server (None: none) and
+    when the client reported it first shown (None: never)."""
 
     question_id: int
     position: int
     reading_chars: int  # characters of the stem and of every choice
     first_saved_at: datetime | None
     last_saved_at: datetime | None
+    shown_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,8 @@ class AnswerCheck:
     first_saved_ms: int
     last_saved_ms: int
     too_fast: bool
+    shown_ms: int | None = None  # when the client reported it shown (None: never)
+    unshown: bool = False  # saved for a question not shown, or before its report arrived
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,7 @@ class Assessment:
     gap_cv_percent: float | None  # None with fewer than REGULAR_MIN_ANSWERS answers
     device_accounts: int
     address_rounds: int
+    unshown_answers: int = 0  # answers saved for questions not shown (or before it)
 
     @property
     def flagged(self) -> bool:
@@ -142,6 +156,7 @@ class Assessment:
             "gap_cv_percent": self.gap_cv_percent,
             "device_accounts": self.device_accounts,
             "address_rounds": self.address_rounds,
+            "unshown_answers": self.unshown_answers,
             "answers": [
                 {
                     "question_id": a.question_id,
@@ -151,6 +166,8 @@ class Assessment:
                     "first_saved_ms": a.first_saved_ms,
                     "last_saved_ms": a.last_saved_ms,
                     "too_fast": a.too_fast,
+                    "shown_ms": a.shown_ms,
+                    "unshown": a.unshown,
                 }
                 for a in self.answers
             ],
@@ -189,6 +206,7 @@ def assess_round(timeline: RoundTimeline, thresholds: Thresholds) -> Assessment:
         floor += reading_floor_ms(question.reading_chars, thresholds)
         first = _ms(question.first_saved_at - timeline.started_at)
         last = _ms((question.last_saved_at or question.first_saved_at) - timeline.started_at)
+        shown = None if question.shown_at is None else _ms(question.shown_at - timeline.started_at)
         checks.append(
             AnswerCheck(
                 question_id=question.question_id,
@@ -198,6 +216,8 @@ def assess_round(timeline: RoundTimeline, thresholds: Thresholds) -> Assessment:
                 first_saved_ms=first,
                 last_saved_ms=last,
                 too_fast=first < floor,
+                shown_ms=shown,
+                unshown=shown is None or question.first_saved_at < question.shown_at,
             )
         )
     cv = gap_cv_percent([check.first_saved_ms for check in checks])
@@ -206,6 +226,9 @@ def assess_round(timeline: RoundTimeline, thresholds: Thresholds) -> Assessment:
         flags.append(Flag.TOO_FAST)
     if cv is not None and cv < thresholds.regular_cv_percent:
         flags.append(Flag.REGULAR)
+    unshown = sum(check.unshown for check in checks)
+    if thresholds.unshown_answers and unshown >= thresholds.unshown_answers:
+        flags.append(Flag.UNSHOWN)
     if timeline.device_accounts >= thresholds.device_accounts:
         flags.append(Flag.SHARED_DEVICE)
     if flags and timeline.address_rounds >= thresholds.address_rounds:
@@ -218,4 +241,5 @@ def assess_round(timeline: RoundTimeline, thresholds: Thresholds) -> Assessment:
         gap_cv_percent=cv,
         device_accounts=timeline.device_accounts,
         address_rounds=timeline.address_rounds,
+        unshown_answers=unshown,
     )

@@ -162,6 +162,11 @@ class Contest(db.Model):
         default=DEFAULT_THRESHOLDS.address_rounds,
         server_default=str(DEFAULT_THRESHOLDS.address_rounds),
     )
+    # Answers to questions never reported shown that flag a round (0: the check is off).
+    flag_unshown_answers: Mapped[int] = mapped_column(
+        default=DEFAULT_THRESHOLDS.unshown_answers,
+        server_default=str(DEFAULT_THRESHOLDS.unshown_answers),
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     rubric: Mapped[list[RubricCriterion]] = relationship(
@@ -329,6 +334,7 @@ class Contest(db.Model):
             regular_cv_percent=self.flag_regular_cv_percent,
             device_accounts=self.flag_device_accounts,
             address_rounds=self.flag_address_rounds,
+            unshown_answers=self.flag_unshown_answers,
         )
 
     def answers_are_reviewable(self, now: datetime) -> bool:

@@ -227,6 +227,10 @@ class ServedQuestion(db.Model):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     position: Mapped[int] = mapped_column()
     choice_order: Mapped[str] = mapped_column(String(200))  # choice ids, comma-separated
+    # When the client first reported the question on the participant's screen (the server's
+    # clock at the report's arrival; the first report wins). Client-reported, so forgeable:
+    # evidence for the plausibility checks (contest.domain.plausibility), never proof.
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     attempt: Mapped[Attempt] = relationship(back_populates="served")
     question: Mapped[Question] = relationship()

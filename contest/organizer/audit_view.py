@@ -173,6 +173,9 @@ DETAILS = {
     "flag_address_rounds": _l(
         "Rounds from one address within 10 minutes that add evidence to a flagged round"
     ),
+    "flag_unshown_answers": _l(
+        "Answers to questions never shown on the screen that flag a round (0: off)"
+    ),
 }
 MONEY = {"total_amount"}
 

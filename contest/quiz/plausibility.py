@@ -1,9 +1,10 @@
-"""The plausibility of a round at its grading: its timeline read from the database, assessed by
+"""The plausibility of a round at its grading: its timeline read from the database (saves, and
+the client's reports of questions shown), assessed by
 contest.domain.plausibility, and kept with its evidence when flagged; and which rounds rank."""
 
 from datetime import datetime
 
-from sqlalchemy import and_, distinct, exists, func, or_, select
+from sqlalchemy import and_, distinct, exists, func, or_, select, text
 
 from contest.domain.plausibility import (
     ADDRESS_WINDOW,
@@ -35,6 +36,7 @@ def round_timeline(attempt: Attempt) -> RoundTimeline:
             chars,
             Answer.first_saved_at,
             Answer.saved_at,
+            ServedQuestion.shown_at,
         )
         .join(Question, Question.id == ServedQuestion.question_id)
         .outerjoin(Choice, Choice.question_id == ServedQuestion.question_id)
@@ -50,12 +52,13 @@ def round_timeline(attempt: Attempt) -> RoundTimeline:
             Question.text,
             Answer.first_saved_at,
             Answer.saved_at,
+            ServedQuestion.shown_at,
         )
     )
     questions = [
         # Answers saved before first saves were kept count from their last save.
-        QuestionTiming(question_id, position, int(length), first or last, last)
-        for question_id, position, length, first, last in rows
+        QuestionTiming(question_id, position, int(length), first or last, last, shown)
+        for question_id, position, length, first, last, shown in rows
     ]
     return RoundTimeline(
         started_at=attempt.started_at,
@@ -105,6 +108,20 @@ def flag_round(attempt: Attempt, now: datetime) -> RoundReview | None:
     )
     db.session.add(review)
     return review
+
+
+def lock_participant_ranking(contest_id: int, user_id: int) -> None:
+    """Wait for, then hold until the transaction ends, the participant's ranking in the contest:
+    an organizer's decision on their rounds and the ranking of a round of theirs just graded
+    take it, so each sees what the other committed (PostgreSQL; SQLite serialises writers).
+
+    A transaction-scoped advisory lock on (contest, participant): the best round's row may
+    not exist yet, so there is no row to lock."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:contest_id, :user_id)"),
+            {"contest_id": contest_id, "user_id": user_id},
+        )
 
 
 def keeps_out_of_ranking():

@@ -170,6 +170,19 @@ def next_start_at(contest: Contest, user: User, now: datetime) -> datetime | Non
     return pace.next_start_allowed_at(recent, limit, now)
 
 
+def pace_allowance(contest: Contest, user: User, now: datetime) -> pace.PaceAllowance:
+    """The participant's standing against the contest's pace limit (rounds started in the
+    hour, how many may still start, and when the next may if none)."""
+    recent = db.session.scalars(
+        select(Attempt.started_at).where(
+            Attempt.contest_id == contest.id,
+            Attempt.user_id == user.id,
+            Attempt.started_at > now - pace.PACE_WINDOW,
+        )
+    )
+    return pace.pace_allowance(recent, contest.max_starts_per_hour, now)
+
+
 def pace_refusal(contest: Contest, user: User, now: datetime) -> PaceLimited | None:
     """The refusal a start would meet now under the pace limit (None: a start is allowed)."""
     allowed_at = next_start_at(contest, user, now)
@@ -340,6 +353,53 @@ def explain_refused_save(attempt: Attempt, question_id: int, choice_id: int, now
     raise RoundClosed(attempt.id)  # graded by a concurrent request in the meantime
 
 
+# A report names at most this many questions: a round has far fewer.
+SHOWN_REPORT_MAX = 100
+
+
+def record_shown(attempt: Attempt, question_ids: list[int], now: datetime) -> dict[int, datetime]:
+    """Record that the round's questions reached the participant's screen, at `now`; the first
+    report of a question wins (a repeated report changes nothing). Returns when each of them
+    was first shown.
+
+    The report comes from the client and is evidence only (contest.domain.plausibility): the
+    server's clock at its arrival, never a time the client states. Refused (RoundClosed) once
+    the round accepts no answers, and for a question not in the round (QuestionNotInRound).
+    """
+    if not attempt.is_active or not rounds.accepts_answers(attempt.deadline_at, now):
+        grade_if_overdue(attempt, now)
+        raise RoundClosed(attempt.id)
+    wanted = set(question_ids)
+    served = set(
+        db.session.scalars(
+            select(ServedQuestion.question_id).where(
+                ServedQuestion.attempt_id == attempt.id, ServedQuestion.question_id.in_(wanted)
+            )
+        )
+    )
+    if served != wanted:
+        raise QuestionNotInRound(attempt.id)
+    if wanted:
+        # One guarded UPDATE: of two racing reports, the first to write keeps its moment.
+        db.session.execute(
+            update(ServedQuestion)
+            .where(
+                ServedQuestion.attempt_id == attempt.id,
+                ServedQuestion.question_id.in_(wanted),
+                ServedQuestion.shown_at.is_(None),
+            )
+            .values(shown_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return dict(
+        db.session.execute(
+            select(ServedQuestion.question_id, ServedQuestion.shown_at).where(
+                ServedQuestion.attempt_id == attempt.id, ServedQuestion.question_id.in_(wanted)
+            )
+        ).all()
+    )
+
+
 def submit_attempt(attempt: Attempt, now: datetime) -> Attempt:
     """Grade a round at the participant's request; a second call changes nothing."""
     if not attempt.is_active:
@@ -435,6 +495,9 @@ def _grade(attempt: Attempt, now: datetime, state: AttemptState) -> bool:
     attempt.duration_ms = grade.duration_ms
     db.session.flush()
     review = plausibility.flag_round(attempt, now)
+    # A decision on this participant's rounds (an exclusion among them) is committed before
+    # the check below, or waits for this grading to commit.
+    plausibility.lock_participant_ranking(attempt.contest_id, attempt.user_id)
     if plausibility.is_ranked(attempt, review):
         record_best_round(attempt)
     return True

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select
 
+from contest.domain.plausibility import Flag
 from contest.domain.prizes import INDIVIDUAL, PrizeList
 from contest.domain.text import clean_lines
 from contest.errors import Refused
@@ -27,6 +28,7 @@ from contest.models import (
     User,
 )
 from contest.models.audit import record
+from contest.quiz.plausibility import lock_participant_ranking
 from contest.quiz.services import rebuild_best_rounds
 
 REASON_MAX = 2000
@@ -50,6 +52,61 @@ class QueueLine:
     place: int
 
 
+# The queue's filters: a decision (undecided, the default; accepted; excluded) and a flag.
+UNDECIDED, ACCEPTED, EXCLUDED = "undecided", "accepted", "excluded"
+STATUSES = {
+    UNDECIDED: ReviewDecision.PENDING,
+    ACCEPTED: ReviewDecision.ACCEPTED,
+    EXCLUDED: ReviewDecision.EXCLUDED,
+}
+FLAGS = tuple(flag.value for flag in Flag)
+QUEUE_PAGE = 20
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows: rounds with this decision, and this flag among theirs (None: any).
+    Unknown values read as the defaults (undecided, any flag), as a bad page number reads 1."""
+
+    status: str = UNDECIDED
+    flag: str | None = None
+
+    @classmethod
+    def read(cls, status: str | None, flag: str | None) -> "QueueFilter":
+        """The filter asked for in a query string, with anything unknown left at its default."""
+        return cls(status if status in STATUSES else UNDECIDED, flag if flag in FLAGS else None)
+
+    def clauses(self, contest: Contest, by_status: bool = True) -> list:
+        """SQL on round_reviews: the contest's rounds this filter shows (any status unless
+        `by_status`)."""
+        clauses = [RoundReview.contest_id == contest.id]
+        if by_status:
+            clauses.append(RoundReview.decision == STATUSES[self.status])
+        if self.flag is not None:
+            # The flags are a JSON list of known names: matched as the quoted name in its text.
+            listed = cast(RoundReview.flags, String)
+            clauses.append(listed.contains(f'"{self.flag}"', autoescape=True))
+        return clauses
+
+
+def _place_column(contest: Contest):
+    """SQL: the place a flagged round would take (would_be_place), for each row of a query."""
+    better = or_(
+        BestRound.correct_count > Attempt.correct_count,
+        and_(
+            BestRound.correct_count == Attempt.correct_count,
+            BestRound.duration_ms < Attempt.duration_ms,
+        ),
+    )
+    others = (
+        select(func.count())
+        .where(BestRound.contest_id == contest.id, BestRound.user_id != Attempt.user_id, better)
+        .correlate(Attempt)
+        .scalar_subquery()
+    )
+    return (1 + others).label("place")
+
+
 def would_be_place(contest: Contest, attempt: Attempt) -> int:
     """The place the round would take in the individual ranking as it stands: one more than
     the other participants whose best round has more correct answers, or as many in less time
@@ -68,23 +125,47 @@ def would_be_place(contest: Contest, attempt: Attempt) -> int:
     )
 
 
-def review_queue(contest: Contest, pending: bool) -> list[QueueLine]:
-    """The contest's flagged rounds waiting for a decision (`pending`), else those decided;
-    each with the place it would take. Pending ones by that place, decided ones newest first."""
-    waiting = RoundReview.decision == ReviewDecision.PENDING
+def review_queue(
+    contest: Contest,
+    shown: QueueFilter = QueueFilter(),  # noqa: B008 (frozen: safe as a default)
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[QueueLine]:
+    """The contest's flagged rounds the filter shows (by default those waiting for a decision),
+    each with the place it would take; a page of them with `limit`. Undecided ones by that
+    place (the prize places first), then by round; decided ones newest decision first."""
+    place = _place_column(contest)
+    if shown.status == UNDECIDED:
+        order = (place, Attempt.id)
+    else:
+        order = (RoundReview.decided_at.desc(), Attempt.id.desc())
     rows = db.session.execute(
-        select(RoundReview, Attempt, User.full_name, Unit.name)
+        select(RoundReview, Attempt, User.full_name, Unit.name, place)
         .join(Attempt, Attempt.id == RoundReview.attempt_id)
         .join(User, User.id == RoundReview.user_id)
         .outerjoin(Unit, Unit.id == User.unit_id)
-        .where(RoundReview.contest_id == contest.id, waiting if pending else ~waiting)
-        .order_by(RoundReview.decided_at.desc(), RoundReview.flagged_at.desc())
+        .where(*shown.clauses(contest))
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
     ).all()
-    lines = [
-        QueueLine(review, attempt, name, unit, would_be_place(contest, attempt))
-        for review, attempt, name, unit in rows
+    return [
+        QueueLine(review, attempt, name, unit, place) for review, attempt, name, unit, place in rows
     ]
-    return sorted(lines, key=lambda line: (line.place, line.attempt.id)) if pending else lines
+
+
+def queue_counts(contest: Contest, flag: str | None) -> dict[str, int]:
+    """How many of the contest's flagged rounds (with `flag`, if given) each status holds."""
+    counts = dict.fromkeys(STATUSES, 0)
+    by_decision = {decision: status for status, decision in STATUSES.items()}
+    rows = db.session.execute(
+        select(RoundReview.decision, func.count())
+        .where(*QueueFilter(flag=flag).clauses(contest, by_status=False))
+        .group_by(RoundReview.decision)
+    )
+    for decision, count in rows:
+        counts[by_decision[decision]] = count
+    return counts
 
 
 def pending_count(contest: Contest) -> int:
@@ -107,7 +188,7 @@ def undecided_prize_rounds(contest: Contest, prizes: PrizeList) -> list[QueueLin
     )
     return [
         line
-        for line in review_queue(contest, pending=True)
+        for line in review_queue(contest)
         if line.place <= places and _could_rank_higher(line.attempt)
     ]
 
@@ -126,7 +207,9 @@ def decide_round(
     """Accept a flagged round, exclude it, or exclude its participant from the contest, for
     `reason` (logged); their best round is made again from the rounds that still rank.
 
-    Refused without a reason, and once the contest's results are approved (reopen them first).
+    Refused without a reason, once the contest's results are approved (reopen them first),
+    and for a round already decided. Decisions on one participant's rounds, and the ranking of
+    their rounds as they are graded, wait for each other (lock_participant_ranking).
     """
     reason = clean_lines(reason).strip()
     if decision not in DECISIONS:
@@ -138,6 +221,13 @@ def decide_round(
     contest = review.attempt.contest
     if contest.has_approved_results():
         raise ReviewRefused(_l("The results are approved: reopen them before changing a decision."))
+    # One decision at a time on a participant's rounds, each reading what the one before it
+    # committed; and a round decided meanwhile (by another organizer, or with its participant)
+    # keeps that decision.
+    lock_participant_ranking(contest.id, review.user_id)
+    db.session.refresh(review)
+    if review.decision is not ReviewDecision.PENDING:
+        raise ReviewRefused(_l("This round was decided meanwhile: see the decided rounds."))
     decided = [review]
     if decision == EXCLUDE_PARTICIPANT:
         if db.session.get(ExcludedParticipant, (contest.id, review.user_id)) is None:

@@ -72,12 +72,18 @@ def test_an_organizer_excludes_a_flagged_round_and_the_prizes_follow(browser, re
         card.locator("input[value=exclude_round]").check()
         card.locator("textarea").fill("Ba tài khoản thi trên cùng một trình duyệt")
         card.locator("button[type=submit]").click()
-        page.wait_for_url(re.compile(r"/organizer/review/$"))
+        page.wait_for_url(re.compile(r"/organizer/review/\?status=undecided&page=1$"))
         assert page.get_by_test_id("queue-empty").is_visible()
+        page.get_by_test_id("queue-statuses").get_by_role("link", name="Đã loại (1)").click()
+        page.wait_for_url(re.compile(r"status=excluded"))
         assert (
             "Ba tài khoản thi trên cùng một trình duyệt"
             in page.get_by_test_id("decided-round").inner_text()
         )
+        page.select_option("#flag", "too_fast")  # sends its form: none of that flag
+        page.wait_for_url(re.compile(r"flag=too_fast"))
+        assert page.get_by_test_id("decided-round").count() == 0
+        assert "Đã loại (0)" in page.get_by_test_id("queue-statuses").inner_text()
 
         page.goto(f"/contests/{CLOSED}/results/leaderboard")
         board = page.get_by_test_id("leaderboard").inner_text()

@@ -26,6 +26,7 @@ LOOSE = Thresholds(
     regular_cv_percent=0,
     device_accounts=1_000,
     address_rounds=1_000,
+    unshown_answers=0,
 )
 
 speeds = st.integers(min_value=1, max_value=200)
@@ -33,8 +34,12 @@ motors = st.integers(min_value=0, max_value=2_000)
 lengths = st.lists(st.integers(min_value=1, max_value=2_000), min_size=1, max_size=12)
 
 
-def timeline(saved_ms: list[int], lengths: list[int], **extra) -> RoundTimeline:
-    """A round whose question n (of `lengths[n]` characters) was first saved at saved_ms[n]."""
+def timeline(
+    saved_ms: list[int], lengths: list[int], shown_ms: list[int | None] | None = None, **extra
+) -> RoundTimeline:
+    """A round whose question n (of `lengths[n]` characters) was first saved at saved_ms[n],
+    reported shown at shown_ms[n] (None: never; by default every one at the start)."""
+    shown_ms = [0] * len(saved_ms) if shown_ms is None else shown_ms
     questions = [
         QuestionTiming(
             question_id=100 + n,
@@ -42,8 +47,9 @@ def timeline(saved_ms: list[int], lengths: list[int], **extra) -> RoundTimeline:
             reading_chars=length,
             first_saved_at=START + timedelta(milliseconds=at),
             last_saved_at=START + timedelta(milliseconds=at),
+            shown_at=None if shown is None else START + timedelta(milliseconds=shown),
         )
-        for n, (at, length) in enumerate(zip(saved_ms, lengths, strict=True))
+        for n, (at, length, shown) in enumerate(zip(saved_ms, lengths, shown_ms, strict=True))
     ]
     finished = START + timedelta(milliseconds=max(saved_ms, default=0) + 500)
     return RoundTimeline(START, finished, questions, **extra)
@@ -104,10 +110,13 @@ def test_an_instant_scripted_round_is_too_fast():
     assert all(answer.too_fast for answer in assessment.answers)
 
 
+SIX = timedelta(seconds=6)
+
+
 def test_unanswered_questions_need_no_reading():
     questions = [
-        QuestionTiming(1, 1, 400, START + timedelta(seconds=6), START + timedelta(seconds=6)),
-        QuestionTiming(2, 2, 400, None, None),
+        QuestionTiming(1, 1, 400, START + SIX, START + SIX, START),
+        QuestionTiming(2, 2, 400, None, None),  # never shown, never answered: nothing to flag
     ]
     assessment = assess_round(
         RoundTimeline(START, START + timedelta(seconds=10), questions), DEFAULT_THRESHOLDS
@@ -118,7 +127,7 @@ def test_unanswered_questions_need_no_reading():
 
 
 def test_a_changed_answer_is_judged_by_its_first_save():
-    questions = [QuestionTiming(1, 1, 400, START, START + timedelta(seconds=60))]
+    questions = [QuestionTiming(1, 1, 400, START, START + timedelta(seconds=60), START)]
     assessment = assess_round(
         RoundTimeline(START, START + timedelta(seconds=61), questions), DEFAULT_THRESHOLDS
     )
@@ -193,5 +202,42 @@ def test_evidence_is_a_timeline_per_question():
         "first_saved_ms": 500,
         "last_saved_ms": 500,
         "too_fast": True,
+        "shown_ms": 0,
+        "unshown": False,
     }
     assert evidence["floor_ms"] == 10_600
+    assert evidence["unshown_answers"] == 0
+
+
+HUMAN_MS = [20_000 * (n + 1) + 3_000 * (n % 3) for n in range(5)]
+
+
+@given(st.integers(min_value=1, max_value=5), st.integers(min_value=0, max_value=5))
+def test_answers_to_questions_never_shown_flag_from_the_threshold(threshold, unshown):
+    """A naive script reports nothing shown: each answer it saves counts."""
+    thresholds = replace(LOOSE, unshown_answers=threshold)
+    shown = [None] * unshown + [0] * (5 - unshown)
+    assessment = assess_round(timeline(HUMAN_MS, [100] * 5, shown), thresholds)
+    assert assessment.unshown_answers == unshown
+    assert (Flag.UNSHOWN in assessment.flags) == (unshown >= threshold)
+    assert assessment.held == (unshown >= threshold)
+    assert [a.unshown for a in assessment.answers] == [s is None for s in shown]
+
+
+@given(st.integers(min_value=-5_000, max_value=5_000))
+def test_an_answer_saved_before_its_question_was_shown_counts_and_at_it_does_not(offset):
+    thresholds = replace(LOOSE, unshown_answers=1)
+    shown = [0, 0, HUMAN_MS[2] + offset, 0, 0]  # question 3 reported `offset` ms after its save
+    assessment = assess_round(timeline(HUMAN_MS, [100] * 5, shown), thresholds)
+    assert (Flag.UNSHOWN in assessment.flags) == (offset > 0)
+    assert assessment.answers[2].shown_ms == HUMAN_MS[2] + offset
+
+
+def test_the_unshown_check_is_off_at_zero_and_unanswered_questions_need_no_report():
+    never = [None] * 5
+    assert assess_round(timeline(HUMAN_MS, [100] * 5, never), LOOSE).flags == ()
+    questions = [QuestionTiming(1, 1, 100, None, None, None)]  # neither shown nor answered
+    finished = START + timedelta(seconds=10)
+    assessment = assess_round(RoundTimeline(START, finished, questions), DEFAULT_THRESHOLDS)
+    assert assessment.flags == ()
+    assert DEFAULT_THRESHOLDS.unshown_answers == 1
