@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
@@ -15,7 +15,7 @@ from contest.domain.question_files.validation import (
     MAX_TEXT_LENGTH,
     MAX_TOPIC_LENGTH,
 )
-from contest.forms import ContestForm
+from contest.forms import NOT_A_DAY, ContestForm, DayField
 from contest.questions.messages import DIFFICULTY_LABELS
 from contest.questions.services import QuestionDraft
 
@@ -124,9 +124,6 @@ def draw_rules_form(topics: list[str], **values) -> ContestForm:
     return DrawRulesForm(**values)
 
 
-NOT_A_DAY = _l("Enter a date.")
-
-
 class LegalDocumentForm(ContestForm):
     """A legal document to add to the list (the new law that supersedes an old one, say)."""
 
@@ -144,13 +141,9 @@ class LegalDocumentForm(ContestForm):
         ],
     )
     name = StringField(_l("Name (e.g. Viên chức)"), validators=[Optional(), at_most(300)])
-    issued_on = DateField(_l("Issued on"), validators=[Optional()], invalid_value_message=NOT_A_DAY)
-    in_force_from = DateField(
-        _l("In force from"), validators=[Optional()], invalid_value_message=NOT_A_DAY
-    )
-    in_force_until = DateField(
-        _l("No longer in force from"), validators=[Optional()], invalid_value_message=NOT_A_DAY
-    )
+    issued_on = DayField(_l("Issued on"), validators=[Optional()])
+    in_force_from = DayField(_l("In force from"), validators=[Optional()])
+    in_force_until = DayField(_l("No longer in force from"), validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -172,10 +165,8 @@ class SupersedeForm(ContestForm):
     """Which document supersedes this one, and from which day."""
 
     successor = SelectField(_l("Superseded by"), coerce=int, invalid_choice_message=NOT_ON_THE_LIST)
-    on = DateField(
-        _l("From (its first day out of force)"),
-        validators=[InputRequired(message=NOT_A_DAY)],
-        invalid_value_message=NOT_A_DAY,
+    on = DayField(
+        _l("From (its first day out of force)"), validators=[InputRequired(message=NOT_A_DAY)]
     )
 
     @classmethod
