@@ -5,12 +5,15 @@ A text field (a name, a title, a criterion, a question) goes through clean_text,
 mark without a letter. Passwords are left exactly as typed.
 """
 
+import re
+import unicodedata
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DecimalField, PasswordField, StringField, TextAreaField
 from wtforms import Form as PlainForm
-from wtforms import PasswordField, StringField, TextAreaField
 
 from contest.clock import local_zone
 from contest.domain.moments import (
@@ -22,6 +25,7 @@ from contest.domain.moments import (
     parse_moment,
 )
 from contest.domain.text import clean_lines, clean_text
+from contest.i18n import format_points
 
 NOT_A_MOMENT = _l("Enter the date and time as dd/mm/yyyy HH:MM, such as 15/10/2021 24:00.")
 NOT_A_DAY = _l("Enter the date as dd/mm/yyyy, such as 15/10/2021.")
@@ -126,3 +130,36 @@ class DayField(StringField):
         if self.raw_data and self.errors:
             return self.raw_data[0]
         return day_text(self.data) if isinstance(self.data, date) else ""
+
+
+# One decimal separator, comma or point, and no thousands separators: "40", "40,5", "0.25".
+_DECIMAL = re.compile(r"[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+")
+
+
+class DecimalCommaField(DecimalField):
+    """A number with decimals as Vietnamese write it ("40,5"; "40.5" read too), shown by the
+    app's one number format, format_points ("40", "40,5", "0,25"), never "40.00"."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = unicodedata.normalize("NFKC", valuelist[0]).strip() if valuelist else ""
+        if not text:
+            return
+        refused = self.invalid_value_message or self.gettext("Not a valid decimal value.")
+        if not _DECIMAL.fullmatch(text):
+            raise ValueError(refused)
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(refused) from None
+        if self.places is not None and -number.as_tuple().exponent > self.places:
+            raise ValueError(_l("At most %(places)s decimals.", places=self.places))
+        self.data = number
+
+    def _value(self):
+        if self.raw_data and self.errors:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        places = Decimal(10) ** -self.places if self.places is not None else None
+        return format_points(self.data.quantize(places) if places else self.data)
