@@ -5,6 +5,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -28,8 +29,12 @@ CHROMIUM_ARGS = [
 
 
 def pytest_collection_modifyitems(config, items):
+    # A conftest's hook sees every item of the session, not only this folder's: marking them
+    # all made `-m "not browser"` deselect the whole suite.
+    here = Path(__file__).resolve().parent
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if here in item.path.resolve().parents:
+            item.add_marker(pytest.mark.browser)
 
 
 def make_live_app(folder):
