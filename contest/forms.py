@@ -5,11 +5,30 @@ A text field (a name, a title, a criterion, a question) goes through clean_text,
 mark without a letter. Passwords are left exactly as typed.
 """
 
-from flask_wtf import FlaskForm
-from wtforms import Form as PlainForm
-from wtforms import PasswordField, StringField, TextAreaField
+import re
+import unicodedata
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, PasswordField, StringField, TextAreaField
+from wtforms import Form as PlainForm
+
+from contest.clock import local_zone
+from contest.domain.moments import (
+    DAY_FORMAT,
+    MOMENT_FORMAT,
+    day_text,
+    moment_text,
+    parse_day,
+    parse_moment,
+)
 from contest.domain.text import clean_lines, clean_text
+from contest.i18n import format_points
+
+NOT_A_MOMENT = _l("Enter the date and time as dd/mm/yyyy HH:MM, such as 15/10/2021 24:00.")
+NOT_A_DAY = _l("Enter the date as dd/mm/yyyy, such as 15/10/2021.")
 
 
 def _only_text(clean):
@@ -50,3 +69,97 @@ class SubForm(PlainForm):
 
 class ActionForm(ContestForm):
     """Only the CSRF token, for a button that acts (import, reset...): the button says what."""
+
+
+class LocalMomentField(StringField):
+    """A date and time typed as dd/mm/yyyy HH:MM in the contest's zone, whatever the browser's
+    locale (a datetime-local input shows the browser's own order); the data are aware UTC.
+
+    "24:00" ends the day. A closing field shows a close at local midnight as "15/10/2021 24:00",
+    the way the organizer's plan writes it.
+    """
+
+    def __init__(self, label=None, validators=None, closing: bool = False, **kwargs):
+        render_kw = {"placeholder": MOMENT_FORMAT, "autocomplete": "off", "spellcheck": "false"}
+        render_kw |= kwargs.pop("render_kw", None) or {}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+        self.closing = closing
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = valuelist[0] if valuelist else ""
+        if not text or not text.strip():
+            self.raw_data = [""]  # blank is empty: InputRequired refuses it, Optional skips it
+            return
+        try:
+            wall_clock = parse_moment(text)
+        except ValueError:
+            self.raw_data = [text]
+            raise ValueError(NOT_A_MOMENT) from None
+        self.data = wall_clock.replace(tzinfo=local_zone())
+
+    def _value(self):
+        if self.raw_data and self.errors:
+            return self.raw_data[0]
+        if not isinstance(self.data, datetime):
+            return ""
+        local = self.data.astimezone(local_zone()).replace(tzinfo=None)
+        return moment_text(local, closing=self.closing)
+
+
+class DayField(StringField):
+    """A day typed as dd/mm/yyyy, whatever the browser's locale; the data are a date."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"placeholder": DAY_FORMAT, "autocomplete": "off", "spellcheck": "false"}
+        render_kw |= kwargs.pop("render_kw", None) or {}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = valuelist[0] if valuelist else ""
+        if not text or not text.strip():
+            self.raw_data = [""]  # blank is empty: InputRequired refuses it, Optional skips it
+            return
+        try:
+            self.data = parse_day(text)
+        except ValueError:
+            raise ValueError(NOT_A_DAY) from None
+
+    def _value(self):
+        if self.raw_data and self.errors:
+            return self.raw_data[0]
+        return day_text(self.data) if isinstance(self.data, date) else ""
+
+
+# One decimal separator, comma or point, and no thousands separators: "40", "40,5", "0.25".
+_DECIMAL = re.compile(r"[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+")
+
+
+class DecimalCommaField(DecimalField):
+    """A number with decimals as Vietnamese write it ("40,5"; "40.5" read too), shown by the
+    app's one number format, format_points ("40", "40,5", "0,25"), never "40.00"."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = unicodedata.normalize("NFKC", valuelist[0]).strip() if valuelist else ""
+        if not text:
+            return
+        refused = self.invalid_value_message or self.gettext("Not a valid decimal value.")
+        if not _DECIMAL.fullmatch(text):
+            raise ValueError(refused)
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(refused) from None
+        if self.places is not None and -number.as_tuple().exponent > self.places:
+            raise ValueError(_l("At most %(places)s decimals.", places=self.places))
+        self.data = number
+
+    def _value(self):
+        if self.raw_data and self.errors:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        places = Decimal(10) ** -self.places if self.places is not None else None
+        return format_points(self.data.quantize(places) if places else self.data)

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from contest.clock import local_zone
+from contest.domain.moments import closing_parts, day_text
 
 LOCALES = ("vi", "en")
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -130,6 +131,23 @@ def format_local_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(local_zone()).strftime("%d/%m/%Y %H:%M")
+
+
+def format_local_moment(value: datetime | None, closing: bool = False) -> str:
+    """A window's bound as a plan writes it: "07:00 ngày 15/09/2021"; with closing, a close at
+    local midnight reads "24:00 ngày 15/10/2021" (the day it ends, not the next one)."""
+    if value is None:
+        return ""
+    local = value.astimezone(local_zone()).replace(tzinfo=None)
+    on, clock = closing_parts(local) if closing else (local.date(), local.strftime("%H:%M"))
+    return _("%(time)s on %(date)s", time=clock, date=day_text(on))
+
+
+def format_local_close(value: datetime | None) -> str:
+    """A closing time (quiz, videos): "24:00 ngày 15/10/2021" for a close at local midnight.
+
+    The one way a close is shown, on pages, in messages and in exports."""
+    return format_local_moment(value, closing=True)
 
 
 def format_local_date(value: datetime) -> str:

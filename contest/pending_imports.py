@@ -34,6 +34,11 @@ class PendingImport:
             abort(404)
         return pending, path
 
+    def update(self, token: str, **details: str) -> None:
+        """Change what the preview of `token` keeps beside its file (a topic chosen there)."""
+        pending, _path = self.get(token)
+        session[self.session_key] = {**pending, **details, "token": pending["token"]}
+
     def drop(self) -> None:
         """Forget the pending file (imported, or replaced by another)."""
         pending = session.pop(self.session_key, None)

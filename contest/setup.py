@@ -317,6 +317,8 @@ def register_security_headers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Filters for dates, money and durations, and the globals every page needs."""
     app.jinja_env.filters["local_datetime"] = i18n.format_local_datetime
+    app.jinja_env.filters["local_moment"] = i18n.format_local_moment
+    app.jinja_env.filters["local_close"] = i18n.format_local_close
     app.jinja_env.filters["money"] = i18n.format_money
     app.jinja_env.globals["error_heading"] = i18n.http_error_heading
     app.jinja_env.globals["zone_label"] = i18n.zone_label

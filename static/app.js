@@ -91,6 +91,20 @@
   document.addEventListener("input", clearCheck, true);
   document.addEventListener("change", clearCheck, true);
 
+  // <select data-new-topic="ID">: the field box [data-new-topic-field="ID"] for a new topic is
+  // shown only while "Chủ đề mới" (value __new__) is chosen: a new topic only on purpose.
+  function newTopicFields() {
+    document.querySelectorAll("select[data-new-topic]").forEach((select) => {
+      const box = document.querySelector(`[data-new-topic-field="${select.dataset.newTopic}"]`);
+      if (!box) return;
+      const paint = () => {
+        box.hidden = select.value !== "__new__";
+      };
+      select.addEventListener("change", paint);
+      paint();
+    });
+  }
+
   // File pickers: a button and the chosen file's name in the page's words, instead of the
   // browser's "Choose File / No file chosen". The real input stays, visually hidden.
   function dressFilePickers() {
@@ -118,6 +132,7 @@
     sizeBars();
     countDown();
     dressFilePickers();
+    newTopicFields();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();

@@ -34,6 +34,8 @@ def test_a_clean_file_with_bom_and_semicolons_reads_every_row():
     [
         ("A,0912345678,SNV,,,,,", "full_name", "bad_full_name"),
         ("Nguyễn An,12345,SNV,,,,,", "phone", "bad_phone"),
+        ("Nguyễn An,,SNV,,,,,", "phone", "no_login"),  # neither a phone nor a username
+        ("Nguyễn An,12345,SNV,,,an,,", "phone", "bad_phone"),  # a phone given must be good
         ("Nguyễn An,0912345678,,,,,,", "unit_code", "missing_unit"),
         ("Nguyễn An,0912345678,SNV,,not-an-email,,,", "email", "bad_email"),
         ("Nguyễn An,0912345678,SNV,,,tên có dấu,,", "username", "bad_username"),
@@ -45,6 +47,16 @@ def test_each_row_problem_names_its_line_and_column(row, column, code):
     assert problems_of(HEADER + "Lê Văn Bình,0987000111,SNV,,,,,\n" + row + "\n") == [
         (3, column, code)
     ]
+
+
+def test_a_username_is_the_login_of_a_row_without_a_phone():
+    accounts = read_accounts_file((HEADER + "Giám Khảo Một,,SNV,,,gk1,judge,\n").encode())
+    assert accounts.problems == ()
+    (row,) = accounts.rows
+    assert (row.phone, row.username, row.roles) == (None, "gk1", ("judge",))
+    without_column = read_accounts_file("full_name;unit_code;username\nAn Bình;SNV;an\n".encode())
+    assert without_column.problems == ()
+    assert without_column.rows[0].phone is None
 
 
 def test_duplicates_within_the_file_are_problems_on_the_later_line():
@@ -60,6 +72,7 @@ def test_duplicates_within_the_file_are_problems_on_the_later_line():
     [
         (b"", "empty_file"),
         ("Họ tên,phone\n".encode(), "missing_column"),
+        ("full_name,unit_code\nAn Bình,SNV\n".encode(), "no_login_column"),
         (HEADER.encode(), "no_rows"),
         ((HEADER + "Nguyen Van Ánh,0912345678,SNV,,,,,\n").encode("latin-1"), "not_utf8"),
     ],

@@ -25,10 +25,13 @@ def test_changes_read_before_and_after_in_local_time(vietnamese):
     windows = entry(
         "windows_changed",
         video_closes_at=["2026-10-16T10:00:00+00:00", "2026-10-23T10:00:00+00:00"],
+        quiz_closes_at=["2026-10-15T17:00:00+00:00", "2026-10-16T00:00:00+07:00"],
         results_publish_at=[None, "2026-11-01T01:30:00+00:00"],
     )
+    # A close reads as on every page that shows one: at local midnight, 24:00 of the day before.
     assert described_details(windows) == [
-        ("Hết hạn nhận video", "16/10/2026 17:00 → 23/10/2026 17:00"),
+        ("Hết hạn nhận video", "17:00 ngày 16/10/2026 → 17:00 ngày 23/10/2026"),
+        ("Đóng phần thi trắc nghiệm", "24:00 ngày 15/10/2026 → 24:00 ngày 15/10/2026"),
         ("Công bố kết quả", "— → 01/11/2026 08:30"),
     ]
 

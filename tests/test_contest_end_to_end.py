@@ -94,16 +94,6 @@ def post_form(api: ApiClient, form_page: str, action: str, **fields):
     return page(api, response.headers["Location"])
 
 
-def local_input(shown: str) -> str:
-    """A datetime-local input's value as the browser submits it (YYYY-MM-DDTHH:MM)."""
-    return datetime.fromisoformat(shown).strftime("%Y-%m-%dT%H:%M") if shown else ""
-
-
-def local(moment: datetime) -> str:
-    """A moment as a datetime-local input takes it, in the contest's time zone."""
-    return moment.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M")
-
-
 # Rounds through the JSON API.
 
 
@@ -417,14 +407,13 @@ def test_a_small_contest_from_opening_to_published_prizes(app, db_session, froze
     extended = T0 + timedelta(days=3)
     windows = page(ban_to_chuc, in_contest(SLUG, "/organizer/windows"))
     shown = dict(re.findall(r'name="(\w+_at)"[^>]*value="([^"]*)"', windows))
-    # What a browser sends back from the datetime-local inputs it was given.
-    fields = {name: local_input(value) for name, value in shown.items()}
-    assert fields["video_closes_at"] == "2021-09-16T07:00"
+    # The fields show dd/mm/yyyy HH:MM, and a browser sends back what they show.
+    assert shown["video_closes_at"] == "16/09/2021 07:00"
     saved = post_form(
         ban_to_chuc,
         in_contest(SLUG, "/organizer/windows"),
         in_contest(SLUG, "/organizer/windows"),
-        **{**fields, "video_closes_at": local(extended)},
+        **{**shown, "video_closes_at": "18/09/2021 07:00"},
     )
     assert "Đã lưu thời gian; người dự thi thấy ngay thời gian mới." in saved
     assert an.get(in_contest(SLUG)).get_json()["video"]["closes_at"] == "2021-09-18T00:00:00.000Z"

@@ -4,6 +4,7 @@ logs before → after, and refuses with its rule what would change something alr
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import inspect
@@ -37,6 +38,7 @@ from tests.helpers import (
     make_user,
 )
 
+VN = "Asia/Ho_Chi_Minh"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -135,8 +137,8 @@ def test_a_slug_is_suggested_from_the_name_with_diacritics_folded(setup):
 
 
 WINDOWS = {
-    "quiz_opens_at": "2027-09-15T07:00",
-    "quiz_closes_at": "2027-10-15T23:59",
+    "quiz_opens_at": "15/09/2027 07:00",
+    "quiz_closes_at": "15/10/2027 24:00",
     "video_opens_at": "",
     "video_closes_at": "",
     "results_publish_at": "",
@@ -158,6 +160,7 @@ def test_a_contest_is_created_from_the_seed_defaults(setup):
     assert response.headers["Location"].endswith("/contests/chuyen-doi-so-2027/organizer/settings/")
     assert created.name == "Hội thi Chuyển đổi số 2027"
     assert created.quiz_opens_at == datetime(2027, 9, 15, 0, 0, tzinfo=UTC)  # 07:00 in Hà Nội
+    assert created.quiz_closes_at == datetime(2027, 10, 15, 17, 0, tzinfo=UTC)  # the day's end
     assert len(created.rubric) == 4
     assert len(created.prize_table) == 6
     (entry,) = entries("contest_created")
@@ -186,7 +189,7 @@ def test_a_bad_or_taken_slug_is_refused(setup, slug, message):
 
 def test_windows_that_close_before_they_open_are_refused(setup):
     client, *_ = setup
-    windows = WINDOWS | {"quiz_closes_at": "2027-09-01T07:00"}
+    windows = WINDOWS | {"quiz_closes_at": "01/09/2027 07:00"}
     response = post(client, "/organizer/contests/new", name="Hội thi", slug="hoi-thi", **windows)
     assert response.status_code == 200
     assert db.session.query(Contest).count() == 1
@@ -251,7 +254,9 @@ def test_a_copy_takes_the_settings_and_rules_never_the_rounds_videos_results_or_
     page = client.get(f"/organizer/contests/{source.id}/copy").get_data(as_text=True)
     assert 'value="Hội thi 2027"' in page  # next year's name and address suggested
     assert 'value="hoi-thi-2027"' in page
-    assert 'value="2027-' in page  # the windows suggested a year later
+    # The windows suggested a year later, written dd/mm/yyyy HH:MM (a close at midnight as 24:00).
+    suggested = services.a_year_later(source.quiz_closes_at).astimezone(ZoneInfo(VN))
+    assert f'value="{suggested:%d/%m/%Y %H:%M}"' in page
     response = post(
         client,
         f"/organizer/contests/{source.id}/copy",

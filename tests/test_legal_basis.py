@@ -197,7 +197,7 @@ def test_superseding_a_document_flags_its_questions_at_once_and_lists_them_for_r
 
     done = client.post(
         f"{BANK}documents/{old.id}/supersede",
-        data={"csrf_token": token, prefix + "successor": new.id, prefix + "on": "2026-07-01"},
+        data={"csrf_token": token, prefix + "successor": new.id, prefix + "on": "01/07/2026"},
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "1 câu hỏi chờ rà soát" in done
@@ -247,7 +247,7 @@ def test_a_document_form_with_neither_number_nor_name_is_refused_in_vietnamese(c
         data={"csrf_token": token, "kind": "Luật", "number": "", "name": "", "issued_on": "x"},
     ).get_data(as_text=True)
     assert "Nhập số hiệu hoặc tên của văn bản." in page
-    assert "Nhập một ngày." in page
+    assert "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 15/10/2021." in page
     assert db.session.scalar(select(LegalDocument.id)) is None
 
 
@@ -332,15 +332,15 @@ def test_the_reference_date_defaults_to_the_quiz_opening_and_is_validated_and_lo
     assert contest.effective_reference_date == opening_day
     path = in_contest(contest, "/organizer/settings/legal-basis")
     token = form_token(client, path)
-    bad = client.post(path, data={"csrf_token": token, "reference_date": "01/12/2026"})
-    assert "Nhập một ngày." in bad.get_data(as_text=True)
+    bad = client.post(path, data={"csrf_token": token, "reference_date": "31/02/2026"})
+    assert "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 15/10/2021." in bad.get_data(as_text=True)
     too_early = client.post(
         path, data={"csrf_token": token, "reference_date": "1900-01-01"}, follow_redirects=True
     )
     assert "Chọn một ngày từ 02/09/1945 đến 31/12/2100." in too_early.get_data(as_text=True)
     assert contest.reference_date is None
     assert (
-        client.post(path, data={"csrf_token": token, "reference_date": "2026-12-01"}).status_code
+        client.post(path, data={"csrf_token": token, "reference_date": "01/12/2026"}).status_code
         == 302
     )
     db_session.expire_all()

@@ -46,7 +46,6 @@ def test_search_fold_drops_case_marks_and_the_stroke_of_d(text, folded):
 def test_one_account_is_checked_as_a_files_row_is():
     row, problems = check_account(
         {"full_name": "Lê Văn Bình", "username": "binh", "phone": ""},
-        phone_required=False,
         unit_required=False,
     )
     assert problems == []
@@ -57,7 +56,7 @@ def test_one_account_is_checked_as_a_files_row_is():
         ("phone", "bad_phone"),
         ("unit_code", "missing_unit"),
     ]
-    _, problems = check_account({"full_name": "Lê Bình"}, phone_required=False, unit_required=False)
+    _, problems = check_account({"full_name": "Lê Bình"}, unit_required=False)
     assert [p.code for p in problems] == ["no_login"]
 
 
@@ -492,6 +491,38 @@ def test_import_creates_all_and_gives_the_passwords_once_as_xlsx(client, people,
     again = client.post("/organizer/people/credentials", data={"csrf_token": token})
     assert again.status_code == 302  # gone
     assert client.post(preview, data={"csrf_token": token}).status_code == 404  # the upload too
+
+
+def test_an_account_with_a_username_and_no_phone_is_imported_as_on_the_add_page(
+    client, people, db_session
+):
+    """The phone may be left out when the row gives a username (README, Importing accounts);
+    a row with neither gets its own message, not the phone's."""
+    login(client, people["organizer"])
+    content = (
+        "full_name,phone,unit_code,username,roles\nGiám Khảo Ba,,SNV,gk3,judge\nLê Văn Ba,,STP,,\n"
+    ).encode()
+    preview = upload(client, content, "tai-khoan.csv").headers["Location"]
+    html = client.get(preview).get_data(as_text=True)
+    assert "dòng 3, cột phone: Hãy nhập số điện thoại hoặc tên đăng nhập" in html
+    assert "dòng 2" not in html  # the judge's row, without a phone, is fine
+    assert "Không phải số điện thoại Việt Nam" not in html
+
+    content = "full_name,unit_code,username,roles\nGiám Khảo Ba,SNV,gk3,judge\n".encode()
+    preview = upload(client, content, "giam-khao.csv").headers["Location"]
+    assert "Nhập 1 tài khoản" in client.get(preview).get_data(as_text=True)
+    response = client.post(preview, data={"csrf_token": form_token(client, preview)})
+    assert response.status_code == 302
+    judge = db_session.scalar(select(User).where(User.username == "gk3"))
+    assert judge.phone is None
+    assert judge.roles == {Role.JUDGE}
+
+
+def test_a_file_with_neither_a_phone_nor_a_username_column_says_so(client, people):
+    login(client, people["organizer"])
+    content = "full_name,unit_code\nLê Văn Ba,STP\n".encode()
+    html = client.get(upload(client, content, "a.csv").headers["Location"]).get_data(as_text=True)
+    assert "Dòng tiêu đề cần có cột phone hoặc cột username" in html
 
 
 # A one-time password must be changed

@@ -196,7 +196,8 @@ def test_adding_a_question_checks_it_like_a_file(client, organizer, db_session):
     token = form_token(client, BANK + "new")
     data = {
         "csrf_token": token,
-        "topic": "Chủ đề",
+        "topic": "__new__",
+        "new_topic": "Chủ đề",
         "text": "Câu hỏi mới\nhai dòng?",
         "choice_a": "Một",
         "choice_b": "một ",
@@ -471,7 +472,8 @@ def test_forged_form_values_get_vietnamese_messages(client, organizer, frozen_cl
         BANK + "new",
         data={
             "csrf_token": token,
-            "topic": "T",
+            "topic": "__new__",
+            "new_topic": "T",
             "text": "Câu?",
             "choice_a": "Một",
             "choice_b": "Hai",

@@ -180,7 +180,8 @@ def test_a_question_typed_in_the_form_is_cleaned(client, video_world):
         path,
         data={
             "csrf_token": form_token(client, path),
-            "topic": f"Luật{ZWSP} Viên chức",
+            "topic": "__new__",
+            "new_topic": f"Luật{ZWSP} Viên chức",
             "text": unicodedata.normalize("NFD", "Viên chức là gì?") + RLO,
             "choice_a": f"Một{BOM}",
             "choice_b": "Hai",

@@ -295,6 +295,9 @@ ACCOUNT_PROBLEMS = {
     "not_utf8": _l("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."),
     "unreadable_xlsx": _l("The file cannot be read as an Excel workbook (XLSX)."),
     "no_login": _l("Give a phone number or a username: one of them is the login."),
+    "no_login_column": _l(
+        "The header needs a phone or a username column: one of them is the login."
+    ),
     "empty_file": _l("The file is empty."),
     "no_rows": _l("The file has a header but no accounts."),
     "missing_column": _l("The header lacks this column."),

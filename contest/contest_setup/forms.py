@@ -2,13 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from contest.auth.forms import at_most, required
 from contest.contest_setup.services import RULES_TEXT_MAX, SLUG_MAX
-from contest.forms import ContestForm
+from contest.forms import ContestForm, DayField
 from contest.models import ReviewPolicy
 from contest.organizer.forms import NOT_A_WHOLE_NUMBER, WindowsForm
 
@@ -130,10 +130,8 @@ class VisibilityForm(ContestForm):
 
 
 class LegalBasisForm(ContestForm):
-    reference_date = DateField(
-        _l("Reference date (empty: the day the quiz opens)"),
-        validators=[Optional()],
-        invalid_value_message=_l("Enter a date."),
+    reference_date = DayField(
+        _l("Reference date (empty: the day the quiz opens)"), validators=[Optional()]
     )
     draws_out_of_force = BooleanField(
         _l("Draw questions whose legal basis is out of force too (a contest about history)")

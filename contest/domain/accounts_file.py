@@ -1,13 +1,14 @@
 """Reading an accounts file that organizers import: one participant, judge or admin a row.
 
-Columns (header row, any order, case-insensitive): full_name, phone, unit_code, and optionally
-position, email, username, roles (participant, unit_admin, judge, organizer; separated by
+Columns (header row, any order, case-insensitive): full_name, unit_code, a phone or a username
+(one of them is the login; a row may leave its phone empty when it gives a username), and
+optionally position, email, roles (participant, unit_admin, judge, organizer; separated by
 "|", "," inside quotes, or spaces; participant when empty) and password (generated when empty).
 CSV: UTF-8 with or without BOM; comma or semicolon separated. XLSX: the first sheet, the same
 header row; a phone typed as a number (Excel drops its leading 0) is read back with the 0.
 
 `check_account` is the same check for one account typed on a page or in a command, where the
-phone (given a username) and the unit (for organizers and judges) may be left out.
+unit (for organizers and judges) may be left out too.
 """
 
 import csv
@@ -22,8 +23,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from contest.domain.text import clean_text, normalize_phone
 
-REQUIRED_COLUMNS = ("full_name", "phone", "unit_code")
-OPTIONAL_COLUMNS = ("position", "email", "username", "roles", "password")
+REQUIRED_COLUMNS = ("full_name", "unit_code")
+LOGIN_COLUMNS = ("phone", "username")  # at least one of them
+OPTIONAL_COLUMNS = ("phone", "position", "email", "username", "roles", "password")
 ROLES = ("participant", "unit_admin", "judge", "organizer")
 MIN_PASSWORD_LENGTH = 6
 
@@ -37,7 +39,7 @@ class AccountRow:
 
     line: int
     full_name: str
-    phone: str | None  # None only where check_account lets it be left out
+    phone: str | None  # None when the username is the login
     unit_code: str | None
     position: str | None
     email: str | None
@@ -128,10 +130,12 @@ def _cell_text(value) -> str:
 def _read_records(
     header: list[str], records: Iterable[tuple[int, dict]], phone_cells: bool = False
 ) -> AccountsFile:
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    missing = [RowProblem(1, column, "missing_column") for column in REQUIRED_COLUMNS]
+    missing = [problem for problem in missing if problem.column not in header]
+    if not any(column in header for column in LOGIN_COLUMNS):
+        missing.append(RowProblem(1, "phone", "no_login_column"))
     if missing:
-        problems = tuple(RowProblem(1, column, "missing_column") for column in missing)
-        return AccountsFile((), problems)
+        return AccountsFile((), tuple(missing))
     rows: list[AccountRow] = []
     problems: list[RowProblem] = []
     unit_codes: list[tuple[int, str]] = []
@@ -152,23 +156,18 @@ def _read_records(
 
 
 def check_account(
-    record: dict, *, phone_required: bool = True, unit_required: bool = True
+    record: dict, *, unit_required: bool = True
 ) -> tuple[AccountRow | None, list[RowProblem]]:
     """One account's values checked as a file's row is (line 1); the unit code is not looked up.
 
-    Without `phone_required` a username must be given instead (it is the login then);
-    without `unit_required` the unit may be left empty.
+    Without `unit_required` the unit may be left empty.
     """
     seen: dict[str, dict[str, int]] = {"phone": {}, "username": {}}
-    return _check_row(1, record, seen, phone_required=phone_required, unit_required=unit_required)
+    return _check_row(1, record, seen, unit_required=unit_required)
 
 
 def _check_row(
-    line: int,
-    record: dict,
-    seen: dict[str, dict[str, int]],
-    phone_required: bool = True,
-    unit_required: bool = True,
+    line: int, record: dict, seen: dict[str, dict[str, int]], unit_required: bool = True
 ) -> tuple[AccountRow | None, list[RowProblem]]:
     value = {
         column: clean_text(record.get(column)) for column in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
@@ -179,9 +178,10 @@ def _check_row(
     if len(value["full_name"]) < 2 or len(value["full_name"]) > 120:
         problems.append(RowProblem(line, "full_name", "bad_full_name", value["full_name"]))
     phone = normalize_phone(value["phone"])
-    if not value["phone"] and not phone_required:
+    if not value["phone"]:
+        # The same rule on the page, in the command and in a file: a phone or a username.
         if not value["username"]:
-            problems.append(RowProblem(line, "username", "no_login"))
+            problems.append(RowProblem(line, "phone", "no_login"))
     elif phone is None:
         problems.append(RowProblem(line, "phone", "bad_phone", value["phone"]))
     elif phone in seen["phone"]:

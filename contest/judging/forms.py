@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DecimalField,
     FieldList,
     FormField,
     HiddenField,
@@ -19,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from contest.auth.forms import at_most, required
 from contest.domain.judging import Aggregation
-from contest.forms import ContestForm, SubForm
+from contest.forms import ContestForm, DecimalCommaField, SubForm
 from contest.videos.forms import FORM_LABELS
 
 NOT_A_NUMBER = _l("Enter a number.")
@@ -34,9 +33,8 @@ class CriterionForm(SubForm):
     criterion_id = HiddenField()
     # Not `name`: a FormField entry's own `name` attribute would hide it.
     criterion_name = StringField(_l("Criterion"), validators=[Optional(), at_most(120)])
-    max_points = DecimalField(
+    max_points = DecimalCommaField(
         _l("Maximum points"),
-        places=2,
         validators=[
             Optional(),
             NumberRange(min=0.01, max=1000, message=_l("Between 0,01 and 1000 points.")),
@@ -67,7 +65,7 @@ class VideoSettingsForm(ContestForm):
         ],
         invalid_value_message=_l("Enter a whole number."),
     )
-    video_max_minutes = DecimalField(
+    video_max_minutes = DecimalCommaField(
         _l("Longest video, in minutes (empty: no limit)"),
         places=1,
         validators=[Optional(), NumberRange(min=0.1, max=600, message=_l("Between 0,1 and 600."))],

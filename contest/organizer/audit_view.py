@@ -6,7 +6,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from contest.i18n import format_local_datetime, format_money
+from contest.i18n import format_local_close, format_local_datetime, format_money
 from contest.models import AuditEntry
 
 ACTIONS = {
@@ -208,14 +208,20 @@ def _shown(key: str, value) -> str:
     if isinstance(value, dict):  # quotas: {"topic": count}; none is "—"
         return ", ".join(f"{name}: {_shown(key, item)}" for name, item in value.items()) or "—"
     if isinstance(value, str):
-        return _moment(value) or value
+        return _moment(value, closing=key in CLOSES) or value
     return str(value)
 
 
-def _moment(text: str) -> str | None:
+# A close at local midnight reads "24:00 ngày 15/10/2021", as on every page that shows it.
+CLOSES = frozenset({"quiz_closes_at", "video_closes_at"})
+
+
+def _moment(text: str, closing: bool) -> str | None:
     """A stored moment (ISO 8601 with its offset) in local time; None for any other text."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return format_local_datetime(moment) if moment.tzinfo else None
+    if not moment.tzinfo:
+        return None
+    return format_local_close(moment) if closing else format_local_datetime(moment)

@@ -6,7 +6,6 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     FieldList,
     FormField,
     IntegerField,
@@ -17,7 +16,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from contest.clock import local_zone
 from contest.domain.prizes import (
     CATEGORIES,
     INDIVIDUAL,
@@ -27,29 +25,26 @@ from contest.domain.prizes import (
     PrizeTier,
     ScoreWeights,
 )
-from contest.forms import ContestForm, SubForm
+from contest.forms import NOT_A_MOMENT, ContestForm, LocalMomentField, SubForm
 from contest.i18n import format_money
 from contest.organizer.services import ResultsRules
 
-NOT_A_TIME = _l("Enter a date and time.")
 NOT_A_WHOLE_NUMBER = _l("Enter a whole number.")
 
 
-def _moment(label, required: bool = True) -> DateTimeLocalField:
-    validators = [InputRequired(message=NOT_A_TIME)] if required else [Optional()]
+def _moment(label, required: bool = True, closing: bool = False) -> LocalMomentField:
+    validators = [InputRequired(message=NOT_A_MOMENT)] if required else [Optional()]
     # Typed and shown in the contest's time zone; the data are aware, stored as UTC.
-    return DateTimeLocalField(
-        label, validators=validators, invalid_value_message=NOT_A_TIME, tz=local_zone
-    )
+    return LocalMomentField(label, validators=validators, closing=closing)
 
 
 class WindowsForm(ContestForm):
     """The contest's windows, in the contest's local time."""
 
     quiz_opens_at = _moment(_l("Quiz opens"))
-    quiz_closes_at = _moment(_l("Quiz closes"))
+    quiz_closes_at = _moment(_l("Quiz closes"), closing=True)
     video_opens_at = _moment(_l("Video submissions open"), required=False)
-    video_closes_at = _moment(_l("Video submissions close"), required=False)
+    video_closes_at = _moment(_l("Video submissions close"), required=False, closing=True)
     results_publish_at = _moment(_l("Results are published"), required=False)
 
 

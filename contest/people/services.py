@@ -161,7 +161,7 @@ def unit_members(unit: Unit, query: str = "", page: int = 1) -> tuple[list[Membe
 
 
 def _problems_or_row(record: dict, unit_required: bool):
-    row, problems = check_account(record, phone_required=False, unit_required=unit_required)
+    row, problems = check_account(record, unit_required=unit_required)
     if problems:
         raise AccountProblems(problems)
     return row

@@ -2,9 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from contest.auth.forms import REQUIRED, at_most, required
 from contest.domain.legal_basis import DOCUMENT_KINDS, NUMBER, DocumentRef, parse_document
@@ -15,7 +15,7 @@ from contest.domain.question_files.validation import (
     MAX_TEXT_LENGTH,
     MAX_TOPIC_LENGTH,
 )
-from contest.forms import ContestForm
+from contest.forms import NOT_A_DAY, ContestForm, DayField
 from contest.questions.messages import DIFFICULTY_LABELS
 from contest.questions.services import QuestionDraft
 
@@ -37,8 +37,54 @@ class ImportForm(ContestForm):
     )
 
 
-class QuestionForm(ContestForm):
-    topic = StringField(_l("Topic"), validators=[required(), at_most(MAX_TOPIC_LENGTH)])
+NEW_TOPIC = "__new__"  # the picker's "Chủ đề mới" choice: a new topic only on purpose
+
+
+class TopicPickerForm(ContestForm):
+    """A topic chosen among the bank's topics, or a new one typed after choosing "New topic"."""
+
+    topic = SelectField(_l("Topic"), choices=[], validate_choice=False)
+    new_topic = StringField(_l("Name of the new topic"), validators=[at_most(MAX_TOPIC_LENGTH)])
+
+    def offer_topics(self, topics: list[str], current: str | None = None) -> None:
+        """Offer the bank's `topics` (and `current`, a question's own, even if the bank has no
+        other question on it); with no topic yet, "New topic" is chosen."""
+        offered = sorted({*topics, *([current] if current else [])}, key=str.casefold)
+        self.known_topics = offered
+        self.topic.choices = [
+            SelectChoice("", _l("— Choose a topic —")),
+            *(SelectChoice(topic, topic) for topic in offered),
+            SelectChoice(NEW_TOPIC, _l("New topic…")),
+        ]
+        if self.topic.data in (None, "") and not offered:
+            self.topic.data = NEW_TOPIC
+
+    def validate_topic(self, field) -> None:
+        if field.data == NEW_TOPIC:
+            return
+        if not field.data:
+            raise ValidationError(_l("Choose a topic, or «New topic» to add one."))
+        if field.data not in self.known_topics:
+            raise ValidationError(NOT_ON_THE_LIST)
+
+    def validate_new_topic(self, field) -> None:
+        if self.topic.data == NEW_TOPIC and not (field.data or "").strip():
+            raise ValidationError(_l("Type the new topic's name."))
+
+    def chosen_topic(self) -> str:
+        """The topic chosen; a "new" one spelled like a known topic is that topic."""
+        if self.topic.data != NEW_TOPIC:
+            return self.topic.data or ""
+        typed = (self.new_topic.data or "").strip()
+        same = {topic.casefold(): topic for topic in self.known_topics}
+        return same.get(typed.casefold(), typed)
+
+
+class ImportTopicForm(TopicPickerForm):
+    """The topic given, in an import's preview, to the file's questions that have none."""
+
+
+class QuestionForm(TopicPickerForm):
     text = TextAreaField(_l("Question"), validators=[required(), at_most(MAX_TEXT_LENGTH)])
     choice_a = StringField(_l("Choice A"), validators=[at_most(MAX_CHOICE_LENGTH)])
     choice_b = StringField(_l("Choice B"), validators=[at_most(MAX_CHOICE_LENGTH)])
@@ -55,7 +101,7 @@ class QuestionForm(ContestForm):
     difficulty = SelectField(
         _l("Difficulty"), choices=DIFFICULTY_CHOICES, invalid_choice_message=NOT_ON_THE_LIST
     )
-    citation = StringField(
+    citation = TextAreaField(
         _l("Citation (document, article, clause)"), validators=[at_most(MAX_CITATION_LENGTH)]
     )
 
@@ -82,7 +128,7 @@ class QuestionForm(ContestForm):
         while choices and not choices[-1].strip():
             choices.pop()
         return QuestionDraft(
-            topic=self.topic.data or "",
+            topic=self.chosen_topic(),
             text=self.text.data or "",
             choices=tuple(choices),
             correct_index=OPTION_LETTERS.index(self.correct.data),
@@ -124,9 +170,6 @@ def draw_rules_form(topics: list[str], **values) -> ContestForm:
     return DrawRulesForm(**values)
 
 
-NOT_A_DAY = _l("Enter a date.")
-
-
 class LegalDocumentForm(ContestForm):
     """A legal document to add to the list (the new law that supersedes an old one, say)."""
 
@@ -144,13 +187,9 @@ class LegalDocumentForm(ContestForm):
         ],
     )
     name = StringField(_l("Name (e.g. Viên chức)"), validators=[Optional(), at_most(300)])
-    issued_on = DateField(_l("Issued on"), validators=[Optional()], invalid_value_message=NOT_A_DAY)
-    in_force_from = DateField(
-        _l("In force from"), validators=[Optional()], invalid_value_message=NOT_A_DAY
-    )
-    in_force_until = DateField(
-        _l("No longer in force from"), validators=[Optional()], invalid_value_message=NOT_A_DAY
-    )
+    issued_on = DayField(_l("Issued on"), validators=[Optional()])
+    in_force_from = DayField(_l("In force from"), validators=[Optional()])
+    in_force_until = DayField(_l("No longer in force from"), validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -172,10 +211,8 @@ class SupersedeForm(ContestForm):
     """Which document supersedes this one, and from which day."""
 
     successor = SelectField(_l("Superseded by"), coerce=int, invalid_choice_message=NOT_ON_THE_LIST)
-    on = DateField(
-        _l("From (its first day out of force)"),
-        validators=[InputRequired(message=NOT_A_DAY)],
-        invalid_value_message=NOT_A_DAY,
+    on = DayField(
+        _l("From (its first day out of force)"), validators=[InputRequired(message=NOT_A_DAY)]
     )
 
     @classmethod

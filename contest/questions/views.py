@@ -20,6 +20,7 @@ from contest import clock
 from contest.auth.decorators import role_required
 from contest.domain.drawing import DrawRules
 from contest.domain.item_analysis import ANY_FLAG, FLAGS, MIN_ANSWERS_TO_FLAG
+from contest.domain.question_files.records import ProblemCode
 from contest.domain.question_files.tabular import write_template
 from contest.domain.question_files.validation import DIFFICULTIES
 from contest.errors import Refused
@@ -29,7 +30,7 @@ from contest.models import Question, Role
 from contest.paging import requested_page
 from contest.pending_imports import PendingImport
 from contest.questions import bp, contest_bp, services, uploads
-from contest.questions.forms import ImportForm, QuestionForm, draw_rules_form
+from contest.questions.forms import ImportForm, ImportTopicForm, QuestionForm, draw_rules_form
 from contest.questions.messages import (
     DIFFICULTY_LABELS,
     describe_finding,
@@ -97,6 +98,7 @@ def bank():
 @role_required(Role.ORGANIZER)
 def new_question():
     form = QuestionForm()
+    form.offer_topics(bank_topic_names())
     if form.validate_on_submit():
         problems = services.draft_problems(form.draft())
         if not problems:
@@ -119,7 +121,8 @@ def edit_question(question_id: int):
     form = QuestionForm()
     if request.method == "GET":
         form.fill_from(question)
-    elif form.validate_on_submit():
+    form.offer_topics(bank_topic_names(), current=question.topic)
+    if form.validate_on_submit():
         problems = services.draft_problems(form.draft(), editing=question)
         if not problems:
             current = services.edit_question(question, form.draft(), clock.utc_now())
@@ -177,17 +180,46 @@ def import_upload():
     return render_template("questions/import.html", form=form)
 
 
+def bank_topic_names() -> list[str]:
+    """The topics an organizer picks from: those of the bank's active questions."""
+    return [topic for topic, _count in services.bank_topics()]
+
+
 @bp.get("/import/<token>")
 @role_required(Role.ORGANIZER)
 def import_preview(token: str):
     pending, path = QUESTION_IMPORT.get(token)
+    topic_form = ImportTopicForm(formdata=None, topic=pending["topic"] or "")
+    topic_form.offer_topics(bank_topic_names(), current=pending["topic"] or None)
+    return _preview(token, pending, path, topic_form)
+
+
+@bp.post("/import/<token>/topic")
+@role_required(Role.ORGANIZER)
+def import_topic(token: str):
+    """Give the file's questions without a topic one, without uploading the file again."""
+    pending, path = QUESTION_IMPORT.get(token)
+    topic_form = ImportTopicForm()
+    topic_form.offer_topics(bank_topic_names(), current=pending["topic"] or None)
+    if not topic_form.validate_on_submit():
+        return _preview(token, pending, path, topic_form)
+    topic = topic_form.chosen_topic()
+    QUESTION_IMPORT.update(token, topic=topic)
+    flash(_("The questions without a topic get the topic «%(topic)s».", topic=topic), "success")
+    return redirect(url_for("questions.import_preview", token=token))
+
+
+def _preview(token: str, pending: dict, path, topic_form: ImportTopicForm) -> str:
     with path.open("rb") as stream:
         report = services.validate_file(stream, pending["name"], pending["topic"] or None)
     return render_template(
         "questions/preview.html",
         report=report,
         pending=pending,
+        token=token,
         form=ActionForm(),
+        topic_form=topic_form,
+        needs_topic=any(problem.code is ProblemCode.NO_TOPIC for problem in report.problems),
         describe=describe_problem,
     )
 

@@ -52,3 +52,24 @@ def test_organizer_previews_a_sheet_with_two_bad_rows_and_imports_the_valid_ones
         assert any("Viên chức được đánh giá hằng năm không?" in text for text in texts)
         assert not any("không có đáp án đúng" in text for text in texts)
         shot(page, "bank-after-import")
+
+        # A question added by hand: its topic chosen from the bank's, a new one only on purpose.
+        page.goto("/organizer/questions/new")
+        offered = page.locator("#topic option").all_inner_texts()
+        assert offered[0] == "— Chọn chủ đề —"
+        assert offered[-1] == "Chủ đề mới…"
+        assert "Luật Viên chức" in offered  # the topic just imported
+        assert page.locator("#new_topic").is_hidden()  # until "Chủ đề mới…" is chosen
+        page.select_option("#topic", "__new__")
+        assert page.locator("#new_topic").is_visible()
+        page.fill("#new_topic", "Nghị định 30/2020/NĐ-CP")
+        page.fill("#text", "Văn bản hành chính có bao nhiêu thành phần thể thức chính?")
+        page.fill("#choice_a", "9")
+        page.fill("#choice_b", "12")
+        page.check("input[name=correct][value=A]")
+        page.fill("#citation", "Nghị định 30/2020/NĐ-CP,\nĐiều 8")
+        shot(page, "bank-new-question-topic")
+        page.get_by_role("button", name="Lưu").click()
+        assert "Đã thêm câu hỏi." in page.locator(".flash").inner_text()
+        assert page.locator("#topic").input_value() == "Nghị định 30/2020/NĐ-CP"
+        assert page.locator("#new_topic").is_hidden()

@@ -46,8 +46,8 @@ def step(page, n: int, name: str) -> None:
 
 
 def local_input(moment: datetime) -> str:
-    """A moment as a datetime-local field takes it, in the contest's time zone."""
-    return moment.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M")
+    """A moment as an organizer types it, dd/mm/yyyy HH:MM in the contest's time zone."""
+    return moment.astimezone(ZONE).strftime("%d/%m/%Y %H:%M")
 
 
 @pytest.fixture(scope="module")
@@ -161,11 +161,15 @@ def test_an_organizer_runs_a_contest_from_an_empty_database(browser, empty_site)
         page.fill("#name", "Hội thi Cải cách hành chính 2026")
         page.fill("#slug", SLUG)
         page.fill("#organizer_name", "Sở Nội vụ")
+        # Typed as the plan writes it, whatever the browser's locale: the close at 24:00.
+        assert page.get_attribute("#quiz_closes_at", "placeholder") == "dd/mm/yyyy HH:MM"
+        last_day = (now.astimezone(ZONE) + timedelta(days=30)).strftime("%d/%m/%Y")
         page.fill("#quiz_opens_at", local_input(now - timedelta(hours=1)))
-        page.fill("#quiz_closes_at", local_input(now + timedelta(days=30)))
+        page.fill("#quiz_closes_at", f"{last_day} 24:00")
         step(page, 8, "new-contest")
         page.get_by_role("button", name="Tạo hội thi").click()
         page.wait_for_url(re.compile(rf"/contests/{SLUG}/organizer/settings/$"))
+        assert f"24:00 ngày {last_day}" in page.locator("main table").inner_text()
         step(page, 9, "settings-index")
 
         settings = page.locator("main table")
@@ -266,8 +270,15 @@ def test_an_organizer_runs_a_contest_from_an_empty_database(browser, empty_site)
         page.wait_for_url(re.compile(rf"/contests/{SLUG}/organizer/$"))
         step(page, 24, "contest-overview")
         page.locator("nav.subnav").get_by_role("link", name="Thời gian hội thi").click()
+        assert page.input_value("#quiz_closes_at").endswith(" 24:00")
+        page.fill("#quiz_closes_at", "31/02/2026 07:00")  # no such day: the app's own message
+        page.get_by_role("button", name="Lưu").click()
+        error = page.locator(".field.has-error .error")
+        assert "Nhập ngày giờ theo dạng dd/mm/yyyy HH:MM" in error.inner_text()
+        assert page.input_value("#quiz_closes_at") == "31/02/2026 07:00"
         page.fill("#quiz_closes_at", local_input(datetime.now(ZONE) - timedelta(minutes=1)))
         page.get_by_role("button", name="Lưu").click()
+        assert "Đã lưu thời gian" in page.locator(".flash").inner_text()
         step(page, 25, "windows-closed")
         page.goto(f"/contests/{SLUG}/organizer/")
         page.locator("nav.subnav").get_by_role("link", name="Kết quả tạm thời").click()
