@@ -172,6 +172,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp, url_prefix=f"{scoped}/documents")
     register_contest_lookup(app)
     rate_limits.skip_the_global_check(app)
+    rate_limits.skip_idle_request_hooks(app)
 
 
 def register_contest_lookup(app: Flask) -> None:
