@@ -224,8 +224,13 @@ def question_pool() -> list[PoolQuestion]:
     )
     pool = []
     for question_id, topic, difficulty, start, end, document_start, document_end in rows:
-        window = Window(start, end).within(Window(document_start, document_end))
-        pool.append(PoolQuestion(question_id, topic, difficulty, window.start, window.end))
+        # Window(start, end).within(Window(document_start, document_end)), written out: the
+        # whole pool is read on every start.
+        if document_start is not None and (start is None or document_start > start):
+            start = document_start
+        if document_end is not None and (end is None or document_end < end):
+            end = document_end
+        pool.append(PoolQuestion(question_id, topic, difficulty, start, end))
     return pool
 
 
