@@ -4,7 +4,7 @@ contest.domain.plausibility, and kept with its evidence when flagged; and which 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, distinct, exists, func, or_, select
+from sqlalchemy import and_, bindparam, distinct, exists, func, or_, select
 
 from contest.domain.plausibility import (
     ADDRESS_WINDOW,
@@ -46,30 +46,56 @@ def round_timeline(attempt: Attempt, questions: Sequence, answers: Mapping) -> R
     )
 
 
+_DEVICE_ACCOUNTS = (
+    select(func.count(distinct(Attempt.user_id)))
+    .where(
+        Attempt.contest_id == bindparam("contest_id"), Attempt.device_id == bindparam("device_id")
+    )
+    .scalar_subquery()
+)
+_ADDRESS_ROUNDS = (
+    select(func.count())
+    .where(
+        Attempt.client_address == bindparam("client_address"),
+        Attempt.started_at > bindparam("since"),
+        Attempt.started_at <= bindparam("started_at"),
+    )
+    .scalar_subquery()
+)
+# One statement for what the round knows: (device known, address known) -> its counts.
+_COUNTS = {
+    (True, True): select(_DEVICE_ACCOUNTS, _ADDRESS_ROUNDS),
+    (True, False): select(_DEVICE_ACCOUNTS),
+    (False, True): select(_ADDRESS_ROUNDS),
+}
+
+
 def _device_and_address(attempt: Attempt) -> tuple[int, int]:
     """The accounts that played the contest on the round's device, and the rounds started
     from its address in ADDRESS_WINDOW up to it (0 for either when unknown)."""
-    counts = []
-    if attempt.device_id is not None:
-        counts.append(
-            select(func.count(distinct(Attempt.user_id)))
-            .where(Attempt.contest_id == attempt.contest_id, Attempt.device_id == attempt.device_id)
-            .scalar_subquery()
+    known = (attempt.device_id is not None, attempt.client_address is not None)
+    if known not in _COUNTS:
+        return 0, 0
+    found = iter(
+        db.session.connection()
+        .execute(
+            _COUNTS[known],
+            {
+                "contest_id": attempt.contest_id,
+                "device_id": attempt.device_id,
+                "client_address": attempt.client_address,
+                "since": attempt.started_at - ADDRESS_WINDOW,
+                "started_at": attempt.started_at,
+            },
         )
-    if attempt.client_address is not None:
-        counts.append(
-            select(func.count())
-            .where(
-                Attempt.client_address == attempt.client_address,
-                Attempt.started_at > attempt.started_at - ADDRESS_WINDOW,
-                Attempt.started_at <= attempt.started_at,
-            )
-            .scalar_subquery()
-        )
-    found = iter(db.session.execute(select(*counts)).one() if counts else ())
-    device = next(found) if attempt.device_id is not None else 0
-    address = next(found) if attempt.client_address is not None else 0
+        .one()
+    )
+    device = next(found) if known[0] else 0
+    address = next(found) if known[1] else 0
     return device, address
+
+
+_INSERT_REVIEW = RoundReview.__table__.insert()
 
 
 def flag_round(
@@ -80,18 +106,19 @@ def flag_round(
     assessment = assess_round(timeline, attempt.contest.plausibility_thresholds())
     if not assessment.flagged:
         return None
-    review = RoundReview(
-        attempt_id=attempt.id,
-        contest_id=attempt.contest_id,
-        user_id=attempt.user_id,
-        held=assessment.held,
-        flags=[flag.value for flag in assessment.flags],
-        evidence=assessment.evidence(),
-        flagged_at=now,
-        decision=ReviewDecision.PENDING,
-    )
-    db.session.add(review)
-    return review
+    values = {
+        "attempt_id": attempt.id,
+        "contest_id": attempt.contest_id,
+        "user_id": attempt.user_id,
+        "held": assessment.held,
+        "flags": [flag.value for flag in assessment.flags],
+        "evidence": assessment.evidence(),
+        "flagged_at": now,
+        "decision": ReviewDecision.PENDING,
+    }
+    # Written at once (Core), not by the unit of work at the commit; the row as written.
+    db.session.connection().execute(_INSERT_REVIEW, values)
+    return RoundReview(**values)
 
 
 def keeps_out_of_ranking():
