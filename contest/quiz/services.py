@@ -317,7 +317,7 @@ _MATERIAL = (
 def _material(question_ids: list[int]) -> dict[int, _Material]:
     """The questions' texts and choices, in one statement."""
     found: dict[int, tuple[str, list]] = {}
-    rows = db.session.connection().execute(_MATERIAL, {"question_ids": question_ids})
+    rows = db.session.connection().execute(_MATERIAL, {"question_ids": question_ids}).all()
     for question_id, stem, choice_id, choice_text, is_correct in rows:
         _, choices = found.setdefault(question_id, (stem, []))
         if choice_id is not None:
@@ -349,7 +349,7 @@ def read_sheet(attempt: Attempt) -> RoundSheet:
     """The round's questions with their texts, choices and key, and its saved answers."""
     connection = db.session.connection()
     served: dict[int, tuple[int, str, str, list]] = {}
-    rows = connection.execute(_SERVED, {"attempt_id": attempt.id})
+    rows = connection.execute(_SERVED, {"attempt_id": attempt.id}).all()
     for question_id, position, order, stem, choice_id, choice_text, is_correct in rows:
         _, _, _, choices = served.setdefault(question_id, (position, order, stem, []))
         if choice_id is not None:
@@ -474,14 +474,15 @@ def start_attempt(
     return db.session.get(Attempt, started.id)
 
 
+_SEEN = (
+    select(ServedQuestion.question_id)
+    .join(Attempt, Attempt.id == ServedQuestion.attempt_id)
+    .where(Attempt.user_id == bindparam("user_id"))
+)
+
+
 def _seen_question_ids(user: User) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(ServedQuestion.question_id)
-            .join(Attempt, Attempt.id == ServedQuestion.attempt_id)
-            .where(Attempt.user_id == user.id)
-        )
-    )
+    return set(db.session.connection().execute(_SEEN, {"user_id": user.id}).scalars().all())
 
 
 _SAVE_ANSWER_SQL = """
