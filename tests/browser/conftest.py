@@ -5,6 +5,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -27,9 +28,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+HERE = Path(__file__).parent
+
+
 def pytest_collection_modifyitems(config, items):
+    # The hook sees every item of the session: mark only the journeys of this folder, or
+    # `-m "not browser"` deselects the whole suite.
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
 
 
 def make_live_app(folder):
