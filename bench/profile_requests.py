@@ -1,8 +1,12 @@
 """Where a quiz API request's time goes: SQL statements per request, and a cProfile.
 
 Runs the platform in-process (Flask's test client, no gunicorn, no network) on a throwaway
-database, plays one participant's journey and prints, per request type, the SQL statements
-it sends and the time spent in them (--show-sql lists them). Then it times --repeat
+database, plays one participant's journey (--warm-up rounds unmeasured, then --rounds
+measured: contest, start, 10 new saves, 10 changed saves, submit, leaderboard) and prints,
+per request type, the SQL statements it sends, the time spent in them (--show-sql lists
+them) and the Python function calls it makes (cProfile's count, the test client included):
+both are deterministic, unlike times on a shared machine (--step-top LABEL prints the top
+functions of one request type). Then it times --repeat
 save-answer requests against as many requests to the ceiling app (bench/ceiling_app.py), and
 profiles the save-answer requests with cProfile: the time of each layer of the request
 (session cookie, CSRF, Flask-Login, Flask-Limiter, the view, SQLAlchemy) and the top
@@ -10,7 +14,8 @@ functions. Under load, `bench/quiz_load.py --py-spy` gives the same layers from 
 workers.
 
     .venv/bin/python -m bench.profile_requests [--database sqlite|postgres] [--repeat 500]
-                                               [--show-sql] [--top 25]
+                                               [--rounds 5] [--warm-up 2] [--show-sql]
+                                               [--top 25] [--step-top LABEL]
 """
 
 import argparse
@@ -123,41 +128,73 @@ def run(args: argparse.Namespace, url: str) -> None:
         recorder = SqlRecorder(db.engine)
     journey = Journey(app.test_client())
     timings: dict[str, list] = defaultdict(list)
+    profiles: dict[str, cProfile.Profile] = defaultdict(cProfile.Profile)
+    measuring = False
 
     def step(label: str, method: str, path: str, json=None, expect: int = 200):
+        if not measuring:
+            return journey.call(method, path, json, expect)
+        profile = profiles[label]
         with recorder.record():
             started = time.perf_counter()
+            profile.enable()
             body = journey.call(method, path, json, expect)
+            profile.disable()
             elapsed = time.perf_counter() - started
         timings[label].append((elapsed, list(recorder.statements)))
         return body
 
+    def play_round() -> None:
+        step("contest", "GET", "/contests/bench")
+        attempt = step("start", "POST", "/contests/bench/attempts", expect=201)
+        for question in attempt["questions"]:
+            path = f"/attempts/{attempt['id']}/answers/{question['id']}"
+            step("save answer (new)", "PUT", path, {"choice_id": question["choices"][0]["id"]})
+        for question in attempt["questions"]:
+            path = f"/attempts/{attempt['id']}/answers/{question['id']}"
+            step("save answer (change)", "PUT", path, {"choice_id": question["choices"][1]["id"]})
+        step("submit", "POST", f"/attempts/{attempt['id']}/submit")
+        step("leaderboard", "GET", "/contests/bench/leaderboard?limit=100")
+
+    measuring = True
     journey.token = step("csrf token", "GET", "/session")["csrf_token"]
     login = {"login": participant_phone(1), "password": BENCH_PASSWORD}
     journey.token = step("login", "POST", "/session", login)["csrf_token"]
-    step("contest", "GET", "/contests/bench")
-    attempt = step("start", "POST", "/contests/bench/attempts", expect=201)
-    for question in attempt["questions"]:
-        path = f"/attempts/{attempt['id']}/answers/{question['id']}"
-        step("save answer (new)", "PUT", path, {"choice_id": question["choices"][0]["id"]})
-    for question in attempt["questions"]:
-        path = f"/attempts/{attempt['id']}/answers/{question['id']}"
-        step("save answer (change)", "PUT", path, {"choice_id": question["choices"][1]["id"]})
-    step("submit", "POST", f"/attempts/{attempt['id']}/submit")
-    step("leaderboard", "GET", "/contests/bench/leaderboard?limit=100")
+    measuring = False
+    for _ in range(args.warm_up):  # caches: SQLAlchemy's statements, the cookie, the token
+        play_round()
+    measuring = True
+    for _ in range(args.rounds):
+        play_round()
+    measuring = False
 
     print(f"\nDatabase: {url.split('://')[0]}; rate-limit storage {args.ratelimit_storage}")
-    print(f"{'request':<22}{'SQL stmts':>10}{'SQL ms':>9}{'total ms':>10}   (mean per request)")
+    print(
+        f"{'request':<22}{'SQL stmts':>10}{'Py calls':>10}{'SQL ms':>9}{'total ms':>10}"
+        f"   (mean per request, {args.rounds} rounds after {args.warm_up} unmeasured)"
+    )
     for label, runs in timings.items():
         count = len(runs)
         statements = sum(len(s) for _, s in runs) / count
+        calls = pstats.Stats(profiles[label]).total_calls / count
         sql_ms = 1000 * sum(t for _, s in runs for _, t in s) / count
         total_ms = 1000 * sum(elapsed for elapsed, _ in runs) / count
-        print(f"{label:<22}{statements:>10.1f}{sql_ms:>9.2f}{total_ms:>10.2f}")
+        print(f"{label:<22}{statements:>10.1f}{calls:>10.0f}{sql_ms:>9.2f}{total_ms:>10.2f}")
     for label in timings if args.show_sql else ():
         print(f"\nSQL of one '{label}':")
         for statement, seconds in timings[label][-1][1]:
             print(f"  {1000 * seconds:6.2f} ms  {statement[:150]}")
+    if args.dump:
+        Path(args.dump).mkdir(parents=True, exist_ok=True)
+        for label, profile in profiles.items():
+            profile.dump_stats(Path(args.dump) / (label.replace(" ", "_") + ".prof"))
+    if args.step_top:
+        for order in ("cumulative", "tottime"):
+            out = io.StringIO()
+            stats = pstats.Stats(profiles[args.step_top], stream=out)
+            stats.strip_dirs().sort_stats(order).print_stats(args.top)
+            print(f"\nTop {args.top} by {order} (cProfile, '{args.step_top}' requests):")
+            print("\n".join(out.getvalue().splitlines()[4:]))
 
     # The hot path: changing answers of a running round, timed, compared, then profiled.
     attempt = journey.call("POST", "/contests/bench/attempts", expect=201)
@@ -175,10 +212,17 @@ def run(args: argparse.Namespace, url: str) -> None:
     ceiling_ms = mean_ms(
         lambda n: ceiling.put(f"/hits/{n % 64}", json={"choice_id": n}), args.repeat
     )
+    ceiling_profile = cProfile.Profile()
+    ceiling_profile.enable()
+    for n in range(args.repeat):
+        ceiling.put(f"/hits/{n % 64}", json={"choice_id": n})
+    ceiling_profile.disable()
+    ceiling_calls = pstats.Stats(ceiling_profile).total_calls / args.repeat
     print(
         f"\nIn-process, one thread, no network, {args.repeat} requests each:"
         f"\n  save answer (change) {app_ms:.2f} ms/request;"
         f" ceiling insert {ceiling_ms:.2f} ms/request; ratio {ceiling_ms / app_ms:.2f}"
+        f"\n  ceiling insert: {ceiling_calls:.0f} Python calls per request (test client included)"
     )
 
     profile = cProfile.Profile()
@@ -231,7 +275,11 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=500)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--rounds", type=int, default=5, help="measured journeys")
+    parser.add_argument("--warm-up", type=int, default=2, help="unmeasured journeys first")
     parser.add_argument("--show-sql", action="store_true")
+    parser.add_argument("--step-top", default="", help="print the top functions of this step")
+    parser.add_argument("--dump", default="", help="write each step's cProfile to this folder")
     parser.add_argument("--ratelimit-storage", default="memory://")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-profile-"))

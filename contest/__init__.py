@@ -6,8 +6,9 @@ from flask import Flask
 def create_app(config: dict | None = None) -> Flask:
     """Build the application from the environment, overridden by `config`."""
     from contest import input_guards, setup
+    from contest.app_class import ContestFlask
 
-    app = Flask(
+    app = ContestFlask(
         __name__,
         instance_relative_config=True,
         template_folder="../templates",

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import abort, current_app, request
+from flask.globals import request_ctx
 from limits import RateLimitItem, parse_many
 from limits.storage import (
     MemoryStorage,
@@ -216,6 +217,36 @@ def skip_the_global_check(app) -> None:
     hooks = app.before_request_funcs.get(None, [])
     if not needed and limiter._check_request_limit in hooks:  # absent when limits are off
         hooks.remove(limiter._check_request_limit)
+
+
+def skip_idle_request_hooks(app) -> None:
+    """Run Flask-Limiter's after_request and teardown hooks only in requests it worked in.
+
+    They read and reset the limiter's per-request context (conditional deductions such as the
+    registration limits' deduct_when, and rate-limit headers), which only a Flask-Limiter limit
+    creates: in a request without one (the quiz API, whose limit_per_user counts without it)
+    they found nothing to do and cost about sixty Python calls doing it.
+    """
+    after = app.after_request_funcs.get(None, [])
+    teardown = app.teardown_request_funcs.get(None, [])
+    for hooks in (after, teardown):
+        for index, hook in enumerate(hooks):
+            target = getattr(hook, "func", hook)
+            if getattr(target, "__name__", "") in _LIMITER_HOOKS:
+                hooks[index] = _when_limiter_worked(hook)
+
+
+_LIMITER_HOOKS = frozenset({"__inject_headers", "__release_context"})
+
+
+def _when_limiter_worked(hook: Callable) -> Callable:
+    @functools.wraps(getattr(hook, "func", hook))
+    def guarded(value):
+        if hasattr(request_ctx, "_limiter_request_context"):
+            return hook(value)
+        return value  # after_request: the response, unchanged; teardown: ignored
+
+    return guarded
 
 
 def limit_per_user(config_key: str) -> Callable:

@@ -21,6 +21,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -29,7 +30,7 @@ from contest.config import env_int, load_config, resolve_secret_key
 from contest.contest_setup.rules_text import render_rules_text
 from contest.errors import DATABASE_UNREACHABLE, Refused
 from contest.extensions import babel, csrf, db, limiter, login_manager, migrate
-from contest.models import ContestState, Role
+from contest.models import ContestState, Role, User
 
 
 def configure(app: Flask, overrides: dict) -> None:
@@ -109,7 +110,8 @@ def init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> "models.User | None":
         who = parse_user_id(user_id)  # "id:session_version", from the session or remember-me
-        user = db.session.get(models.User, who.id) if who else None
+        # With the roles (one statement): starting a round and every page check them.
+        user = db.session.get(models.User, who.id, options=[USER_WITH_ROLES]) if who else None
         if user is None or not user.is_active or user.session_version != who.version:
             return None  # disabled, or the session was revoked: logged out
         return user
@@ -122,6 +124,7 @@ def init_extensions(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path))
 
 
+USER_WITH_ROLES = joinedload(User.role_rows)
 CONTEST_SLUG = "contest_slug"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -169,6 +172,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp, url_prefix=f"{scoped}/documents")
     register_contest_lookup(app)
     rate_limits.skip_the_global_check(app)
+    rate_limits.skip_idle_request_hooks(app)
 
 
 def register_contest_lookup(app: Flask) -> None:

@@ -121,3 +121,36 @@ def test_saves_racing_the_submission_are_either_counted_or_refused(app, committe
     """No acknowledged answer is lost: every 200 is graded, every refused save left no row."""
     for _ in range(3):
         race_saves_against_submit(app, committed)
+
+
+def test_twenty_simultaneous_starts_open_one_round_and_fifty_submits_grade_once(app, committed):
+    """The attack run's races, at its sizes, through the cut start and submit paths."""
+    clients = logged_in_clients(app, committed, 50)
+    responses = race([lambda c=client: c.post("/attempts") for client in clients[:20]])
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201] + [409] * 19
+    attempt = next(r for r in responses if r.status_code == 201).get_json()
+    assert {r.get_json()["attempt_id"] for r in responses if r.status_code == 409} == {
+        attempt["id"]
+    }
+    key = correct_choices(app, attempt["id"])
+    for question in attempt["questions"][:7]:
+        clients[0].put(
+            f"/attempts/{attempt['id']}/answers/{question['id']}",
+            json={"choice_id": key[question["id"]]},
+        )
+    path = f"/attempts/{attempt['id']}/submit"
+    responses = race([lambda c=client: c.post(path) for client in clients])
+    assert [r.status_code for r in responses] == [200] * 50
+    results = {str(r.get_json()["result"]) for r in responses}
+    assert len(results) == 1
+    with app.app_context():
+        graded = db.session.get(Attempt, attempt["id"])
+        assert graded.state is AttemptState.SUBMITTED
+        assert graded.correct_count == 7
+        assert db.session.scalar(text("SELECT count(*) FROM attempts")) == 1
+        reviews = db.session.scalar(
+            text("SELECT count(*) FROM round_reviews WHERE attempt_id = :id"),
+            {"id": attempt["id"]},
+        )
+        assert reviews == 1  # seven answers in an instant: flagged, and reviewed once

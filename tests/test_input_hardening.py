@@ -188,6 +188,21 @@ def test_a_nul_in_a_json_string_is_400(api, db_session):
     assert api.post("/session", json=nested).status_code == 400
 
 
+def test_a_nul_escaped_in_json_of_any_encoding_is_400_and_a_lookalike_is_not(api, db_session):
+    make_user()
+    headers = {"X-CSRFToken": api.refresh_token(), "Content-Type": "application/json"}
+    escaped = '{"login": "0912\\u0000", "password": "x"}'
+    for encoding in ("utf-8", "utf-16", "utf-32"):
+        body = escaped.encode(encoding)
+        response = api.client.post("/api/v1/session", data=body, headers=headers)
+        assert response.status_code == 400, encoding
+        assert response.get_json()["error"] == "invalid_text"
+    # A backslash, then the letters u0000: no NUL, an ordinary wrong login.
+    lookalike = '{"login": "0912\\\\u0000", "password": "x"}'
+    response = api.client.post("/api/v1/session", data=lookalike, headers=headers)
+    assert response.status_code == 401
+
+
 def test_a_nul_in_a_form_field_is_400_and_nothing_is_stored(client, db_session):
     unit = make_unit()
     token = form_token(client, "/auth/register")

@@ -2,13 +2,10 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from contest.domain.pace import PaceAllowance
 from contest.domain.rounds import Allowance
-from contest.extensions import db
-from contest.models import Answer, Attempt, Choice, Contest, ContestState, Question, User
-from contest.quiz.services import answer_key
+from contest.models import Attempt, Contest, ContestState, User
+from contest.quiz.services import RoundSheet
 
 
 def iso(value: datetime | None) -> str | None:
@@ -97,8 +94,9 @@ def contest_summary_json(contest: Contest, state: ContestState) -> dict:
     }
 
 
-def attempt_json(attempt: Attempt, now: datetime, reveal_key: bool) -> dict:
-    """A round: its questions and saved answers; its grade once graded (and the key if allowed)."""
+def attempt_json(attempt: Attempt, now: datetime, reveal_key: bool, sheet: RoundSheet) -> dict:
+    """A round: its questions and saved answers (from its sheet, read once by the service);
+    its grade once graded (and the key if allowed)."""
     graded = not attempt.is_active
     body = {
         "id": attempt.id,
@@ -108,8 +106,16 @@ def attempt_json(attempt: Attempt, now: datetime, reveal_key: bool) -> dict:
         "deadline_at": iso(attempt.deadline_at),
         "finished_at": iso(attempt.finished_at),
         "question_count": attempt.question_count,
-        "questions": _questions(attempt),
-        "answers": _answers(attempt),
+        "questions": [
+            {
+                "id": question.question_id,
+                "position": question.position,
+                "text": question.text,
+                "choices": [{"id": cid, "text": text} for cid, text in question.choices],
+            }
+            for question in sheet.questions
+        ],
+        "answers": {str(question_id): a.choice_id for question_id, a in sheet.answers.items()},
         "result": None,
     }
     if graded:
@@ -118,44 +124,11 @@ def attempt_json(attempt: Attempt, now: datetime, reveal_key: bool) -> dict:
             "question_count": attempt.question_count,
             "duration_ms": attempt.duration_ms,
             "submitted_automatically": attempt.submitted_automatically,
-            "correct_choices": {str(qid): cid for qid, cid in answer_key(attempt).items()}
+            "correct_choices": {str(qid): cid for qid, cid in sheet.answer_key().items()}
             if reveal_key
             else None,
         }
     return body
-
-
-def _questions(attempt: Attempt) -> list[dict]:
-    served = attempt.served
-    question_ids = [item.question_id for item in served]
-    texts = dict(
-        db.session.execute(
-            select(Question.id, Question.text).where(Question.id.in_(question_ids))
-        ).all()
-    )
-    choice_texts = dict(
-        db.session.execute(
-            select(Choice.id, Choice.text).where(Choice.question_id.in_(question_ids))
-        ).all()
-    )
-    return [
-        {
-            "id": item.question_id,
-            "position": item.position,
-            "text": texts[item.question_id],
-            "choices": [
-                {"id": choice_id, "text": choice_texts[choice_id]} for choice_id in item.choice_ids
-            ],
-        }
-        for item in served
-    ]
-
-
-def _answers(attempt: Attempt) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Answer.question_id, Answer.choice_id).where(Answer.attempt_id == attempt.id)
-    )
-    return {str(question_id): choice_id for question_id, choice_id in rows}
 
 
 def leaderboard_line_json(line) -> dict:

@@ -7,6 +7,7 @@ from flask import abort, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.orm import joinedload
 
 from contest import clock
 from contest.api import bp
@@ -81,7 +82,8 @@ def _the_open_contest() -> Contest:
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = db.session.get(Attempt, attempt_id)
+    # With its contest (the grace, the review policy, the thresholds): one statement.
+    attempt = db.session.get(Attempt, attempt_id, options=[joinedload(Attempt.contest)])
     if attempt is None or not attempt.belongs_to(current_user):
         abort(api_error("not_found", _("This round does not exist."), 404))
     return attempt
@@ -136,11 +138,10 @@ def _contest_reply(contest: Contest):
     now = clock.utc_now()
     allowance = active_id = pace = None
     if current_user.is_authenticated:
-        running = quiz.running_attempt(contest, current_user, now)
+        status = quiz.round_status(contest, current_user, now, clock.local_zone())
         db.session.commit()  # keeps the grading of a round whose time ran out
-        allowance = quiz.allowance(contest, current_user, now, clock.local_zone())
-        pace = quiz.pace_allowance(contest, current_user, now)
-        active_id = running.id if running else None
+        allowance, active_id = status.allowance, status.running_id
+        pace = quiz.pace_standing(contest, current_user, now, status.started_in_pace_window)
     return jsonify(contest_json(contest, now, allowance, active_id, pace))
 
 
@@ -162,7 +163,7 @@ def start_open_attempt():
 def _start_attempt(contest: Contest):
     now = clock.utc_now()
     device = device_id()
-    attempt = quiz.start_attempt(
+    attempt, sheet = quiz.start_round(
         contest,
         current_user,
         now,
@@ -172,7 +173,8 @@ def _start_attempt(contest: Contest):
         client_address=request.remote_addr,
     )
     db.session.commit()
-    return keep_device_id(jsonify(attempt_json(attempt, now, reveal_key=False)), device), 201
+    reply = jsonify(attempt_json(attempt, now, reveal_key=False, sheet=sheet))
+    return keep_device_id(reply, device), 201
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -182,8 +184,10 @@ def get_attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     now = clock.utc_now()
     quiz.grade_if_overdue(attempt, now)
+    sheet = quiz.read_sheet(attempt)
     db.session.commit()
-    return jsonify(attempt_json(attempt, now, reveal_key=attempt.answer_key_visible(now)))
+    reveal = attempt.answer_key_visible(now)
+    return jsonify(attempt_json(attempt, now, reveal_key=reveal, sheet=sheet))
 
 
 @bp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
@@ -238,9 +242,10 @@ def report_shown(attempt_id: int):
 def submit_attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     now = clock.utc_now()
-    quiz.submit_attempt(attempt, now)
+    sheet = quiz.submit_round(attempt, now)
     db.session.commit()
-    return jsonify(attempt_json(attempt, now, reveal_key=attempt.answer_key_visible(now)))
+    reveal = attempt.answer_key_visible(now)
+    return jsonify(attempt_json(attempt, now, reveal_key=reveal, sheet=sheet))
 
 
 @bp.get("/contests/<contest_slug>/leaderboard")

@@ -17,8 +17,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from contest.domain.legal_basis import Window
-
 OTHER = None  # the group of topics (or difficulties) without a quota of their own
 
 
@@ -50,9 +48,13 @@ class PoolQuestion:
 
     def is_drawable_under(self, rules: "DrawRules") -> bool:
         """Whether the rules allow it: in force on their day, or they name no day."""
-        if rules.in_force_on is None:
-            return True
-        return Window(self.in_force_from, self.in_force_until).contains(rules.in_force_on)
+        day = rules.in_force_on
+        # Window(self.in_force_from, self.in_force_until).contains(day), written out: every
+        # question of the pool is checked on every start.
+        return day is None or (
+            (self.in_force_from is None or self.in_force_from <= day)
+            and (self.in_force_until is None or day < self.in_force_until)
+        )
 
 
 def drawable(pool: Iterable[PoolQuestion], rules: DrawRules) -> list[PoolQuestion]:
@@ -102,14 +104,23 @@ def rule_problems(rules: DrawRules, pool: Iterable[PoolQuestion]) -> list[RulePr
 
     Only the questions the rules allow to be drawn count.
     """
+    return _problems_of_drawable(rules, drawable(pool, rules))
+
+
+def _problems_of_drawable(rules: DrawRules, questions: Iterable[PoolQuestion]) -> list[RuleProblem]:
     count = rules.question_count
     by_topic: Counter = Counter()
     by_difficulty: Counter = Counter()
     cells: Counter = Counter()
-    for question in drawable(pool, rules):
-        by_topic[question.topic] += 1
-        by_difficulty[question.difficulty] += 1
-        cells[rules.topic_group(question.topic), rules.difficulty_group(question.difficulty)] += 1
+    topic_quotas, difficulty_quotas = rules.topic_quotas, rules.difficulty_quotas
+    for question in questions:  # the groups written out: this runs on every start
+        topic, difficulty = question.topic, question.difficulty
+        by_topic[topic] += 1
+        by_difficulty[difficulty] += 1
+        cells[
+            topic if topic in topic_quotas else OTHER,
+            difficulty if difficulty in difficulty_quotas else OTHER,
+        ] += 1
     problems: list[RuleProblem] = []
     total = sum(by_topic.values())
     if total < count:
@@ -156,16 +167,21 @@ def pick_questions(
     a round at all.
     """
     unique = drawable({question.question_id: question for question in pool}.values(), rules)
-    problems = rule_problems(rules, unique)
+    problems = _problems_of_drawable(rules, unique)
     if problems:
         raise RulesNotSatisfiable(problems)
     seen = set(seen_question_ids)
     unseen = [q for q in unique if q.question_id not in seen]
     already_seen = [q for q in unique if q.question_id in seen]
-    order = rng.sample(unseen, len(unseen)) + rng.sample(already_seen, len(already_seen))
     if not rules.topic_quotas and not rules.difficulty_quotas:
-        picked = [question.question_id for question in order[: rules.question_count]]
+        # The first question_count of a random order, drawn as such: a random sample of the
+        # unseen, then of the seen for what they leave short.
+        count = rules.question_count
+        order = rng.sample(unseen, min(count, len(unseen)))
+        order += rng.sample(already_seen, min(count - len(order), len(already_seen)))
+        picked = [question.question_id for question in order]
     else:
+        order = rng.sample(unseen, len(unseen)) + rng.sample(already_seen, len(already_seen))
         picked = _pick_under_quotas(order, rules)
     rng.shuffle(picked)
     return picked

@@ -206,26 +206,35 @@ def load_platform_bank(now: datetime, directory: Path = BANK_DIR) -> int:
     return added
 
 
+_POOL = (
+    select(
+        Question.id,
+        Question.topic,
+        Question.difficulty,
+        Question.basis_in_force_from,
+        Question.basis_in_force_until,
+        LegalDocument.in_force_from,
+        LegalDocument.in_force_until,
+    )
+    .outerjoin(LegalDocument, Question.legal_document_id == LegalDocument.id)
+    .where(Question.active.is_(True), Question.is_current_clause())
+)
+
+
 def question_pool() -> list[PoolQuestion]:
     """The questions new rounds are drawn from: current versions, active, each with the days
     its legal basis is in force (its own within its document's)."""
-    rows = db.session.execute(
-        select(
-            Question.id,
-            Question.topic,
-            Question.difficulty,
-            Question.basis_in_force_from,
-            Question.basis_in_force_until,
-            LegalDocument.in_force_from,
-            LegalDocument.in_force_until,
-        )
-        .outerjoin(LegalDocument, Question.legal_document_id == LegalDocument.id)
-        .where(Question.active.is_(True), Question.is_current_clause())
-    )
+    db.session.flush()  # a Core statement (read on every start): nothing pending left out
+    rows = db.session.connection().execute(_POOL).all()
     pool = []
     for question_id, topic, difficulty, start, end, document_start, document_end in rows:
-        window = Window(start, end).within(Window(document_start, document_end))
-        pool.append(PoolQuestion(question_id, topic, difficulty, window.start, window.end))
+        # Window(start, end).within(Window(document_start, document_end)), written out: the
+        # whole pool is read on every start.
+        if document_start is not None and (start is None or document_start > start):
+            start = document_start
+        if document_end is not None and (end is None or document_end < end):
+            end = document_end
+        pool.append(PoolQuestion(question_id, topic, difficulty, start, end))
     return pool
 
 

@@ -2,9 +2,10 @@
 the client's reports of questions shown), assessed by
 contest.domain.plausibility, and kept with its evidence when flagged; and which rounds rank."""
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, distinct, exists, func, or_, select, text
+from sqlalchemy import and_, bindparam, distinct, exists, func, or_, select, text
 
 from contest.domain.plausibility import (
     ADDRESS_WINDOW,
@@ -14,100 +15,116 @@ from contest.domain.plausibility import (
 )
 from contest.extensions import db
 from contest.models import (
-    Answer,
     Attempt,
-    Choice,
     ExcludedParticipant,
-    Question,
     ReviewDecision,
     RoundReview,
-    ServedQuestion,
 )
 
 
-def round_timeline(attempt: Attempt) -> RoundTimeline:
-    """What the server recorded of a graded round: each question's length and saves, and how
-    many accounts its device and rounds its address account for."""
-    chars = func.length(Question.text) + func.coalesce(func.sum(func.length(Choice.text)), 0)
-    rows = db.session.execute(
-        select(
-            ServedQuestion.question_id,
-            ServedQuestion.position,
-            chars,
-            Answer.first_saved_at,
-            Answer.saved_at,
-            ServedQuestion.shown_at,
-        )
-        .join(Question, Question.id == ServedQuestion.question_id)
-        .outerjoin(Choice, Choice.question_id == ServedQuestion.question_id)
-        .outerjoin(
-            Answer,
-            (Answer.attempt_id == ServedQuestion.attempt_id)
-            & (Answer.question_id == ServedQuestion.question_id),
-        )
-        .where(ServedQuestion.attempt_id == attempt.id)
-        .group_by(
-            ServedQuestion.question_id,
-            ServedQuestion.position,
-            Question.text,
-            Answer.first_saved_at,
-            Answer.saved_at,
-            ServedQuestion.shown_at,
-        )
-    )
-    questions = [
+def round_timeline(attempt: Attempt, questions: Sequence, answers: Mapping) -> RoundTimeline:
+    """What the server recorded of a graded round: each question's length and saves (from its
+    sheet: contest.quiz.services.RoundSheet), and how many accounts its device and rounds its
+    address account for (one statement)."""
+    timings = []
+    for question in questions:
+        answer = answers.get(question.question_id)
+        last = answer.saved_at if answer else None
         # Answers saved before first saves were kept count from their last save.
-        QuestionTiming(question_id, position, int(length), first or last, last, shown)
-        for question_id, position, length, first, last, shown in rows
-    ]
+        first = (answer.first_saved_at or last) if answer else None
+        timings.append(
+            QuestionTiming(
+                question.question_id,
+                question.position,
+                question.reading_chars,
+                first,
+                last,
+                question.shown_at,
+            )
+        )
+    device_accounts, address_rounds = _device_and_address(attempt)
     return RoundTimeline(
         started_at=attempt.started_at,
         finished_at=attempt.finished_at,
-        questions=questions,
-        device_accounts=_device_accounts(attempt),
-        address_rounds=_address_rounds(attempt),
+        questions=timings,
+        device_accounts=device_accounts,
+        address_rounds=address_rounds,
     )
 
 
-def _device_accounts(attempt: Attempt) -> int:
-    if attempt.device_id is None:
-        return 0
-    return db.session.scalar(
-        select(func.count(distinct(Attempt.user_id))).where(
-            Attempt.contest_id == attempt.contest_id, Attempt.device_id == attempt.device_id
+_DEVICE_ACCOUNTS = (
+    select(func.count(distinct(Attempt.user_id)))
+    .where(
+        Attempt.contest_id == bindparam("contest_id"), Attempt.device_id == bindparam("device_id")
+    )
+    .scalar_subquery()
+)
+_ADDRESS_ROUNDS = (
+    select(func.count())
+    .where(
+        Attempt.client_address == bindparam("client_address"),
+        Attempt.started_at > bindparam("since"),
+        Attempt.started_at <= bindparam("started_at"),
+    )
+    .scalar_subquery()
+)
+# One statement for what the round knows: (device known, address known) -> its counts.
+_COUNTS = {
+    (True, True): select(_DEVICE_ACCOUNTS, _ADDRESS_ROUNDS),
+    (True, False): select(_DEVICE_ACCOUNTS),
+    (False, True): select(_ADDRESS_ROUNDS),
+}
+
+
+def _device_and_address(attempt: Attempt) -> tuple[int, int]:
+    """The accounts that played the contest on the round's device, and the rounds started
+    from its address in ADDRESS_WINDOW up to it (0 for either when unknown)."""
+    known = (attempt.device_id is not None, attempt.client_address is not None)
+    if known not in _COUNTS:
+        return 0, 0
+    found = iter(
+        db.session.connection()
+        .execute(
+            _COUNTS[known],
+            {
+                "contest_id": attempt.contest_id,
+                "device_id": attempt.device_id,
+                "client_address": attempt.client_address,
+                "since": attempt.started_at - ADDRESS_WINDOW,
+                "started_at": attempt.started_at,
+            },
         )
+        .one()
     )
+    device = next(found) if known[0] else 0
+    address = next(found) if known[1] else 0
+    return device, address
 
 
-def _address_rounds(attempt: Attempt) -> int:
-    if attempt.client_address is None:
-        return 0
-    return db.session.scalar(
-        select(func.count()).where(
-            Attempt.client_address == attempt.client_address,
-            Attempt.started_at > attempt.started_at - ADDRESS_WINDOW,
-            Attempt.started_at <= attempt.started_at,
-        )
-    )
+_INSERT_REVIEW = RoundReview.__table__.insert()
 
 
-def flag_round(attempt: Attempt, now: datetime) -> RoundReview | None:
+def flag_round(
+    attempt: Attempt, questions: Sequence, answers: Mapping, now: datetime
+) -> RoundReview | None:
     """Assess a round just graded; a flagged one gets its review row (with the evidence)."""
-    assessment = assess_round(round_timeline(attempt), attempt.contest.plausibility_thresholds())
+    timeline = round_timeline(attempt, questions, answers)
+    assessment = assess_round(timeline, attempt.contest.plausibility_thresholds())
     if not assessment.flagged:
         return None
-    review = RoundReview(
-        attempt_id=attempt.id,
-        contest_id=attempt.contest_id,
-        user_id=attempt.user_id,
-        held=assessment.held,
-        flags=[flag.value for flag in assessment.flags],
-        evidence=assessment.evidence(),
-        flagged_at=now,
-        decision=ReviewDecision.PENDING,
-    )
-    db.session.add(review)
-    return review
+    values = {
+        "attempt_id": attempt.id,
+        "contest_id": attempt.contest_id,
+        "user_id": attempt.user_id,
+        "held": assessment.held,
+        "flags": [flag.value for flag in assessment.flags],
+        "evidence": assessment.evidence(),
+        "flagged_at": now,
+        "decision": ReviewDecision.PENDING,
+    }
+    # Written at once (Core), not by the unit of work at the commit; the row as written.
+    db.session.connection().execute(_INSERT_REVIEW, values)
+    return RoundReview(**values)
 
 
 def lock_participant_ranking(contest_id: int, user_id: int) -> None:

@@ -1,6 +1,8 @@
 """State changes of the quiz: starting, answering, submitting and grading rounds."""
 
 import random
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,6 +30,7 @@ from contest.models import (
     Choice,
     Contest,
     Prediction,
+    Question,
     Role,
     ServedQuestion,
     User,
@@ -143,6 +146,70 @@ def allowance(contest: Contest, user: User, now: datetime, timezone: ZoneInfo) -
     )
 
 
+@dataclass(frozen=True)
+class RoundStatus:
+    """Where a participant stands in a contest: the round in progress (its id), the
+    allowance, and how many rounds they started in the pace limit's window up to now."""
+
+    running_id: int | None
+    allowance: rounds.Allowance
+    started_in_pace_window: int
+
+
+_STATUS = select(
+    func.count(Attempt.id),
+    func.coalesce(
+        func.sum(
+            case(
+                (
+                    and_(
+                        Attempt.started_at >= bindparam("day_start"),
+                        Attempt.started_at < bindparam("day_end"),
+                    ),
+                    1,
+                ),
+                else_=0,
+            )
+        ),
+        0,
+    ),
+    func.count(case((Attempt.started_at > bindparam("pace_since"), 1))),
+    func.max(case((Attempt.state == AttemptState.ACTIVE, Attempt.id))),
+    func.max(case((Attempt.state == AttemptState.ACTIVE, Attempt.deadline_at))),
+).where(Attempt.contest_id == bindparam("contest_id"), Attempt.user_id == bindparam("user_id"))
+
+
+def round_status(contest: Contest, user: User, now: datetime, timezone: ZoneInfo) -> RoundStatus:
+    """running_attempt, allowance and the pace limit's count in one statement: the API's
+    contest and start. A running round whose time has run out is graded first (not running)."""
+    db.session.flush()  # a Core statement: nothing pending may be left out
+    day_start, day_end = rounds.local_day_bounds(now, timezone)
+    used_total, used_today, in_window, running_id, deadline_at = (
+        db.session.connection()
+        .execute(
+            _STATUS,
+            {
+                "contest_id": contest.id,
+                "user_id": user.id,
+                "day_start": day_start,
+                "day_end": day_end,
+                "pace_since": now - pace.PACE_WINDOW,
+            },
+        )
+        .one()
+    )
+    if running_id is not None and rounds.is_overdue(
+        deadline_at, contest.submission_grace_seconds, now
+    ):
+        running = db.session.get(Attempt, running_id)
+        if running is not None and grade_if_overdue(running, now):
+            running_id = None
+    allowance = rounds.attempt_allowance(
+        used_total, used_today, contest.max_attempts_total, contest.max_attempts_per_day
+    )
+    return RoundStatus(running_id, allowance, in_window)
+
+
 def next_round_at(
     contest: Contest, allowance: rounds.Allowance, now: datetime, timezone: ZoneInfo
 ) -> datetime | None:
@@ -170,6 +237,19 @@ def next_start_at(contest: Contest, user: User, now: datetime) -> datetime | Non
     return pace.next_start_allowed_at(recent, limit, now)
 
 
+def pace_standing(
+    contest: Contest, user: User, now: datetime, started_in_hour: int
+) -> pace.PaceAllowance:
+    """pace_allowance, from the rounds started in the hour as round_status counted them: the
+    start times are read only when the limit is reached (for when the next may start)."""
+    limit = contest.max_starts_per_hour
+    if limit is None:
+        return pace.PaceAllowance(None, started_in_hour, None, None)
+    if started_in_hour < limit:
+        return pace.PaceAllowance(limit, started_in_hour, limit - started_in_hour, None)
+    return pace_allowance(contest, user, now)
+
+
 def pace_allowance(contest: Contest, user: User, now: datetime) -> pace.PaceAllowance:
     """The participant's standing against the contest's pace limit (rounds started in the
     hour, how many may still start, and when the next may if none)."""
@@ -189,6 +269,229 @@ def pace_refusal(contest: Contest, user: User, now: datetime) -> PaceLimited | N
     return None if allowed_at is None else PaceLimited(allowed_at, contest.max_starts_per_hour)
 
 
+@dataclass(frozen=True)
+class SheetQuestion:
+    """A served question as its round shows it: the text, the choices in the round's order,
+    the correct choice, the characters of the stem and every choice, and when the client first
+    reported it on screen (the last two for plausibility)."""
+
+    question_id: int
+    position: int
+    text: str
+    choices: tuple[tuple[int, str], ...]  # (choice id, text)
+    correct_choice_id: int | None
+    reading_chars: int
+    shown_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SheetAnswer:
+    """A saved answer: the choice, its last save and its first (None: saved before kept)."""
+
+    choice_id: int
+    saved_at: datetime
+    first_saved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RoundSheet:
+    """A round's questions, choices, key and saved answers, read once (two statements) for
+    its grading, its plausibility checks and the API's reply alike."""
+
+    questions: tuple[SheetQuestion, ...]
+    answers: Mapping[int, SheetAnswer]
+
+    def answer_key(self) -> dict[int, int]:
+        """The correct choice of each question served in the round."""
+        return {
+            question.question_id: question.correct_choice_id
+            for question in self.questions
+            if question.correct_choice_id is not None
+        }
+
+
+@dataclass(frozen=True)
+class _Material:
+    """A question as stored: its text and its choices (id, text, correct) in stored order."""
+
+    text: str
+    choices: tuple[tuple[int, str, bool], ...]
+
+    @property
+    def reading_chars(self) -> int:
+        return len(self.text) + sum(len(text) for _, text, _ in self.choices)
+
+    def sheet_question(
+        self, question_id: int, position: int, order: list[int], shown_at: datetime | None = None
+    ) -> SheetQuestion:
+        texts = {choice_id: text for choice_id, text, _ in self.choices}
+        correct = [choice_id for choice_id, _, is_correct in self.choices if is_correct]
+        return SheetQuestion(
+            question_id,
+            position,
+            self.text,
+            tuple((choice_id, texts[choice_id]) for choice_id in order),
+            correct[-1] if correct else None,
+            self.reading_chars,
+            shown_at,
+        )
+
+
+_MATERIAL = (
+    select(Question.id, Question.text, Choice.id, Choice.text, Choice.is_correct)
+    .outerjoin(Choice, Choice.question_id == Question.id)
+    .where(Question.id.in_(bindparam("question_ids", expanding=True)))
+    .order_by(Question.id, Choice.position, Choice.id)
+)
+
+
+def _material(question_ids: list[int]) -> dict[int, _Material]:
+    """The questions' texts and choices, in one statement."""
+    found: dict[int, tuple[str, list]] = {}
+    rows = db.session.connection().execute(_MATERIAL, {"question_ids": question_ids}).all()
+    for question_id, stem, choice_id, choice_text, is_correct in rows:
+        _, choices = found.setdefault(question_id, (stem, []))
+        if choice_id is not None:
+            choices.append((choice_id, choice_text, bool(is_correct)))
+    return {qid: _Material(stem, tuple(choices)) for qid, (stem, choices) in found.items()}
+
+
+_SERVED = (
+    select(
+        ServedQuestion.question_id,
+        ServedQuestion.position,
+        ServedQuestion.choice_order,
+        ServedQuestion.shown_at,
+        Question.text,
+        Choice.id,
+        Choice.text,
+        Choice.is_correct,
+    )
+    .join(Question, Question.id == ServedQuestion.question_id)
+    .outerjoin(Choice, Choice.question_id == ServedQuestion.question_id)
+    .where(ServedQuestion.attempt_id == bindparam("attempt_id"))
+    .order_by(ServedQuestion.position, Choice.position, Choice.id)
+)
+_ANSWERS = select(
+    Answer.question_id, Answer.choice_id, Answer.saved_at, Answer.first_saved_at
+).where(Answer.attempt_id == bindparam("attempt_id"))
+
+
+def read_sheet(attempt: Attempt) -> RoundSheet:
+    """The round's questions with their texts, choices and key, and its saved answers."""
+    connection = db.session.connection()
+    served: dict[int, tuple[int, str, datetime | None, str, list]] = {}
+    rows = connection.execute(_SERVED, {"attempt_id": attempt.id}).all()
+    for question_id, position, order, shown_at, stem, choice_id, choice_text, correct in rows:
+        *_, choices = served.setdefault(question_id, (position, order, shown_at, stem, []))
+        if choice_id is not None:
+            choices.append((choice_id, choice_text, bool(correct)))
+    questions = tuple(
+        _Material(stem, tuple(choices)).sheet_question(
+            question_id, position, [int(part) for part in order.split(",")], shown_at
+        )
+        for question_id, (position, order, shown_at, stem, choices) in served.items()
+    )
+    answers = {
+        question_id: SheetAnswer(choice_id, saved_at, first_saved_at)
+        for question_id, choice_id, saved_at, first_saved_at in connection.execute(
+            _ANSWERS, {"attempt_id": attempt.id}
+        )
+    }
+    return RoundSheet(questions, answers)
+
+
+_INSERT_ATTEMPT = Attempt.__table__.insert().returning(Attempt.__table__.c.id)
+_INSERT_SERVED = ServedQuestion.__table__.insert()
+
+
+def start_round(
+    contest: Contest,
+    user: User,
+    now: datetime,
+    timezone: ZoneInfo,
+    rng: random.Random,
+    device_id: str | None = None,
+    client_address: str | None = None,
+) -> tuple[Attempt, RoundSheet]:
+    """Start a round: check the window and the limits, draw the questions, stamp the clock.
+
+    Returns the new round, not attached to the session (its rows are written with two
+    INSERTs, not the ORM's unit of work), and its sheet. `device_id` (the site's device
+    cookie) and `client_address` are kept for the plausibility checks at grading
+    (contest.quiz.plausibility).
+    """
+    contest.refuse_if_archived(now)
+    if not user.has_role(Role.PARTICIPANT):
+        raise NotAParticipant()
+    if not contest.quiz_is_open(now):
+        raise QuizClosed()
+    status = round_status(contest, user, now, timezone)
+    if status.running_id is not None:
+        raise RoundInProgress(status.running_id)
+    if status.allowance.exhausted:
+        raise NoAttemptsLeft()
+    limit = contest.max_starts_per_hour
+    if limit is not None and status.started_in_pace_window >= limit:
+        refusal = pace_refusal(contest, user, now)
+        if refusal is not None:
+            raise refusal
+    try:
+        picked = pick_questions(
+            question_pool(), _seen_question_ids(user), contest.draw_rules(), rng
+        )
+    except RulesNotSatisfiable as error:
+        raise BankTooSmall() from error
+    material = _material(picked)
+    candidates = [
+        Candidate(question_id, tuple(choice[0] for choice in material[question_id].choices))
+        for question_id in picked
+    ]
+    drawn = serve_round(candidates, rng)
+    values = {
+        "contest_id": contest.id,
+        "user_id": user.id,
+        "state": AttemptState.ACTIVE,
+        "started_at": now,
+        "deadline_at": rounds.round_deadline(
+            now, contest.round_time_limit_seconds, contest.quiz_closes_at
+        ),
+        "question_count": len(drawn),
+        "device_id": device_id,
+        "client_address": client_address,
+    }
+    connection = db.session.connection()
+    try:
+        attempt_id = connection.execute(_INSERT_ATTEMPT, values).scalar_one()
+    except IntegrityError:
+        # A parallel request of the same participant started a round first.
+        db.session.rollback()
+        running = active_attempt(contest, user)
+        raise RoundInProgress(running.id if running else None) from None
+    connection.execute(
+        _INSERT_SERVED,
+        [
+            {
+                "attempt_id": attempt_id,
+                "question_id": item.question_id,
+                "position": item.position,
+                "choice_order": ",".join(str(choice_id) for choice_id in item.choice_ids),
+            }
+            for item in drawn
+        ],
+    )
+    sheet = RoundSheet(
+        tuple(
+            material[item.question_id].sheet_question(
+                item.question_id, item.position, list(item.choice_ids)
+            )
+            for item in drawn
+        ),
+        {},
+    )
+    return Attempt(id=attempt_id, **values), sheet
+
+
 def start_attempt(
     contest: Contest,
     user: User,
@@ -198,83 +501,20 @@ def start_attempt(
     device_id: str | None = None,
     client_address: str | None = None,
 ) -> Attempt:
-    """Start a round: check the window and the limits, draw the questions, stamp the clock.
-
-    `device_id` (the site's device cookie) and `client_address` are kept for the plausibility
-    checks at grading (contest.quiz.plausibility).
-    """
-    contest.refuse_if_archived(now)
-    if not user.has_role(Role.PARTICIPANT):
-        raise NotAParticipant()
-    if not contest.quiz_is_open(now):
-        raise QuizClosed()
-    running = running_attempt(contest, user, now)
-    if running is not None:
-        raise RoundInProgress(running.id)
-    if allowance(contest, user, now, timezone).exhausted:
-        raise NoAttemptsLeft()
-    refusal = pace_refusal(contest, user, now)
-    if refusal is not None:
-        raise refusal
-    try:
-        picked = pick_questions(
-            question_pool(), _seen_question_ids(user), contest.draw_rules(), rng
-        )
-    except RulesNotSatisfiable as error:
-        raise BankTooSmall() from error
-    drawn = serve_round(_with_choices(picked), rng)
-    attempt = Attempt(
-        contest_id=contest.id,
-        user_id=user.id,
-        state=AttemptState.ACTIVE,
-        started_at=now,
-        deadline_at=rounds.round_deadline(
-            now, contest.round_time_limit_seconds, contest.quiz_closes_at
-        ),
-        question_count=len(drawn),
-        device_id=device_id,
-        client_address=client_address,
-        served=[
-            ServedQuestion(
-                question_id=item.question_id,
-                position=item.position,
-                choice_ids=item.choice_ids,
-            )
-            for item in drawn
-        ],
-    )
-    db.session.add(attempt)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # A parallel request of the same participant started a round first.
-        db.session.rollback()
-        running = active_attempt(contest, user)
-        raise RoundInProgress(running.id if running else None) from None
-    return attempt
+    """start_round, returning the new round as loaded in the session (with its questions)."""
+    started, _ = start_round(contest, user, now, timezone, rng, device_id, client_address)
+    return db.session.get(Attempt, started.id)
 
 
-def _with_choices(question_ids: list[int]) -> list[Candidate]:
-    """The picked questions with their choice ids, in the order they were picked."""
-    rows = db.session.execute(
-        select(Choice.question_id, Choice.id)
-        .where(Choice.question_id.in_(question_ids))
-        .order_by(Choice.question_id, Choice.position, Choice.id)
-    )
-    choices: dict[int, list[int]] = {question_id: [] for question_id in question_ids}
-    for question_id, choice_id in rows:
-        choices[question_id].append(choice_id)
-    return [Candidate(question_id, tuple(choices[question_id])) for question_id in question_ids]
+_SEEN = (
+    select(ServedQuestion.question_id)
+    .join(Attempt, Attempt.id == ServedQuestion.attempt_id)
+    .where(Attempt.user_id == bindparam("user_id"))
+)
 
 
 def _seen_question_ids(user: User) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(ServedQuestion.question_id)
-            .join(Attempt, Attempt.id == ServedQuestion.attempt_id)
-            .where(Attempt.user_id == user.id)
-        )
-    )
+    return set(db.session.connection().execute(_SEEN, {"user_id": user.id}).scalars().all())
 
 
 _SAVE_ANSWER_SQL = """
@@ -402,11 +642,19 @@ def record_shown(attempt: Attempt, question_ids: list[int], now: datetime) -> di
 
 def submit_attempt(attempt: Attempt, now: datetime) -> Attempt:
     """Grade a round at the participant's request; a second call changes nothing."""
-    if not attempt.is_active:
-        return attempt
-    overdue = rounds.is_overdue(attempt.deadline_at, attempt.contest.submission_grace_seconds, now)
-    _grade(attempt, now, AttemptState.EXPIRED if overdue else AttemptState.SUBMITTED)
+    submit_round(attempt, now)
     return attempt
+
+
+def submit_round(attempt: Attempt, now: datetime) -> RoundSheet:
+    """submit_attempt, returning the round's sheet as graded (read once, for the reply)."""
+    if attempt.is_active:
+        grace = attempt.contest.submission_grace_seconds
+        overdue = rounds.is_overdue(attempt.deadline_at, grace, now)
+        sheet = _grade(attempt, now, AttemptState.EXPIRED if overdue else AttemptState.SUBMITTED)
+        if sheet is not None:
+            return sheet
+    return read_sheet(attempt)
 
 
 def grade_if_overdue(attempt: Attempt, now: datetime) -> bool:
@@ -459,48 +707,70 @@ def expire_overdue_attempts(now: datetime, batch_size: int = 500) -> int:
         1
         for attempt in overdue
         if rounds.is_overdue(attempt.deadline_at, attempt.contest.submission_grace_seconds, now)
-        and _grade(attempt, now, AttemptState.EXPIRED)
+        and _grade(attempt, now, AttemptState.EXPIRED) is not None
     )
 
 
-def _grade(attempt: Attempt, now: datetime, state: AttemptState) -> bool:
-    """Grade the round; whether this call did (False: a concurrent one did, its result stands)."""
+_attempts = Attempt.__table__.c
+_CLAIM = (
+    Attempt.__table__.update()
+    .where(_attempts.id == bindparam("attempt_id"), _attempts.state == AttemptState.ACTIVE)
+    .values(state=bindparam("new_state"), submitted_at=bindparam("new_submitted_at"))
+)
+_RECORD_GRADE = (
+    Attempt.__table__.update()
+    .where(_attempts.id == bindparam("attempt_id"))
+    .values(
+        correct_count=bindparam("new_correct_count"),
+        finished_at=bindparam("new_finished_at"),
+        duration_ms=bindparam("new_duration_ms"),
+    )
+)
+
+
+def _grade(attempt: Attempt, now: datetime, state: AttemptState) -> RoundSheet | None:
+    """Grade the round; its sheet as graded when this call did, None when a concurrent one
+    did (its result stands)."""
+    db.session.flush()  # the statements below are Core: nothing pending may be left behind
+    connection = db.session.connection()
     # Claiming the round in one guarded UPDATE takes its lock before the answers are read.
     submitted_at = now if state is AttemptState.SUBMITTED else None
-    claimed = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.state == AttemptState.ACTIVE)
-        .values(state=state, submitted_at=submitted_at)
-        .execution_options(synchronize_session=False)
+    claimed = connection.execute(
+        _CLAIM, {"attempt_id": attempt.id, "new_state": state, "new_submitted_at": submitted_at}
     ).rowcount
     if not claimed:
         db.session.refresh(attempt)
-        return False  # graded by a concurrent request; its result stands
-    # What the UPDATE just stored: recorded as loaded, so the flush does not write it again.
+        return None  # graded by a concurrent request; its result stands
+    # What the UPDATEs store is recorded as loaded, so no flush writes it again.
     set_committed_value(attempt, "state", state)
     set_committed_value(attempt, "submitted_at", submitted_at)
+    sheet = read_sheet(attempt)
     saved = {
-        question_id: rounds.SavedAnswer(choice_id, saved_at)
-        for question_id, choice_id, saved_at in db.session.execute(
-            select(Answer.question_id, Answer.choice_id, Answer.saved_at).where(
-                Answer.attempt_id == attempt.id
-            )
-        )
+        question_id: rounds.SavedAnswer(answer.choice_id, answer.saved_at)
+        for question_id, answer in sheet.answers.items()
     }
     grade = rounds.grade_round(
-        attempt.started_at, attempt.deadline_at, now, answer_key(attempt), saved
+        attempt.started_at, attempt.deadline_at, now, sheet.answer_key(), saved
     )
-    attempt.correct_count = grade.correct_count
-    attempt.finished_at = grade.finished_at
-    attempt.duration_ms = grade.duration_ms
-    db.session.flush()
-    review = plausibility.flag_round(attempt, now)
+    connection.execute(
+        _RECORD_GRADE,
+        {
+            "attempt_id": attempt.id,
+            "new_correct_count": grade.correct_count,
+            "new_finished_at": grade.finished_at,
+            "new_duration_ms": grade.duration_ms,
+        },
+    )
+    set_committed_value(attempt, "correct_count", grade.correct_count)
+    set_committed_value(attempt, "finished_at", grade.finished_at)
+    set_committed_value(attempt, "duration_ms", grade.duration_ms)
+    review = plausibility.flag_round(attempt, sheet.questions, sheet.answers, now)
     # A decision on this participant's rounds (an exclusion among them) is committed before
     # the check below, or waits for this grading to commit.
     plausibility.lock_participant_ranking(attempt.contest_id, attempt.user_id)
     if plausibility.is_ranked(attempt, review):
         record_best_round(attempt)
-    return True
+    return sheet
 
 
 def record_best_round(attempt: Attempt) -> None:
