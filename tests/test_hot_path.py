@@ -16,7 +16,7 @@ from contest.models import Attempt, RoundReview
 from tests.helpers import make_contest, make_questions, make_user
 
 # Statements a request may send at most (commits and the tests' savepoints aside).
-MOST = {"contest": 3, "start": 9, "save": 1, "submit": 9}
+MOST = {"contest": 3, "start": 9, "shown": 4, "save": 1, "submit": 9}
 
 
 @contextmanager
@@ -54,12 +54,25 @@ def test_a_round_sends_few_statements_and_stays_correct(api, db_session, frozen_
     assert shown.get_json()["attempts"]["used_total"] == 0
     assert statements <= MOST["contest"]
 
+    api.reports_shown = False  # the round page's report is measured on its own
     started, statements = measured(lambda: api.post(f"{base}/attempts"))
     assert started.status_code == 201
     assert statements <= MOST["start"]
     round_ = started.get_json()
     assert len(round_["questions"]) == contest.questions_per_round
     assert round_["answers"] == {}
+
+    every_question = {"question_ids": [question["id"] for question in round_["questions"]]}
+    reported, statements = measured(
+        lambda: api.post(f"/attempts/{round_['id']}/shown", json=every_question)
+    )
+    assert reported.status_code == 200, reported.get_json()
+    assert statements <= MOST["shown"]
+    again, statements = measured(
+        lambda: api.post(f"/attempts/{round_['id']}/shown", json=every_question)
+    )
+    assert again.get_json() == reported.get_json()  # the first report stands
+    assert statements <= MOST["shown"] - 1  # nothing left to write
 
     for question in round_["questions"]:
         path = f"/attempts/{round_['id']}/answers/{question['id']}"

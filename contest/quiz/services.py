@@ -610,34 +610,30 @@ def record_shown(attempt: Attempt, question_ids: list[int], now: datetime) -> di
         grade_if_overdue(attempt, now)
         raise RoundClosed(attempt.id)
     wanted = set(question_ids)
-    served = set(
-        db.session.scalars(
-            select(ServedQuestion.question_id).where(
-                ServedQuestion.attempt_id == attempt.id, ServedQuestion.question_id.in_(wanted)
-            )
-        )
-    )
-    if served != wanted:
-        raise QuestionNotInRound(attempt.id)
-    if wanted:
-        # One guarded UPDATE: of two racing reports, the first to write keeps its moment.
-        db.session.execute(
-            update(ServedQuestion)
-            .where(
-                ServedQuestion.attempt_id == attempt.id,
-                ServedQuestion.question_id.in_(wanted),
-                ServedQuestion.shown_at.is_(None),
-            )
-            .values(shown_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    return dict(
+    known = dict(
         db.session.execute(
             select(ServedQuestion.question_id, ServedQuestion.shown_at).where(
                 ServedQuestion.attempt_id == attempt.id, ServedQuestion.question_id.in_(wanted)
             )
         ).all()
     )
+    if set(known) != wanted:
+        raise QuestionNotInRound(attempt.id)
+    first_reports = [question_id for question_id, shown_at in known.items() if shown_at is None]
+    if first_reports:
+        # A guarded UPDATE: of two racing reports, the first to write keeps its moment (the
+        # other's reply may say its own, a moment later; the stored one stands).
+        db.session.execute(
+            update(ServedQuestion)
+            .where(
+                ServedQuestion.attempt_id == attempt.id,
+                ServedQuestion.question_id.in_(first_reports),
+                ServedQuestion.shown_at.is_(None),
+            )
+            .values(shown_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return {question_id: shown_at or now for question_id, shown_at in known.items()}
 
 
 def submit_attempt(attempt: Attempt, now: datetime) -> Attempt:
