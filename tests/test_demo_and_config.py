@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from contest.config import ConfigurationError, resolve_secret_key
-from contest.demo import load_demo
+from contest.demo import DEMO_PASSWORD, demo_name, load_demo
 from contest.domain.question_files import read_question_file
 from contest.domain.question_files.records import CheckedQuestion
 from contest.domain.question_files.validation import check_questions
@@ -32,6 +32,7 @@ from contest.questions.services import BANK_DIR
 from contest.results import workflow
 from contest.results.services import individual_leaderboard
 from contest.review import services as review
+from tests.helpers import ApiClient
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -84,7 +85,9 @@ def _reviews(db_session, contest_id: int) -> dict[str, RoundReview]:
     return dict(rows)
 
 
-def test_demo_review_queues_hold_flagged_rounds_decided_last_year_and_pending_now(db_session):
+def test_demo_review_queues_hold_flagged_rounds_decided_last_year_and_pending_now(
+    client, db_session
+):
     now = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
     counts = load_demo(now, ZONE)
     past = db_session.get(Contest, counts["past_contest"])
@@ -123,6 +126,8 @@ def test_demo_review_queues_hold_flagged_rounds_decided_last_year_and_pending_no
     assert accepted.attempt_id in ranked_rounds
     assert len(ranking) == 31
     assert db_session.get(BestRound, (past.id, excluded.user_id)) is None
+    # It would have come first: the approval waited for its decision.
+    assert review.would_be_place(past, excluded.attempt) == 1
     published = workflow.published_snapshot(past, now).content["prizes"]
     assert excluded.user_id not in {award["entry_id"] for award in published}
 
@@ -137,6 +142,21 @@ def test_demo_review_queues_hold_flagged_rounds_decided_last_year_and_pending_no
     queued = {line.review.attempt_id for line in review.review_queue(demo)}
     assert queued == {each.attempt_id for each in pending.values()}
     assert individual_leaderboard(demo, limit=10) == []
+
+    # The organizer finds them on the queue's pages.
+    db_session.commit()
+    organizer = db_session.scalar(select(User).where(User.username == "organizer"))
+    ApiClient(client).login(organizer, DEMO_PASSWORD)
+    queue = client.get("/contests/demo/organizer/review/").get_data(as_text=True)
+    assert demo_name(199) in queue
+    assert demo_name(200) in queue
+    archive = f"/contests/{past.slug}/organizer/review/?status="
+    excluded_page = client.get(archive + "excluded").get_data(as_text=True)
+    accepted_page = client.get(archive + "accepted").get_data(as_text=True)
+    assert demo_name(31) in excluded_page
+    assert demo_name(31) not in accepted_page
+    assert demo_name(32) in accepted_page
+    assert demo_name(32) not in excluded_page
 
     # Loaded again (the next day too): nothing is played or decided twice.
     load_demo(now + timedelta(days=1), ZONE)
