@@ -3,6 +3,7 @@ ready videos."""
 
 import random
 import tempfile
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,11 +13,25 @@ from werkzeug.security import generate_password_hash
 
 from contest import media
 from contest.extensions import db
-from contest.models import Contest, ReviewPolicy, Role, Unit, UnitGroup, User, Video, VideoForm
+from contest.models import (
+    Attempt,
+    Contest,
+    ContestState,
+    Question,
+    ReviewPolicy,
+    Role,
+    RoundReview,
+    Unit,
+    UnitGroup,
+    User,
+    Video,
+    VideoForm,
+)
 from contest.questions.services import load_platform_bank
 from contest.quiz import services as quiz
 from contest.results import standings as results_standings
 from contest.results import workflow
+from contest.review import services as review
 from contest.storage import current_storage
 from contest.units.services import enroll_active_units
 from contest.videos.processing import process_video
@@ -30,6 +45,13 @@ PAST_PLAYERS = 30  # user1 … user30 played last year's contest
 # over the plausibility floor's skim (contest.domain.plausibility), then think a few seconds:
 # their rounds stay ranked whatever the length of the bank's questions.
 PAST_READING_CHARS_PER_SECOND = 25
+# Rounds the fair-play checks flag (contest.domain.plausibility), played by participants who
+# have no other round in their contest: last year's, decided by the organizer before its
+# results were approved; this year's, left waiting in the review queue.
+PAST_SCRIPTED = "user31"  # answers about a second apart: too fast, excluded
+PAST_UNREPORTED = "user32"  # a careful pace, no question reported shown: accepted
+OPEN_SCRIPTED = "user199"  # every question reported at once, answers a second apart
+OPEN_METRONOME = "user200"  # an answer every 20 seconds sharp: regular timing
 
 # (group code, group name, [(unit code, unit name, headcount)]) in the order of the seed plan.
 UNIT_GROUPS = [
@@ -163,6 +185,7 @@ def load_demo(now: datetime, timezone: ZoneInfo) -> dict[str, int]:
     questions = load_platform_bank(now)
     db.session.flush()
     past = _past_contest(now, timezone)
+    _open_flagged_rounds(contest, now)
     videos = _videos(contest, units, now)
     return {
         "contest": contest.id,
@@ -259,6 +282,7 @@ def _past_contest(now: datetime, timezone: ZoneInfo) -> Contest:
         started = opens + timedelta(days=n % 28, hours=1 + n % 9, minutes=n)
         _play_round(contest, player, started, skill=0.45 + 0.5 * rng.random(), rng=rng)
     organizer = db.session.scalar(select(User).where(User.username == "organizer"))
+    _past_flagged_rounds(contest, organizer, rng)
     decided_at = closes + timedelta(days=20)
     # The demo's organizers order any tie at a prize boundary as the ranking lists it.
     for tie in results_standings.compute_standings(contest).prizes.pending_ties:
@@ -269,19 +293,38 @@ def _past_contest(now: datetime, timezone: ZoneInfo) -> Contest:
     return contest
 
 
+def _careful_reader(rng: random.Random) -> Callable[[Question], int]:
+    """A person's time on a question: reading it at a careful pace, then a few seconds' thought."""
+
+    def time_ms(question: Question) -> int:
+        characters = len(question.text) + sum(len(choice.text) for choice in question.choices)
+        return characters * 1000 // PAST_READING_CHARS_PER_SECOND + rng.randint(2_000, 15_000)
+
+    return time_ms
+
+
 def _play_round(
-    contest: Contest, player: User, started: datetime, skill: float, rng: random.Random
-) -> None:
+    contest: Contest,
+    player: User,
+    started: datetime,
+    skill: float,
+    rng: random.Random,
+    time_ms: Callable[[Question], int] | None = None,
+    shown: str = "each",
+) -> Attempt:
     """One round through the quiz's own services: drawn, each question shown (as the round
-    page reports it when scrolled to) and answered one by one, submitted."""
+    page reports it when scrolled to; `shown`: "all" at once at the start, as a script may, or
+    "none", as a client that never reports) and answered one by one after `time_ms` on it (a
+    careful reader's by default), submitted."""
     attempt = quiz.start_attempt(contest, player, started, contest.quiz_opens_at.tzinfo, rng)
+    time_ms = time_ms or _careful_reader(rng)
+    if shown == "all":
+        quiz.record_shown(attempt, [served.question_id for served in attempt.served], started)
     moment = started
     for served in attempt.served:
-        quiz.record_shown(attempt, [served.question_id], moment)
-        question = served.question
-        characters = len(question.text) + sum(len(choice.text) for choice in question.choices)
-        reading_ms = characters * 1000 // PAST_READING_CHARS_PER_SECOND
-        moment += timedelta(milliseconds=reading_ms + rng.randint(2_000, 15_000))
+        if shown == "each":
+            quiz.record_shown(attempt, [served.question_id], moment)
+        moment += timedelta(milliseconds=time_ms(served.question))
         right = served.question.correct_choice.id
         wrong = [choice for choice in served.choice_ids if choice != right]
         choice = right if rng.random() < skill or not wrong else rng.choice(wrong)
@@ -289,6 +332,92 @@ def _play_round(
             attempt.id, player.id, served.question_id, choice, moment, player.session_version
         )
     quiz.submit_attempt(attempt, moment + timedelta(milliseconds=rng.randint(500, 3_000)))
+    return attempt
+
+
+def _past_flagged_rounds(contest: Contest, organizer: User, rng: random.Random) -> None:
+    """Two of last year's rounds the checks flagged, each decided by the organizer through the
+    review service (with its reason, in the audit log) before the results were approved."""
+    players = {
+        user.username: user
+        for user in db.session.scalars(
+            select(User).where(User.username.in_([PAST_SCRIPTED, PAST_UNREPORTED]))
+        )
+    }
+    opens = contest.quiz_opens_at
+    scripted = _play_round(
+        contest,
+        players[PAST_SCRIPTED],
+        opens + timedelta(days=12, hours=14, minutes=3),
+        skill=1.0,
+        rng=rng,
+        time_ms=lambda question: rng.randint(800, 1_300),
+        shown="all",
+    )
+    unreported = _play_round(
+        contest,
+        players[PAST_UNREPORTED],
+        opens + timedelta(days=20, hours=2, minutes=41),
+        skill=0.8,
+        rng=rng,
+        shown="none",
+    )
+    decided_at = contest.quiz_closes_at + timedelta(days=10)
+    decisions = (
+        (
+            unreported,
+            review.ACCEPT,
+            "Người dự thi dùng trình duyệt cũ, không gửi được báo cáo câu hỏi đã hiển thị; "
+            "nhịp trả lời là nhịp đọc bình thường (dữ liệu demo).",
+        ),
+        (
+            scripted,
+            review.EXCLUDE_ROUND,
+            "10 câu trả lời cách nhau khoảng một giây, nhanh hơn thời gian đọc tối thiểu: "
+            "không phải người chơi (dữ liệu demo).",
+        ),
+    )
+    for attempt, decision, reason in decisions:
+        flagged = db.session.get(RoundReview, attempt.id)
+        review.decide_round(flagged, decision, reason, organizer, decided_at)
+        decided_at += timedelta(minutes=7)
+
+
+def _open_flagged_rounds(contest: Contest, now: datetime) -> None:
+    """Two rounds of the open contest the checks flagged, left for the organizer to decide, so
+    the review queue has rounds pending with their timelines (none while the contest is not
+    open, nor once its scripted players have played)."""
+    players = db.session.scalars(
+        select(User)
+        .where(User.username.in_([OPEN_SCRIPTED, OPEN_METRONOME]))
+        .order_by(User.username)
+    ).all()
+    played = select(Attempt.id).where(
+        Attempt.contest_id == contest.id, Attempt.user_id.in_([user.id for user in players])
+    )
+    if contest.state(now) is not ContestState.OPEN or db.session.scalar(played.limit(1)):
+        return
+    rng = random.Random(contest.quiz_opens_at.year)  # noqa: S311 (demo data)
+    # Started a little before the load (not before the opening), so the rounds are over.
+    started = max(contest.quiz_opens_at, now - timedelta(minutes=30))
+    scripted, metronome = players
+    _play_round(
+        contest,
+        scripted,
+        started,
+        skill=1.0,
+        rng=rng,
+        time_ms=lambda question: rng.randint(800, 1_300),
+        shown="all",
+    )
+    _play_round(
+        contest,
+        metronome,
+        started + timedelta(minutes=4),
+        skill=0.7,
+        rng=rng,
+        time_ms=lambda question: 20_000,
+    )
 
 
 def _accounts(units: list[Unit], password_hash: str) -> int:
