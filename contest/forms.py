@@ -71,65 +71,78 @@ class ActionForm(ContestForm):
     """Only the CSRF token, for a button that acts (import, reset...): the button says what."""
 
 
-class LocalMomentField(StringField):
-    """A date and time typed as dd/mm/yyyy HH:MM in the contest's zone, whatever the browser's
-    locale (a datetime-local input shows the browser's own order); the data are aware UTC.
+class TypedTextField(StringField):
+    """A value typed in one fixed format whatever the browser's locale (a date input shows the
+    browser's own order): the placeholder shows the format, `parse` reads the text (a
+    ValueError refuses it with `invalid_message`) and `show` writes the data back."""
+
+    placeholder = ""
+    invalid_message = ""
+    data_type: type = object
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"placeholder": self.placeholder, "autocomplete": "off", "spellcheck": "false"}
+        render_kw |= kwargs.pop("render_kw", None) or {}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def parse(self, text: str):
+        raise NotImplementedError
+
+    def show(self, data) -> str:
+        raise NotImplementedError
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = valuelist[0] if valuelist else ""
+        if not text or not text.strip():
+            self.raw_data = [""]  # blank is empty: InputRequired refuses it, Optional skips it
+            return
+        try:
+            self.data = self.parse(text)
+        except ValueError:
+            self.raw_data = [text]
+            raise ValueError(self.invalid_message) from None
+
+    def _value(self):
+        if self.raw_data and self.errors:
+            return self.raw_data[0]
+        return self.show(self.data) if isinstance(self.data, self.data_type) else ""
+
+
+class LocalMomentField(TypedTextField):
+    """A date and time typed as dd/mm/yyyy HH:MM in the contest's zone; the data are aware UTC.
 
     "24:00" ends the day. A closing field shows a close at local midnight as "15/10/2021 24:00",
     the way the organizer's plan writes it.
     """
 
+    placeholder = MOMENT_FORMAT
+    invalid_message = NOT_A_MOMENT
+    data_type = datetime
+
     def __init__(self, label=None, validators=None, closing: bool = False, **kwargs):
-        render_kw = {"placeholder": MOMENT_FORMAT, "autocomplete": "off", "spellcheck": "false"}
-        render_kw |= kwargs.pop("render_kw", None) or {}
-        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+        super().__init__(label, validators, **kwargs)
         self.closing = closing
 
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = valuelist[0] if valuelist else ""
-        if not text or not text.strip():
-            self.raw_data = [""]  # blank is empty: InputRequired refuses it, Optional skips it
-            return
-        try:
-            wall_clock = parse_moment(text)
-        except ValueError:
-            self.raw_data = [text]
-            raise ValueError(NOT_A_MOMENT) from None
-        self.data = wall_clock.replace(tzinfo=local_zone())
+    def parse(self, text: str) -> datetime:
+        return parse_moment(text).replace(tzinfo=local_zone())
 
-    def _value(self):
-        if self.raw_data and self.errors:
-            return self.raw_data[0]
-        if not isinstance(self.data, datetime):
-            return ""
-        local = self.data.astimezone(local_zone()).replace(tzinfo=None)
-        return moment_text(local, closing=self.closing)
+    def show(self, data: datetime) -> str:
+        return moment_text(data.astimezone(local_zone()).replace(tzinfo=None), closing=self.closing)
 
 
-class DayField(StringField):
-    """A day typed as dd/mm/yyyy, whatever the browser's locale; the data are a date."""
+class DayField(TypedTextField):
+    """A day typed as dd/mm/yyyy; the data are a date."""
 
-    def __init__(self, label=None, validators=None, **kwargs):
-        render_kw = {"placeholder": DAY_FORMAT, "autocomplete": "off", "spellcheck": "false"}
-        render_kw |= kwargs.pop("render_kw", None) or {}
-        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+    placeholder = DAY_FORMAT
+    invalid_message = NOT_A_DAY
+    data_type = date
 
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = valuelist[0] if valuelist else ""
-        if not text or not text.strip():
-            self.raw_data = [""]  # blank is empty: InputRequired refuses it, Optional skips it
-            return
-        try:
-            self.data = parse_day(text)
-        except ValueError:
-            raise ValueError(NOT_A_DAY) from None
+    def parse(self, text: str) -> date:
+        return parse_day(text)
 
-    def _value(self):
-        if self.raw_data and self.errors:
-            return self.raw_data[0]
-        return day_text(self.data) if isinstance(self.data, date) else ""
+    def show(self, data: date) -> str:
+        return day_text(data)
 
 
 # One decimal separator, comma or point, and no thousands separators: "40", "40,5", "0.25".

@@ -31,6 +31,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.db)
 
 
+def pytest_runtest_setup(item):
+    """A test marked `postgres` (or a parameter so marked) runs only on TEST_DATABASE_URL's
+    PostgreSQL: the one place that skips it otherwise."""
+    if item.get_closest_marker("postgres") and not (TEST_DATABASE_URL or "").startswith(
+        "postgresql"
+    ):
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL")
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if TEST_DATABASE_URL:

@@ -8,7 +8,6 @@ from sqlalchemy import select, text
 
 from contest.extensions import db
 from contest.models import Answer, Attempt, AttemptState
-from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import (
     logged_in_clients,
     make_contest,
@@ -18,13 +17,7 @@ from tests.helpers import (
     race,
 )
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not (TEST_DATABASE_URL or "").startswith("postgresql"),
-        reason="needs PostgreSQL: set TEST_DATABASE_URL",
-    ),
-]
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture

@@ -43,10 +43,6 @@ from tests.conftest import TEST_DATABASE_URL
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.fault,
-    pytest.mark.skipif(
-        not (TEST_DATABASE_URL or "").startswith("postgresql"),
-        reason="needs PostgreSQL: set TEST_DATABASE_URL",
-    ),
 ]
 
 PARTICIPANTS = 16

@@ -25,7 +25,6 @@ from contest.models import (
     User,
 )
 from contest.review import services as review
-from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import (
     flagged_round,
     logged_in_clients,
@@ -36,13 +35,7 @@ from tests.helpers import (
     race,
 )
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not (TEST_DATABASE_URL or "").startswith("postgresql"),
-        reason="needs PostgreSQL: set TEST_DATABASE_URL",
-    ),
-]
+pytestmark = pytest.mark.postgres
 
 ROUNDS = 4  # each race is run this many times, with a new participant each time
 

@@ -20,7 +20,6 @@ from contest.models import Attempt, AttemptState, SchedulerLease
 from contest.models.scheduling import scheduler_jobs
 from contest.quiz.services import start_attempt
 from tests.apps import own_app
-from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import make_contest, make_questions, make_user
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -134,10 +133,6 @@ def test_jobs_live_in_the_database_and_run_at_start(app, db_session, frozen_cloc
 
 # A real race needs real commits on separate connections: PostgreSQL (SQLite serialises writers).
 @pytest.mark.postgres
-@pytest.mark.skipif(
-    not (TEST_DATABASE_URL or "").startswith("postgresql"),
-    reason="needs PostgreSQL: set TEST_DATABASE_URL",
-)
 def test_two_schedulers_racing_one_acts(app):
     try:
         results = []

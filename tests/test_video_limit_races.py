@@ -32,10 +32,8 @@ def racing_app(request, tmp_path) -> Iterator[Flask]:
     """A migrated app of the test's own with a unit admin of an open video window (limit 2)."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'races.db'}"
-    elif (TEST_DATABASE_URL or "").startswith("postgresql"):
+    else:  # marked postgres: skipped without TEST_DATABASE_URL (tests/conftest.py)
         url = request.getfixturevalue("race_database")
-    else:
-        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL")
     with own_app(url, tmp_path, VIDEO_PROCESSING="scheduler", RATELIMIT_ENABLED=False) as app:
         upgrade()
         now = datetime.now(UTC)
