@@ -150,6 +150,12 @@ def play_a_round(stack: Stack) -> None:
     if reply.status_code != 201:
         raise CheckFailed(f"start a round: {reply.status_code} {reply.text}")
     attempt = reply.json()
+    shown = {"question_ids": [question["id"] for question in attempt["questions"]]}
+    reply = http.post(
+        f"{api}/attempts/{attempt['id']}/shown", json=shown, headers=headers, timeout=10
+    )
+    if reply.status_code != 200:
+        raise CheckFailed(f"report the questions shown: {reply.status_code} {reply.text}")
     for question in attempt["questions"]:
         url = f"{api}/attempts/{attempt['id']}/answers/{question['id']}"
         body = {"choice_id": question["choices"][0]["id"]}
