@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from contest import clock
+from contest.actions import saved_or_refused
 from contest.auth.decorators import role_required
 from contest.contest_setup import bp, contests_bp, documents_bp, services
 from contest.contest_setup.forms import (
@@ -52,19 +53,6 @@ def allow_documents_over_the_site_limit(endpoint, values):
     just over it gets its clear message (a larger one is refused unread)."""
     if endpoint == "contest_setup.upload_document":
         request.max_content_length = 2 * services.MAX_DOCUMENT_BYTES
-
-
-def _saved_or_refused(change, success: str, endpoint: str):
-    """Run a service; commit and redirect on success, or roll back and flash the rule."""
-    try:
-        change()
-    except Refused as refused:
-        db.session.rollback()
-        flash(str(refused.message), "error")
-        return None
-    db.session.commit()
-    flash(success, "success")
-    return redirect(url_for(endpoint))
 
 
 # Creating and copying
@@ -141,7 +129,7 @@ def identity():
         values = services.Identity(
             **{field: form[field].data for field in services.Identity.__dataclass_fields__}
         )
-        done = _saved_or_refused(
+        done = saved_or_refused(
             lambda: services.change_identity(contest, values, current_user, clock.utc_now()),
             _("The names are saved."),
             "contest_setup.identity",
@@ -220,7 +208,7 @@ def rules():
     form = RulesTextForm(obj=contest)
     if form.validate_on_submit():
         text = form.rules_text.data
-        done = _saved_or_refused(
+        done = saved_or_refused(
             lambda: services.change_rules_text(contest, text, current_user, clock.utc_now()),
             _("The rules text is saved."),
             "contest_setup.rules",
@@ -249,7 +237,7 @@ def upload_document():
     with tempfile.TemporaryDirectory(dir=current_app.instance_path) as directory:
         path = Path(directory) / "document"
         upload.save(path)
-        return _saved_or_refused(
+        return saved_or_refused(
             lambda: services.add_document(
                 contest,
                 form.title.data,
@@ -309,7 +297,7 @@ def rounds():
         values = services.RoundRules(
             **{name: form[name].data for name in services.RoundRules.__dataclass_fields__}
         )
-        done = _saved_or_refused(
+        done = saved_or_refused(
             lambda: services.change_round_rules(
                 contest, values, current_user, clock.utc_now(), clock.local_zone()
             ),
@@ -336,7 +324,7 @@ def visibility():
         values = services.Visibility(
             **{name: form[name].data for name in services.Visibility.__dataclass_fields__}
         )
-        done = _saved_or_refused(
+        done = saved_or_refused(
             lambda: services.change_visibility(contest, values, current_user, clock.utc_now()),
             _("Saved."),
             "contest_setup.visibility",
@@ -358,7 +346,7 @@ def participants():
         if bad:
             flash(_("Enter each ticked unit's headcount as a whole number."), "error")
         else:
-            done = _saved_or_refused(
+            done = saved_or_refused(
                 lambda: unit_services.set_participation(
                     contest, chosen, current_user, clock.utc_now()
                 ),
@@ -385,7 +373,7 @@ def legal_basis():
     form = LegalBasisForm(obj=services.LegalBasisSettings.of(contest))
     if form.validate_on_submit():
         values = services.LegalBasisSettings(form.reference_date.data, form.draws_out_of_force.data)
-        done = _saved_or_refused(
+        done = saved_or_refused(
             lambda: services.change_legal_basis_settings(
                 contest, values, current_user, clock.utc_now()
             ),
@@ -406,7 +394,7 @@ def fair_play():
         values = services.FairPlay(
             **{name: form[name].data for name in services.PLAUSIBILITY_SETTINGS}
         )
-        done = _saved_or_refused(
+        done = saved_or_refused(
             lambda: services.change_fair_play(contest, values, current_user, clock.utc_now()),
             _("The thresholds are saved; they apply to rounds graded from now on."),
             "contest_setup.fair_play",

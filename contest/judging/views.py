@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from contest import clock
+from contest.actions import saved_or_refused
 from contest.auth.decorators import role_required
 from contest.errors import Refused
 from contest.extensions import db
@@ -148,15 +149,11 @@ def rubric():
         form.criteria.append_entry()  # an empty row adds a criterion
     elif form.validate_on_submit():
         drafts = services.rubric_drafts(form.criteria.data)
-        try:
-            services.update_rubric(contest, drafts)
-        except Refused as refused:
-            db.session.rollback()
-            flash(str(refused.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Rubric saved."), "success")
-            return redirect(url_for("judging.rubric"))
+        done = saved_or_refused(
+            lambda: services.update_rubric(contest, drafts), _("Rubric saved."), "judging.rubric"
+        )
+        if done:
+            return done
     return render_template(
         "judging/rubric.html",
         contest=contest,
@@ -172,17 +169,14 @@ def settings():
     contest = g.contest
     form = VideoSettingsForm(obj=services.VideoSettings.of(contest))
     if form.validate_on_submit():
-        try:
-            services.configure_videos(
-                contest, services.VideoSettings.from_form(form.data), current_user, clock.utc_now()
-            )
-        except Refused as refused:
-            db.session.rollback()
-            flash(str(refused.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Settings saved."), "success")
-            return redirect(url_for("judging.settings"))
+        settings = services.VideoSettings.from_form(form.data)
+        done = saved_or_refused(
+            lambda: services.configure_videos(contest, settings, current_user, clock.utc_now()),
+            _("Settings saved."),
+            "judging.settings",
+        )
+        if done:
+            return done
     return render_template("judging/settings.html", contest=contest, form=form)
 
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest import clock
+from contest.actions import saved_or_refused
 from contest.auth.decorators import role_required
 from contest.domain.prizes import table_total
 from contest.errors import Refused
@@ -90,15 +91,13 @@ def windows():
     form = WindowsForm(obj=contest)
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in WINDOW_FIELDS}
-        try:
-            change_windows(contest, values, current_user, clock.utc_now())
-        except Refused as refused:
-            db.session.rollback()
-            flash(str(refused.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The windows are saved; participants see the new times at once."), "success")
-            return redirect(url_for("contest_organizer.windows"))
+        done = saved_or_refused(
+            lambda: change_windows(contest, values, current_user, clock.utc_now()),
+            _("The windows are saved; participants see the new times at once."),
+            "contest_organizer.windows",
+        )
+        if done:
+            return done
     return render_template("organizer/windows.html", contest=contest, form=form)
 
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest import clock
+from contest.actions import saved_or_refused
 from contest.auth.decorators import role_required
 from contest.errors import Refused
 from contest.extensions import db
@@ -20,21 +21,19 @@ def documents():
     rows = legal.documents_overview()
     form = LegalDocumentForm()
     if form.validate_on_submit():
-        try:
-            legal.add_document(
+        done = saved_or_refused(
+            lambda: legal.add_document(
                 form.ref(),
                 form.in_force_from.data,
                 form.in_force_until.data,
                 current_user,
                 clock.utc_now(),
-            )
-        except Refused as refused:
-            db.session.rollback()
-            flash(str(refused.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The document was added."), "success")
-            return redirect(url_for("questions.documents"))
+            ),
+            _("The document was added."),
+            "questions.documents",
+        )
+        if done:
+            return done
     choices = [(row.document.id, row.document.label) for row in rows]
     return render_template(
         "questions/documents.html",
