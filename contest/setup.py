@@ -92,8 +92,6 @@ def init_extensions(app: Flask) -> None:
     app.session_interface = CachedCookieSessionInterface()
 
     db.init_app(app)
-    # Runs before Flask-SQLAlchemy's own teardown (teardowns run last registered first).
-    app.teardown_appcontext(close_session_of_a_lost_database)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", tune_sqlite_connection)
@@ -226,17 +224,6 @@ def api_error(code: str, message: str, status: int, **extra):
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
-
-
-def close_session_of_a_lost_database(error: BaseException | None) -> None:
-    """Close the request's session; when the database went away under it, the rollback of the
-    close fails: the response the view made still goes out (its work committed or not, as the
-    view said), the session is dropped and the dead connection invalidated by SQLAlchemy."""
-    try:
-        db.session.remove()
-    except DATABASE_UNREACHABLE as lost:
-        log.warning("database lost while closing a request's session: %s", lost)
-        db.session.registry.clear()
 
 
 def register_errors(app: Flask) -> None:
